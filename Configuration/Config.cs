@@ -126,6 +126,7 @@ public sealed class Config
     private HoconValue? Find(string path)
     {
         HoconValue node = Root;
+        if (string.IsNullOrWhiteSpace(path)) return node;
         foreach (var key in HoconPath.Parse(path))
             if (node is not HoconObject o || !o.TryGetValue(key, out node!)) return null;
         return node;

@@ -63,6 +63,8 @@ internal sealed partial class HoconParser
             SkipSpaces();
             var after = Peek;
             if (after.Kind == TokenKind.Comma) _pos++;
+            else if (after.Kind is TokenKind.Colon or TokenKind.Equals)
+                throw ConfigurationException.At(after.Origin, $"{after} is reserved outside quotes; put the text in double quotes, e.g. a = ${{a}}\":/bin\"");
             else if (after.Kind is not (TokenKind.Newline or TokenKind.CloseBrace or TokenKind.End))
                 throw ConfigurationException.At(after.Origin, $"unexpected {after} after a field; expected ',' or a newline");
         }
