@@ -13,7 +13,7 @@ internal static class HoconMerge
     public static HoconValue Merge(HoconValue below, HoconValue above) => above switch
     {
         HoconObject top when below is HoconObject bottom => Objects(bottom, top),
-        HoconObject top when below.IsResolvedKind() => top,
+        HoconObject top when below.IsResolvedKind() => new HoconObject(new(top.Fields), top.Origin, ignoresFallbacks: true),
         HoconObject or HoconSubstitution or HoconConcatenation or HoconMergeStack => Stack(below, above),
         _ => above,
     };
@@ -21,10 +21,11 @@ internal static class HoconMerge
     /// <summary>Merges two objects field by field; <paramref name="above"/> wins.</summary>
     public static HoconObject Objects(HoconObject below, HoconObject above)
     {
+        if (above.IgnoresFallbacks) return above;
         var fields = new OrderedDictionary<string, HoconValue>(below.Fields);
         foreach (var (key, value) in above.Fields)
             fields[key] = fields.TryGetValue(key, out var old) ? Merge(old, value) : value;
-        return new HoconObject(fields, above.Origin);
+        return new HoconObject(fields, above.Origin, below.IgnoresFallbacks);
     }
 
     private static bool IsResolvedKind(this HoconValue v) => v is HoconObject or HoconArray or HoconScalar;

@@ -27,11 +27,18 @@ public sealed class HoconObject : HoconValue
     private readonly OrderedDictionary<string, HoconValue> _fields;
     private readonly bool _resolved;
 
-    internal HoconObject(OrderedDictionary<string, HoconValue> fields, HoconOrigin origin) : base(origin)
+    internal HoconObject(OrderedDictionary<string, HoconValue> fields, HoconOrigin origin, bool ignoresFallbacks = false) : base(origin)
     {
         _fields = fields;
         _resolved = fields.Values.All(v => v.IsResolved);
+        IgnoresFallbacks = ignoresFallbacks;
     }
+
+    /// <summary>
+    /// Set once this object has been merged over a non-object: merging is pairwise, so objects
+    /// further down (e.g. in a later <see cref="Config.WithFallback"/>) must not merge into it.
+    /// </summary>
+    internal bool IgnoresFallbacks { get; }
 
     /// <summary>The empty object.</summary>
     public static HoconObject Empty { get; } = new([], new HoconOrigin("empty config", 0, 0));
