@@ -1,0 +1,51 @@
+using System.Runtime.ExceptionServices;
+
+namespace AkkaRlhf.Runtime;
+
+/// <summary>Request/response on top of Tell.</summary>
+public static class Futures
+{
+    /// <summary>Used when the receiver belongs to no known system (the system's AskTimeout otherwise).</summary>
+    public static readonly TimeSpan FallbackAskTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> with a temporary sender and awaits the first reply. Times out
+    /// after <paramref name="timeout"/> (default: the system's finite <c>AskTimeout</c>) with
+    /// <see cref="AskTimeoutException"/>; a <see cref="Status.Failure"/> reply is thrown as its cause.
+    /// </summary>
+    public static async Task<T> Ask<T>(this ICanTell receiver, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var result = await Ask(receiver, message, timeout, cancellationToken).ConfigureAwait(false);
+        return result is T typed
+            ? typed
+            : throw new InvalidCastException($"Ask expected a reply of type {typeof(T).Name} but got {result.GetType().Name}: {result}.");
+    }
+
+    /// <summary>Untyped <see cref="Ask{T}"/>.</summary>
+    public static async Task<object> Ask(this ICanTell receiver, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        var system = receiver switch
+        {
+            InternalActorRef r => r.System,
+            ActorSelection s => s.System,
+            _ => throw new NotSupportedException($"Ask needs a kernel reference, got {receiver.GetType().Name}."),
+        };
+        var limit = timeout ?? system.Settings.AskTimeout;
+        var promise = new PromiseActorRef(system);
+        receiver.Tell(message, promise);
+        object result;
+        try
+        {
+            result = await promise.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var target = receiver is IActorRef r ? r.Path.ToString() : receiver.ToString();
+            throw new AskTimeoutException(
+                $"Ask timed out on [{target}] after [{limit.TotalMilliseconds} ms]. Message of type [{message.GetType().FullName}] got no reply.");
+        }
+        if (result is Status.Failure failure) ExceptionDispatchInfo.Throw(failure.Cause);
+        return result;
+    }
+}

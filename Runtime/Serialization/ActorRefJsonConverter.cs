@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AkkaRlhf.Runtime.Serialization;
+
+/// <summary>Writes an <see cref="IActorRef"/> as its full path string and resolves it back against the system.</summary>
+internal sealed class ActorRefJsonConverter(ActorSystem system) : JsonConverter<IActorRef>
+{
+    public override bool CanConvert(Type typeToConvert) => typeof(IActorRef).IsAssignableFrom(typeToConvert);
+
+    public override IActorRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.GetString() ?? throw new JsonException("An actor reference must be a path string.");
+        if (!ActorPath.TryParse(text, out var path)) throw new JsonException($"'{text}' is not an actor path.");
+        return system.ResolveActorRef(path);
+    }
+
+    public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Path.ToString());
+}
