@@ -1,1 +1,18 @@
-namespace AkkaRlhf.Hosting; public static class Program { public static int Main(string[] args) { System.Console.WriteLine("akka-rlhf"); return 0; } }
+using System.CommandLine;
+using AkkaRlhf.Hosting.Commands;
+
+namespace AkkaRlhf.Hosting;
+
+/// <summary>The <c>akka-rlhf</c> command line.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("AkkaRlhf: RLHF on actors (SFT, reward model, PPO, DPO) over libtorch.")
+        {
+            DemoCommand.Create(),
+            ConfigCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}
