@@ -84,7 +84,7 @@ internal sealed partial class HoconParser
         var separator = Peek;
         if (separator.Kind is TokenKind.Colon or TokenKind.Equals or TokenKind.PlusEquals) { _pos++; SkipBlank(); }
         else if (separator.Kind != TokenKind.OpenBrace)
-            throw ConfigurationException.At(separator.Origin,
+            throw ConfigurationException.At(keyOrigin,
                 $"expected ':', '=' or '{{' after key '{HoconPath.Render(key)}' but found {separator}");
 
         var value = Value(fullPath);
@@ -107,38 +107,31 @@ internal sealed partial class HoconParser
     {
         var origin = Peek.Origin;
         var parts = new List<HoconValue>();
-        bool hasSubstitution = false;
-        while (true)
-        {
-            var t = Peek;
-            HoconValue part;
-            switch (t.Kind)
-            {
-                case TokenKind.Whitespace:
-                    _pos++;
-                    if (parts.Count > 0) parts.Add(new HoconScalar(HoconScalarKind.String, t.Text, t.Origin, isWhitespace: true));
-                    continue;
-                case TokenKind.QuotedString or TokenKind.Unquoted: part = HoconScalar.String(t.Text, t.Origin); break;
-                case TokenKind.Number: part = new HoconScalar(HoconScalarKind.Number, t.Text, t.Origin); break;
-                case TokenKind.True or TokenKind.False: part = new HoconScalar(HoconScalarKind.Boolean, t.Text, t.Origin); break;
-                case TokenKind.Null: part = new HoconScalar(HoconScalarKind.Null, t.Text, t.Origin); break;
-                case TokenKind.Substitution:
-                    part = new HoconSubstitution(t.Path, t.Optional, _includePrefix, t.Origin);
-                    hasSubstitution = true;
-                    break;
-                case TokenKind.OpenBrace: _pos++; parts.Add(Object(true, path, t.Origin)); continue;
-                case TokenKind.OpenBracket: _pos++; parts.Add(Array(t.Origin)); continue;
-                default:
-                    if (parts.Count == 0) throw ConfigurationException.At(t.Origin, $"expected a value but found {t}");
-                    goto done;
-            }
-            _pos++;
-            parts.Add(part);
-        }
-    done:
-        return hasSubstitution
+        while (Part(path, parts.Count > 0) is { } part) parts.Add(part);
+        if (parts.Count == 0) throw ConfigurationException.At(origin, $"expected a value but found {Peek}");
+        return parts.Any(p => p is HoconSubstitution)
             ? new HoconConcatenation(parts, origin)
             : HoconMerge.Concatenate(parts, origin)!;
+    }
+
+    /// <summary>The next part of a concatenation, or null at its end. Leading whitespace is skipped.</summary>
+    private HoconValue? Part(IReadOnlyList<string>? path, bool afterValue)
+    {
+        if (!afterValue) SkipSpaces();
+        var t = Peek;
+        _pos++;
+        switch (t.Kind)
+        {
+            case TokenKind.Whitespace: return new HoconScalar(HoconScalarKind.String, t.Text, t.Origin, isWhitespace: true);
+            case TokenKind.QuotedString or TokenKind.Unquoted: return HoconScalar.String(t.Text, t.Origin);
+            case TokenKind.Number: return new HoconScalar(HoconScalarKind.Number, t.Text, t.Origin);
+            case TokenKind.True or TokenKind.False: return new HoconScalar(HoconScalarKind.Boolean, t.Text, t.Origin);
+            case TokenKind.Null: return new HoconScalar(HoconScalarKind.Null, t.Text, t.Origin);
+            case TokenKind.Substitution: return new HoconSubstitution(t.Path, t.Optional, _includePrefix, t.Origin);
+            case TokenKind.OpenBrace: return Object(true, path, t.Origin);
+            case TokenKind.OpenBracket: return Array(t.Origin);
+            default: _pos--; return null;
+        }
     }
 
     private HoconArray Array(HoconOrigin origin)

@@ -24,10 +24,14 @@ internal static partial class Units
         if (text.Trim() is "infinite" or "inf") { value = Timeout.InfiniteTimeSpan; return true; }
         if (!Split(text, out var number, out var unit)) return false;
         if (!NanosPerDurationUnit.TryGetValue(unit.Length == 0 ? "ms" : unit, out var nanos)) return false;
-        var ticks = decimal.Round(number * nanos / 100m);
-        if (ticks > TimeSpan.MaxValue.Ticks || ticks < TimeSpan.MinValue.Ticks) return false;
-        value = TimeSpan.FromTicks((long)ticks);
-        return true;
+        try
+        {
+            var ticks = decimal.Round(number * nanos / 100m);
+            if (ticks > TimeSpan.MaxValue.Ticks || ticks < TimeSpan.MinValue.Ticks) return false;
+            value = TimeSpan.FromTicks((long)ticks);
+            return true;
+        }
+        catch (OverflowException) { return false; }
     }
 
     /// <summary>Parses "512", "10 kB" (10 000), "10K"/"10KiB" (10 240), "1.5 GiB" ...</summary>

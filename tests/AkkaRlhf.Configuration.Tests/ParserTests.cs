@@ -183,3 +183,65 @@ public class ParserTests
         Assert.True(ConfigurationFactory.Empty.IsEmpty);
     }
 }
+
+public class ParserEdgeCaseTests
+{
+    private static Config Parse(string text) => ConfigurationFactory.ParseString(text, "edge.conf");
+
+    [Fact]
+    public void Triple_quoted_strings_concatenate_with_other_strings_and_substitutions()
+    {
+        var c = Parse("name = world\ngreeting = \"\"\"Hello,\n\"\"\" ${name}\"!\"");
+        Assert.Equal("Hello,\n world!", c.GetString("greeting"));
+    }
+
+    [Fact]
+    public void A_separator_or_value_may_follow_on_a_later_line()
+    {
+        var c = Parse("\"key\" # comment\n: // another\n  \"value\"");
+        Assert.Equal("value", c.GetString("key"));
+    }
+
+    [Fact]
+    public void Include_may_have_its_file_name_on_the_next_line()
+    {
+        Assert.True(Parse("include\n  \"does-not-exist.conf\"\na = 1").HasPath("a"));
+    }
+
+    [Fact]
+    public void Unicode_separators_and_the_bom_count_as_whitespace()
+    {
+        var c = Parse("\uFEFFa\u00A0=\u2007b c");
+        Assert.Equal("b c", c.GetString("a"));
+    }
+
+    [Fact]
+    public void A_keyword_starting_an_unquoted_word_is_split_but_concatenates_back()
+    {
+        var c = Parse("a = truefoo\nb = footrue\ntrueAgain = 1");
+        Assert.Equal("truefoo", c.GetString("a"));
+        Assert.Equal("footrue", c.GetString("b"));
+        Assert.Equal(1, c.GetInt("trueAgain"));
+    }
+
+    [Fact]
+    public void An_unterminated_quoted_string_names_where_it_starts()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Parse("a = 1\nb = \"oops\nc = 2"));
+        Assert.Contains("edge.conf:2:5", error.Message);
+        Assert.Contains("unterminated", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_separator_names_the_key_and_position()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Parse("a = 1\nb 2\n"));
+        Assert.Equal("edge.conf:2:1: expected ':', '=' or '{' after key '\"b 2\"' but found end of input", error.Message);
+    }
+
+    [Fact]
+    public void Huge_durations_are_a_type_error_not_a_crash()
+    {
+        Assert.Throws<ConfigurationException>(() => Parse("t = 99999999999999999999999 days").GetTimeSpan("t"));
+    }
+}
