@@ -38,7 +38,7 @@ internal sealed partial class ActorCell
         if (_watching.Remove(actor) && !_terminating)
         {
             _terminatedQueued.Add(actor);
-            Mailbox.Post(new Envelope(new Terminated(actor), actor));
+            Mailbox.Post(new Envelope(new TerminatedNotice(new Terminated(actor)), actor));
         }
         if (actor is LocalActorRef child && _children.TryGetValue(child.Path.Name, out var known) && known == child)
         {

@@ -106,8 +106,8 @@ internal sealed partial class ActorCell : IActorContext
             case Identify identify:
                 Sender.Tell(new ActorIdentity(identify.MessageId, Self), Self);
                 break;
-            case Terminated terminated:
-                if (_terminatedQueued.Remove(terminated.ActorRef)) ReceiveMessage(terminated);
+            case TerminatedNotice notice:
+                if (_terminatedQueued.Remove(notice.Terminated.ActorRef)) ReceiveMessage(notice.Terminated);
                 break;
             case ReceiveTimeoutTick tick:
                 if (tick.Generation == Volatile.Read(ref _receiveTimeoutGeneration) && _receiveTimeout is not null)

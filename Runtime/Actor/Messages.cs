@@ -34,7 +34,7 @@ public sealed record Identify(object? MessageId) : IAutoReceivedMessage;
 public sealed record ActorIdentity(object? MessageId, IActorRef? Subject);
 
 /// <summary>Sent to a watcher when a watched actor has stopped; delivered exactly once per watcher.</summary>
-public sealed record Terminated(IActorRef ActorRef) : IAutoReceivedMessage, INoSerializationVerificationNeeded;
+public sealed record Terminated(IActorRef ActorRef) : INoSerializationVerificationNeeded;
 
 /// <summary>Sent to an actor that received nothing for its receive timeout (see <c>Context.SetReceiveTimeout</c>).</summary>
 public sealed class ReceiveTimeout : INotInfluenceReceiveTimeout, INoSerializationVerificationNeeded
