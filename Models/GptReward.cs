@@ -1,0 +1,42 @@
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Models;
+
+/// <summary>
+/// The reward model: trunk + <c>score</c> Linear(n_embd, 1), read at the last non-pad token of each
+/// sequence (the last position whose attention mask is 1, whatever the padding side).
+/// </summary>
+public sealed class GptReward : Module
+{
+    public readonly GptConfig config;
+    public readonly Gpt transformer;
+    public readonly Linear score;
+
+    /// <summary>A randomly initialised reward model; the head starts at N(0, 0.02) weights and 0 bias.</summary>
+    public GptReward(GptConfig config, Generator? init = null, Generator? dropout = null)
+    {
+        this.config = config;
+        transformer = register_module("transformer", new Gpt(config, init, dropout));
+        score = register_module("score", ScalarHead.Create(config, init));
+    }
+
+    /// <summary>input_ids (B, T), attention_mask (B, T) -> rewards (B), each read at its row's last real token.</summary>
+    public Tensor forward(Tensor input_ids, Tensor? attention_mask = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var scores = score.forward(transformer.forward(input_ids, attention_mask)).squeeze(-1); // (B, T)
+        var last = LastTokenIndex(input_ids, attention_mask);                                     // (B, 1)
+        return scores.gather(1, last).squeeze(1).MoveToOuterDisposeScope();                      // (B)
+    }
+
+    /// <summary>(B, 1) index of each row's last position with mask 1 (T - 1 without a mask).</summary>
+    public static Tensor LastTokenIndex(Tensor input_ids, Tensor? attention_mask)
+    {
+        var (B, T) = (input_ids.size(0), input_ids.size(1));
+        using var scope = torch.NewDisposeScope();
+        if (attention_mask is null) return torch.full([B, 1], T - 1, ScalarType.Int64, input_ids.device).MoveToOuterDisposeScope();
+        var index = torch.arange(T, device: input_ids.device).view(1, T);            // (1, T)
+        var masked = index * attention_mask.ne(0).to(ScalarType.Int64);              // (B, T)
+        return masked.amax(1, keepdim: true).MoveToOuterDisposeScope();               // (B, 1)
+    }
+}
