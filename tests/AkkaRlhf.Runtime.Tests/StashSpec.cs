@@ -1,0 +1,68 @@
+using AkkaRlhf.Runtime;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Runtime.Tests;
+
+public sealed class StashSpec(ITestOutputHelper output) : TestKit.TestKit(output)
+{
+    [Fact]
+    public void UnstashAll_must_replay_stashed_messages_in_order_before_newer_ones()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new OpenLater(TestActor)));
+        for (var i = 0; i < 5; i++) actor.Tell(i);
+        actor.Tell("open");
+        actor.Tell(99);
+        foreach (var expected in new[] { 0, 1, 2, 3, 4, 99 }) ExpectMsg(expected);
+    }
+
+    [Fact]
+    public void Stash_must_survive_a_restart_by_returning_to_the_mailbox()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new OpenLater(TestActor)));
+        actor.Tell(1);
+        actor.Tell(2);
+        actor.Tell("crash");
+        ExpectMsg("restarted");
+        actor.Tell("open");
+        ExpectMsg(1);
+        ExpectMsg(2);
+    }
+
+    [Fact]
+    public void Unstash_must_return_only_the_oldest_message()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new OpenLater(TestActor)));
+        actor.Tell(1);
+        actor.Tell(2);
+        actor.Tell("one");
+        ExpectMsg(1);
+        ExpectNoMsg();
+    }
+
+    /// <summary>Stashes ints until "open"; after a restart it starts closed again.</summary>
+    private sealed class OpenLater : ReceiveActor, IWithStash
+    {
+        private readonly IActorRef _probe;
+
+        public OpenLater(IActorRef probe)
+        {
+            _probe = probe;
+            Receive<int>(_ => Stash.Stash());
+            Receive<string>(s => s == "open", _ =>
+            {
+                Become(() => Receive<int>(i => _probe.Tell(i)));
+                Stash.UnstashAll();
+            });
+            Receive<string>(s => s == "one", _ =>
+            {
+                BecomeStacked(() => Receive<int>(i => { _probe.Tell(i); UnbecomeStacked(); }));
+                Stash.Unstash();
+            });
+            Receive<string>(s => s == "crash", _ => throw new InvalidOperationException("crash"));
+        }
+
+        public IStash Stash { get; set; } = null!;
+
+        protected override void PostRestart(Exception reason) => _probe.Tell("restarted");
+    }
+}
