@@ -33,6 +33,9 @@ public sealed record Props
         return new Props(factory, typeof(TActor));
     }
 
+    /// <summary>Props of an actor that ignores everything; the usual base of a group router: <c>Props.Empty.WithRouter(group)</c>.</summary>
+    public static Props Empty { get; } = Create<EmptyActor>();
+
     /// <summary>The actor class.</summary>
     public Type ActorType { get; }
 
