@@ -28,8 +28,8 @@ public static class LogProbs
         return Of(logits.narrow(1, 0, T - 1), input_ids.narrow(1, 1, T - 1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Sequence log-prob: logprobs (B, T) summed over a response mask (B, T) of 1/0 -> (B).</summary>
-    public static Tensor Sum(Tensor logprobs, Tensor mask)
+    /// <summary>Sequence log-prob <c>log pi(y|x) = sum_t m_t log pi(y_t|.)</c>: logprobs (B, T), response mask (B, T) of 1/0 or bool -> (B).</summary>
+    public static Tensor SequenceSum(Tensor logprobs, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
         return (logprobs * mask.to(logprobs.dtype)).sum(1).MoveToOuterDisposeScope();
