@@ -1,0 +1,72 @@
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Models.Losses;
+
+/// <summary>Per-token estimators of KL(p || q) from samples of p, with d = log p - log q.</summary>
+public enum KlEstimator
+{
+    /// <summary>k1 = d (unbiased, high variance, can be negative).</summary>
+    K1,
+    /// <summary>k2 = d^2 / 2 (biased, low variance, non-negative).</summary>
+    K2,
+    /// <summary>k3 = exp(-d) - 1 + d (unbiased, low variance, non-negative; Schulman's estimator).</summary>
+    K3,
+}
+
+/// <summary>KL estimators (rlhf-math.md, stage 3), as OpenRLHF's compute_approx_kl and veRL's kl_penalty.</summary>
+public static class Kl
+{
+    /// <summary>Bound applied to every estimate: <c>clamp(k, -10, 10)</c>.</summary>
+    public const double DefaultClip = 10;
+
+    /// <summary><c>k1 = d</c>.</summary>
+    public static Tensor K1(Tensor d) => d.clone();
+
+    /// <summary><c>k2 = d^2 / 2</c>.</summary>
+    public static Tensor K2(Tensor d)
+    {
+        using var scope = torch.NewDisposeScope();
+        return (d.square() * 0.5).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <c>k3 = exp(-d) - 1 + d</c>. d is clamped to [-20, 20] inside the exponential only (as veRL) so
+    /// it cannot overflow; any value it changes is above the estimate clip of 10 anyway.
+    /// </summary>
+    public static Tensor K3(Tensor d)
+    {
+        using var scope = torch.NewDisposeScope();
+        return ((-d.clamp(-20, 20)).exp() - 1 + d).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Per-token estimate of KL(p || q) from the log-ratio <c>d = logP - logQ</c> (in PPO: p = pi_old,
+    /// the sampling policy, q = pi_ref), clamped: <c>clamp(k(d), -clip, clip)</c> with clip 10.
+    /// With a mask, entries outside it are 0. Shapes (B, T).
+    /// </summary>
+    public static Tensor Estimate(Tensor logP, Tensor logQ, KlEstimator estimator = KlEstimator.K1, Tensor? mask = null, double clip = DefaultClip)
+    {
+        using var scope = torch.NewDisposeScope();
+        var d = logP - logQ;
+        var k = estimator switch
+        {
+            KlEstimator.K1 => K1(d),
+            KlEstimator.K2 => K2(d),
+            KlEstimator.K3 => K3(d),
+            _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "unknown KL estimator"),
+        };
+        k = k.clamp(-clip, clip);
+        if (mask is not null) k = Masked.Fill(k, mask);
+        return k.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Sequence KL for reporting, <c>KL(pi || pi_ref) ~ mean_i sum_t m_it k_it</c> (sum over the
+    /// response tokens, mean over the batch).
+    /// </summary>
+    public static double SequenceMean(Tensor estimates, Tensor mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Masked.Sum(estimates, mask, dim: 1).to(ScalarType.Float64).mean().item();
+    }
+}

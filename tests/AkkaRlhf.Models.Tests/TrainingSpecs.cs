@@ -1,0 +1,129 @@
+using AkkaRlhf.Models.Losses;
+using AkkaRlhf.Models.Training;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Models.Tests;
+
+public class TrainingSpecs
+{
+    /// <summary>A tiny GPT-like module: embedding, layer norm, two linears (one without bias), a tied head, a frozen tensor.</summary>
+    private sealed class Tiny : Module
+    {
+        public readonly Embedding Wte;
+        public readonly LayerNorm Ln;
+        public readonly Linear Fc;
+        public readonly Linear Proj;
+        public readonly Parameter Frozen;
+
+        public Tiny(bool tie)
+        {
+            Wte = register_module("wte", new Embedding(10, 4));
+            Ln = register_module("ln", new LayerNorm(4));
+            Fc = register_module("fc", new Linear(4, 3));
+            Proj = register_module("proj", new Linear(3, 1, hasBias: false));
+            Frozen = register_parameter("frozen", new Parameter(torch.zeros([2, 2]), requires_grad: false))!;
+            if (tie) register_parameter("head_weight", Wte.weight);   // the same Parameter under a second name
+        }
+    }
+
+    [Fact]
+    public void Decay_groups_must_follow_the_dim_rule_and_cover_every_parameter_exactly_once()
+    {
+        using var m = new Tiny(tie: false);
+        var groups = OptimizerGroups.DecayNoDecay(m, weightDecay: 0.1, lr: 3e-4);
+        Assert.Equal(2, groups.Count);
+        var (decay, noDecay) = (groups[0], groups[1]);
+        Assert.Equal(0.1, decay.weight_decay);
+        Assert.Equal(0.0, noDecay.weight_decay);
+        Assert.All(groups, g => Assert.Equal(3e-4, g.lr));
+        Assert.Equal(new Tensor[] { m.Wte.weight, m.Fc.weight, m.Proj.weight }, decay.parameters);
+        Assert.Equal(new Tensor[] { m.Ln.weight, m.Ln.bias!, m.Fc.bias! }, noDecay.parameters);
+        var all = decay.parameters.Concat(noDecay.parameters).ToList();
+        Assert.Equal(m.parameters().Count(p => p.requires_grad), all.Count);
+        Assert.Equal(all.Count, all.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.DoesNotContain(m.Frozen, all);
+        using var opt = new AdamW(groups);
+        Assert.Equal(2, opt.param_groups.Count);
+    }
+
+    [Fact]
+    public void Embeddings_must_move_to_no_decay_when_asked_and_tied_weights_appear_once()
+    {
+        using var m = new Tiny(tie: true);
+        var nano = OptimizerGroups.DecayNoDecay(m, 0.1);
+        Assert.Equal(3, nano[0].parameters.Count);   // the tied head is the embedding, listed once
+        var mingpt = OptimizerGroups.DecayNoDecay(m, 0.1, decayEmbeddings: false);
+        Assert.Equal(new Tensor[] { m.Fc.weight, m.Proj.weight }, mingpt[0].parameters);
+        Assert.Contains(m.Wte.weight, mingpt[1].parameters);
+        Assert.Equal(4, mingpt[1].parameters.Count);
+    }
+
+    [Fact]
+    public void Group_validation_must_name_a_parameter_in_no_group_or_in_two()
+    {
+        using var m = new Tiny(tie: false);
+        var missing = Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
+            [new ParamGroup([m.Wte.weight, m.Ln.weight, m.Ln.bias!, m.Fc.weight, m.Proj.weight])]));
+        Assert.Contains("\"fc.bias\" is in no parameter group", missing.Message);
+        var twice = Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
+            [new ParamGroup(m.parameters().Where(p => p.requires_grad)), new ParamGroup([m.Ln.weight])]));
+        Assert.Contains("\"ln.weight\" is in two parameter groups", twice.Message);
+        using var stranger = new Linear(2, 2);
+        Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
+            [new ParamGroup(m.parameters().Where(p => p.requires_grad).Append(stranger.weight))]));
+    }
+
+    [Fact]
+    public void Cosine_schedule_must_warm_up_linearly_then_decay_to_the_floor()
+    {
+        // max 1e-3, min 1e-4, warmup 10, decay ends at 110; midpoint of the decay is step 60
+        var s = new CosineSchedule(1e-3, 1e-4, warmupSteps: 10, decaySteps: 110);
+        Td.Close(1e-3 / 11, s.LearningRate(0), 1e-15);       // warmup start
+        Td.Close(1e-3 * 10 / 11, s.LearningRate(9), 1e-15);  // last warmup step
+        Td.Close(1e-3, s.LearningRate(10), 1e-15);           // warmup end: the peak
+        Td.Close(5.5e-4, s.LearningRate(60), 1e-15);         // midpoint: (max + min) / 2
+        Td.Close(1e-4 + 0.5 * (1 + Math.Cos(Math.PI / 4)) * 9e-4, s.LearningRate(35), 1e-15);
+        Td.Close(1e-4, s.LearningRate(110), 1e-15);          // end
+        Td.Close(1e-4, s.LearningRate(10_000), 1e-15);       // after the end
+        for (var i = 10; i < 110; i++) Assert.True(s.LearningRate(i + 1) <= s.LearningRate(i));
+    }
+
+    [Fact]
+    public void Cosine_schedule_must_set_the_lr_of_every_param_group()
+    {
+        using var m = new Tiny(tie: false);
+        using var opt = new AdamW(OptimizerGroups.DecayNoDecay(m, 0.1));
+        var s = new CosineSchedule(1e-3, 1e-4, 10, 110);
+        Assert.Equal(5.5e-4, s.Apply(opt, 60), 15);
+        Assert.All(opt.param_groups, g => Assert.Equal(5.5e-4, g.lr, 15));
+    }
+
+    [Fact]
+    public void Train_step_must_clip_the_gradient_norm_and_update_the_parameters()
+    {
+        using var scope = torch.NewDisposeScope();
+        var w = new Parameter(torch.tensor(new double[] { 3.0, 4.0 }));
+        using var opt = new AdamW([w], lr: 0.1, weight_decay: 0);
+        var stats = TrainStep.Run((w * w).sum(), opt, maxGradNorm: 1.0, new CosineSchedule(0.1, 0.0, 0, 100), step: 0);
+        Td.Close(25, stats.Loss, 1e-12);
+        Td.Close(10, stats.GradNorm, 1e-9);            // |(6, 8)| before clipping
+        Td.Close(0.1, stats.LearningRate, 1e-15);
+        Td.Close([0.6, 0.8], Td.A(w.grad!), 1e-6);     // clipped to norm 1 (libtorch adds 1e-6 to the norm)
+        Td.Close([2.9, 3.9], Td.A(w), 1e-6);           // Adam's first step moves each weight by lr
+        w.Dispose();
+    }
+
+    [Fact]
+    public void Sft_loss_must_be_the_mean_negative_log_likelihood_per_response_token()
+    {
+        using var scope = torch.NewDisposeScope();
+        // uniform logits over 4 tokens: every token costs ln 4, whatever the mask
+        var logits = torch.zeros([2, 3, 4], ScalarType.Float64);
+        var targets = torch.tensor(new long[] { 0, 1, 2, 3, 0, 1 }, [2, 3]);
+        var mask = torch.tensor(new bool[,] { { false, true, true }, { true, false, false } });
+        Td.Close(Math.Log(4), SftLoss.FromLogits(logits, targets, mask).item(), 1e-12);
+        var lp = Td.M(new double[,] { { -9, -1, -2 }, { -0.5, -7, -7 } });
+        Td.Close(3.5 / 3, SftLoss.TokenMeanNll(lp, mask).item(), 1e-12);
+        Td.Close([3, 0.5], SftLoss.SequenceNll(lp, mask), 1e-12);
+    }
+}
