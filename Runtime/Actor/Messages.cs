@@ -31,7 +31,8 @@ public sealed class Kill : IAutoReceivedMessage
 public sealed record Identify(object? MessageId) : IAutoReceivedMessage;
 
 /// <summary>The answer to <see cref="Identify"/>.</summary>
-public sealed record ActorIdentity(object? MessageId, IActorRef? Subject);
+/// <remarks>Kernel message: exempt from serialize-messages verification (the transport will carry it specially).</remarks>
+public sealed record ActorIdentity(object? MessageId, IActorRef? Subject) : INoSerializationVerificationNeeded;
 
 /// <summary>Sent to a watcher when a watched actor has stopped; delivered exactly once per watcher.</summary>
 public sealed record Terminated(IActorRef ActorRef) : INoSerializationVerificationNeeded;

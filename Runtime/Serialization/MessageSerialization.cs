@@ -8,7 +8,8 @@ namespace AkkaRlhf.Runtime.Serialization;
 /// Serializes messages as System.Text.Json plus binary payloads. Only allow-listed types can be
 /// (de)serialized: each is registered with a stable manifest string, and deserialization looks the
 /// manifest up in the allow-list — a CLR type name is never read from the wire. Register every
-/// message type at start-up, before the first message is serialized.
+/// message type at start-up, before the first message is serialized. Built in: string, int, long,
+/// double, bool and byte[] (manifests <c>sys.string</c>, <c>sys.int32</c>, ...).
 /// </summary>
 public sealed class MessageSerialization
 {
@@ -25,6 +26,8 @@ public sealed class MessageSerialization
             IncludeFields = false,
             Converters = { new ActorRefJsonConverter(system) },
         };
+        Register<string>("sys.string").Register<int>("sys.int32").Register<long>("sys.int64")
+            .Register<double>("sys.double").Register<bool>("sys.bool").Register<byte[]>("sys.bytes");
     }
 
     /// <summary>Allow-lists <typeparamref name="T"/> under <paramref name="manifest"/> (idempotent for the same pair).</summary>
