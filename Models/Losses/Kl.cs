@@ -61,6 +61,17 @@ public static class Kl
     }
 
     /// <summary>
+    /// KL as a loss term (GRPO; the "use_kl_loss" form of veRL/OpenRLHF): the token-mean over the batch
+    /// of <c>k(d)</c> with <c>d = log pi_theta - log pi_ref</c>, k3 by default, clamped to ±10. The
+    /// gradient flows to pi_theta only (the reference is a constant).
+    /// </summary>
+    public static Tensor Loss(Tensor logProbs, Tensor refLogProbs, Tensor mask, KlEstimator estimator = KlEstimator.K3, double clip = DefaultClip)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Masked.Mean(Estimate(logProbs, refLogProbs.detach(), estimator, mask, clip), mask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Sequence KL for reporting, <c>KL(pi || pi_ref) ~ mean_i sum_t m_it k_it</c> (sum over the
     /// response tokens, mean over the batch).
     /// </summary>

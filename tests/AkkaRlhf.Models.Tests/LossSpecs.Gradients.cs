@@ -84,6 +84,23 @@ public class GradientLossSpecs
     }
 
     [Fact]
+    public void Kl_loss_gradient_must_match_central_differences_for_every_estimator()
+    {
+        double[] reference = [-1.0, -2.0, -0.5, -1.5];
+        double[] logp = [-0.6, -2.5, -0.4, -3.0];
+        var mask = torch.tensor(new double[] { 1, 1, 1, 0 }, [2, 2]);
+        foreach (var k in Enum.GetValues<KlEstimator>())
+            GradCheck.Check(x => Kl.Loss(x[0], Td.Of(reference, 2, 2), mask, k), (logp, [2, 2]));
+    }
+
+    [Fact]
+    public void Gradient_check_must_reject_a_wrong_gradient()
+    {
+        // autograd sees d/dx [stop(x) * x] = x, the function's true derivative is 2x
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => GradCheck.Check(x => (x[0].detach() * x[0]).sum(), ([1.0, -2.0], [2])));
+    }
+
+    [Fact]
     public void Entropy_and_sft_gradients_must_match_central_differences()
     {
         double[] logits = [0.1, -0.4, 1.3, 0.0, 2.0, -1.0, 0.5, 0.5, -0.2, 0.9, 1.1, -2.0];

@@ -49,6 +49,15 @@ public class KlLossSpecs
     }
 
     [Fact]
+    public void Kl_loss_must_be_the_token_mean_of_k3_against_the_reference()
+    {
+        // d = log pi - log pi_ref = 0.5, -1 (third token masked): k3 = e^-0.5 - 0.5, e^1 - 2
+        using var scope = torch.NewDisposeScope();
+        var l = Kl.Loss(Td.Of([-0.5, -3, 7], 1, 3), Td.Of([-1, -2, 0], 1, 3), Td.Of([1, 1, 0], 1, 3));
+        Td.Close((Math.Exp(-0.5) - 0.5 + Math.E - 2) / 2, l.item(), 1e-12);
+    }
+
+    [Fact]
     public void Reward_shaping_must_put_the_clipped_score_on_the_last_valid_token_only()
     {
         // beta 0.5, k = 0.1 everywhere -> -0.05 per valid token; scores 3 and -25 (clipped to -10)

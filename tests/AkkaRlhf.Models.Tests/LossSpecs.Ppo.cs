@@ -163,6 +163,25 @@ public class PpoLossSpecs
     }
 
     [Fact]
+    public void Losses_must_accept_float32_inputs_with_bool_masks()
+    {
+        using var scope = torch.NewDisposeScope();
+        var lp = torch.tensor(new float[] { -1f, -2f, -0.5f, -3f }, [2, 2], requires_grad: true);
+        var old = torch.tensor(new float[] { -1f, -2f, -0.5f, -3f }, [2, 2]);
+        var a = torch.tensor(new float[] { 1f, 2f, 3f, 100f }, [2, 2]);
+        var mask = torch.tensor(new bool[,] { { true, true }, { true, false } });
+        var r = PpoLosses.PolicyLoss(lp, old, a, mask);
+        Assert.Equal(ScalarType.Float32, r.Loss.dtype);
+        Td.Close(-2.0, r.Loss.item(), 1e-6);
+        r.Loss.backward();
+        Td.Close([-1.0 / 3, -2.0 / 3, -1, 0], lp.grad!, 1e-6);
+        var v = PpoLosses.ValueLoss(old, old, a, mask);
+        Assert.Equal(ScalarType.Float32, v.dtype);
+        var gae = Gae.Compute(a, old, mask);
+        Assert.Equal(ScalarType.Float32, gae.Returns.dtype);
+    }
+
+    [Fact]
     public void Penalty_form_without_clip_must_be_the_plain_surrogate_plus_kl()
     {
         // rho 1.5, A 2, eps = +inf: surrogate -3 (no clip)
