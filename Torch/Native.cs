@@ -137,10 +137,12 @@ internal static partial class Native
     [LibraryImport(Lib)] internal static partial int ats_item_int64(TensorHandle t, out long value);
 
     // ---- element-wise -----------------------------------------------------------------------
+    // The hot op families take raw pointers (callers GC.KeepAlive their tensors): SafeHandle
+    // marshalling costs two interlocked operations per argument, a third of a tiny op's overhead.
 
-    [LibraryImport(Lib)] internal static partial IntPtr ats_unary(Unary op, TensorHandle a);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_binary(Binary op, TensorHandle a, TensorHandle b);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_binary_scalar(Binary op, TensorHandle a, double s, int reverse);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_unary(Unary op, IntPtr a);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_binary(Binary op, IntPtr a, IntPtr b);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_binary_scalar(Binary op, IntPtr a, double s, int reverse);
     [LibraryImport(Lib)] internal static partial int ats_inplace(Inplace op, TensorHandle a, IntPtr b, double s);
     [LibraryImport(Lib)] internal static partial IntPtr ats_clamp(TensorHandle a, double lo, double hi);
     [LibraryImport(Lib)] internal static partial IntPtr ats_where(TensorHandle cond, TensorHandle a, TensorHandle b);
@@ -149,7 +151,7 @@ internal static partial class Native
     // ---- reductions -------------------------------------------------------------------------
 
     [LibraryImport(Lib)]
-    internal static partial IntPtr ats_reduce(Reduce op, TensorHandle a, long[]? dims, int ndim, int keepdim, long correction);
+    internal static partial IntPtr ats_reduce(Reduce op, IntPtr a, long[]? dims, int ndim, int keepdim, long correction);
 
     [LibraryImport(Lib)]
     internal static partial int ats_max_dim(TensorHandle a, long dim, int keepdim, int isMin, out IntPtr values, out IntPtr indices);
@@ -165,8 +167,8 @@ internal static partial class Native
 
     // ---- shape and indexing -----------------------------------------------------------------
 
-    [LibraryImport(Lib)] internal static partial IntPtr ats_shape_op(ShapeOp op, TensorHandle a, long[] dims, int ndim);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_dim_op(DimOp op, TensorHandle a, long dim);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_shape_op(ShapeOp op, IntPtr a, long[] dims, int ndim);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_dim_op(DimOp op, IntPtr a, long dim);
     [LibraryImport(Lib)] internal static partial IntPtr ats_transpose(TensorHandle a, long d0, long d1);
     [LibraryImport(Lib)] internal static partial IntPtr ats_narrow(TensorHandle a, long dim, long start, long length);
     [LibraryImport(Lib)] internal static partial IntPtr ats_slice(TensorHandle a, long dim, long start, long end, long step);

@@ -5,12 +5,34 @@ namespace AkkaRlhf.Torch;
 // Operations on tensors, PyTorch names. Binary ops broadcast as in PyTorch.
 public partial class Tensor
 {
-    private Tensor Unary(Native.Unary op) => new(ats_unary(op, Handle));
-    private Tensor BinaryOp(Native.Binary op, Tensor other) => new(ats_binary(op, Handle, other.Handle));
-    private Tensor ScalarOp(Native.Binary op, double s, bool reverse = false) => new(ats_binary_scalar(op, Handle, s, reverse ? 1 : 0));
+    private Tensor Unary(Native.Unary op)
+    {
+        var r = new Tensor(ats_unary(op, Raw()));
+        GC.KeepAlive(this);
+        return r;
+    }
 
-    private Tensor Reduction(Native.Reduce op, long[]? dims, bool keepdim, long correction = 1) =>
-        new(ats_reduce(op, Handle, dims, dims?.Length ?? 0, keepdim ? 1 : 0, correction));
+    private Tensor BinaryOp(Native.Binary op, Tensor other)
+    {
+        var r = new Tensor(ats_binary(op, Raw(), other.Raw()));
+        GC.KeepAlive(this);
+        GC.KeepAlive(other);
+        return r;
+    }
+
+    private Tensor ScalarOp(Native.Binary op, double s, bool reverse = false)
+    {
+        var r = new Tensor(ats_binary_scalar(op, Raw(), s, reverse ? 1 : 0));
+        GC.KeepAlive(this);
+        return r;
+    }
+
+    private Tensor Reduction(Native.Reduce op, long[]? dims, bool keepdim, long correction = 1)
+    {
+        var r = new Tensor(ats_reduce(op, Raw(), dims, dims?.Length ?? 0, keepdim ? 1 : 0, correction));
+        GC.KeepAlive(this);
+        return r;
+    }
 
     // ---- operators ----------------------------------------------------------------------------
 
@@ -154,8 +176,19 @@ public partial class Tensor
 
     // ---- shape --------------------------------------------------------------------------------
 
-    private Tensor Shape(Native.ShapeOp op, long[] dims) => new(ats_shape_op(op, Handle, dims, dims.Length));
-    private Tensor DimOp(Native.DimOp op, long dim) => new(ats_dim_op(op, Handle, dim));
+    private Tensor Shape(Native.ShapeOp op, long[] dims)
+    {
+        var r = new Tensor(ats_shape_op(op, Raw(), dims, dims.Length));
+        GC.KeepAlive(this);
+        return r;
+    }
+
+    private Tensor DimOp(Native.DimOp op, long dim)
+    {
+        var r = new Tensor(ats_dim_op(op, Raw(), dim));
+        GC.KeepAlive(this);
+        return r;
+    }
 
     /// <summary>Same storage, new shape (one dimension may be -1). Needs compatible strides.</summary>
     public Tensor view(params long[] shape) => Shape(Native.ShapeOp.View, shape);

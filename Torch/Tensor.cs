@@ -193,6 +193,6 @@ public partial class Tensor : IDisposable
         return ps;
     }
 
-    private IntPtr Raw() =>
+    internal IntPtr Raw() =>
         IsDisposed ? throw new ObjectDisposedException(nameof(Tensor), "tensor used after Dispose") : Handle.DangerousGetHandle();
 }

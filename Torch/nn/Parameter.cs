@@ -7,9 +7,16 @@ namespace AkkaRlhf.Torch;
 public sealed class Parameter : Tensor
 {
     /// <summary>Wraps <paramref name="data"/> (same storage, cut from any graph) as a parameter.</summary>
-    public Parameter(Tensor data, bool requires_grad = true) : base(Native.ats_unary(Native.Unary.Detach, data.Handle))
+    public Parameter(Tensor data, bool requires_grad = true) : base(DetachedCopyOf(data))
     {
         DetachFromDisposeScope();
         this.requires_grad = requires_grad;
+    }
+
+    private static IntPtr DetachedCopyOf(Tensor data)
+    {
+        var r = Native.ats_unary(Native.Unary.Detach, Ptr(data));
+        GC.KeepAlive(data);
+        return r;
     }
 }

@@ -44,18 +44,18 @@ public static partial class torch
             /// <summary>GELU; <paramref name="approximate"/> "tanh" (GPT-2) or "none" (erf).</summary>
             public static Tensor gelu(Tensor input, string approximate = "none") => approximate switch
             {
-                "tanh" => new(ats_unary(Unary.GeluTanh, input.Handle)),
-                "none" => new(ats_unary(Unary.Gelu, input.Handle)),
+                "tanh" => UnaryOp(input, Native.Unary.GeluTanh),
+                "none" => UnaryOp(input, Native.Unary.Gelu),
                 _ => throw new ArgumentException($"gelu approximate must be \"none\" or \"tanh\", got \"{approximate}\"", nameof(approximate)),
             };
 
             public static Tensor relu(Tensor input) => input.relu();
-            public static Tensor silu(Tensor input) => new(ats_unary(Unary.Silu, input.Handle));
+            public static Tensor silu(Tensor input) => UnaryOp(input, Native.Unary.Silu);
             public static Tensor softmax(Tensor input, long dim) => input.softmax(dim);
             public static Tensor log_softmax(Tensor input, long dim) => input.log_softmax(dim);
 
             /// <summary>log(sigmoid(x)), computed stably.</summary>
-            public static Tensor logsigmoid(Tensor input) => new(ats_unary(Unary.LogSigmoid, input.Handle));
+            public static Tensor logsigmoid(Tensor input) => UnaryOp(input, Native.Unary.LogSigmoid);
 
             /// <summary>Mean negative log-likelihood of <paramref name="target"/> classes under <paramref name="logits"/> (N, C).</summary>
             public static Tensor cross_entropy(Tensor logits, Tensor target)
@@ -63,6 +63,13 @@ public static partial class torch
                 using var scope = NewDisposeScope();
                 var nll = -logits.log_softmax(-1).gather(-1, target.unsqueeze(-1)).squeeze(-1);
                 return nll.mean().MoveToOuterDisposeScope();
+            }
+
+            private static Tensor UnaryOp(Tensor input, Native.Unary op)
+            {
+                var r = new Tensor(ats_unary(op, Tensor.Ptr(input)));
+                GC.KeepAlive(input);
+                return r;
             }
 
             /// <summary>Mean of squared differences.</summary>

@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dpkg-query -W python3-torch >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq python3-torch >/dev/null; }
-"$here/../../scripts/setup.sh" Release
+command -v cmake >/dev/null || "$here/../../scripts/setup.sh" Release   # the Torch project builds the native shim itself
 mkdir -p "$here/build"
 if [ ! -x "$here/build/native_add" ] || [ "$here/native_add.cpp" -nt "$here/build/native_add" ]; then
   g++ -O2 -std=c++17 -D_GLIBCXX_USE_CXX11_ABI=1 -I/usr/include/torch/csrc/api/include "$here/native_add.cpp" \
