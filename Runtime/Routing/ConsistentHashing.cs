@@ -11,7 +11,7 @@ public interface IConsistentHashable
 }
 
 /// <summary>Wraps a message with a hash key; the routee receives <paramref name="Message"/> unwrapped.</summary>
-public sealed record ConsistentHashableEnvelope(object Message, object HashKey) : IConsistentHashable
+public sealed record ConsistentHashableEnvelope(object Message, object HashKey) : IConsistentHashable, INoSerializationVerificationNeeded
 {
     /// <inheritdoc />
     public object ConsistentHashKey => HashKey;

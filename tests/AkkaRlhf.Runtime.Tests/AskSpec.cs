@@ -9,7 +9,7 @@ public sealed class AskSpec(ITestOutputHelper output) : TestKit.TestKit(output, 
     public async Task Ask_must_return_the_reply()
     {
         var echo = Sys.ActorOf(Props.Create<EchoActor>());
-        Assert.Equal("hi", await echo.Ask<string>("hi"));
+        Assert.Equal("hi", await echo.Ask<string>("hi", DefaultTimeout));
     }
 
     [Fact]
