@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Models;
+
+/// <summary>A checkpoint file that is missing, truncated or does not match its manifest's sha256.</summary>
+public sealed class CheckpointCorruptException(string message) : Exception(message);
+
+/// <summary>
+/// A training checkpoint: one folder holding
+/// <list type="bullet">
+/// <item><c>model.safetensors</c>: the model's state_dict;</item>
+/// <item><c>optimizer.safetensors</c>: AdamW.state_dict (optional);</item>
+/// <item><c>rng.safetensors</c>: generator states (<c>torch</c> = libtorch's default generator, <c>generator.NAME</c> = named generators);</item>
+/// <item><c>config.json</c>: the <see cref="GptConfig"/>; <c>encoder.json</c>/<c>vocab.bpe</c> when the tokenizer is GPT-2 BPE;</item>
+/// <item><c>manifest.json</c>: format, model kind, schedule step and every file's size and sha256.</item>
+/// </list>
+/// <see cref="Save"/> is atomic: files are written and fsynced in a sibling temp folder, which is
+/// then renamed over the target. <see cref="Load"/> verifies every hash before reading anything.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    /// <summary>The manifest's format tag.</summary>
+    public const string Format = "akka-rlhf-checkpoint/1";
+
+    public required GptConfig Config { get; init; }
+
+    /// <summary>"lm", "value" or "reward" (<see cref="KindOf"/>).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Schedule step (optimizer updates done).</summary>
+    public required long Step { get; init; }
+
+    public required Dictionary<string, Tensor> Weights { get; init; }
+    public Dictionary<string, Tensor>? Optimizer { get; init; }
+    public required Dictionary<string, Tensor> Rng { get; init; }
+
+    /// <summary>The GPT-2 BPE tokenizer saved with the checkpoint, or null (byte-level).</summary>
+    public ITokenizer? Tokenizer { get; init; }
+
+    /// <summary>The kind written for a model: "lm", "value", "reward" (else the type name).</summary>
+    public static string KindOf(Module model) => model switch
+    {
+        GptLM => "lm",
+        GptValue => "value",
+        GptReward => "reward",
+        _ => model.GetType().Name,
+    };
+
+    /// <summary>
+    /// Writes a checkpoint of <paramref name="model"/> into <paramref name="dir"/> (replacing it
+    /// atomically if present). <paramref name="generators"/> are saved by name beside libtorch's default generator.
+    /// </summary>
+    public static void Save(string dir, Module model, GptConfig config, AdamW? optimizer = null, long step = 0,
+        IReadOnlyDictionary<string, Generator>? generators = null, ITokenizer? tokenizer = null)
+    {
+        var target = Path.GetFullPath(dir);
+        var parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))!;
+        Directory.CreateDirectory(parent);
+        var tmp = Path.Combine(parent, "." + Path.GetFileName(target) + ".tmp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(tmp);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var files = new List<string>();
+            void Tensors(string name, IReadOnlyDictionary<string, Tensor> ts) { Safetensors.Save(Path.Combine(tmp, name), ts); files.Add(name); }
+            void Text(string name, string text) { WriteSynced(Path.Combine(tmp, name), System.Text.Encoding.UTF8.GetBytes(text)); files.Add(name); }
+
+            Text("config.json", config.ToJson());
+            Tensors("model.safetensors", model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous()));
+            if (optimizer is not null) Tensors("optimizer.safetensors", optimizer.state_dict());
+            var rng = new Dictionary<string, Tensor> { ["torch"] = torch.get_rng_state() };
+            foreach (var (name, g) in generators ?? new Dictionary<string, Generator>()) rng["generator." + name] = g.get_state();
+            Tensors("rng.safetensors", rng);
+            if (tokenizer is Gpt2BpeTokenizer bpe) { Text("encoder.json", bpe.EncoderJson); Text("vocab.bpe", bpe.VocabBpe); }
+
+            var manifest = new JsonObject
+            {
+                ["format"] = Format,
+                ["kind"] = KindOf(model),
+                ["step"] = step,
+                ["files"] = new JsonArray(files.Select(f => (JsonNode)new JsonObject
+                {
+                    ["name"] = f,
+                    ["bytes"] = new FileInfo(Path.Combine(tmp, f)).Length,
+                    ["sha256"] = Sha256(Path.Combine(tmp, f)),
+                }).ToArray()),
+            };
+            WriteSynced(Path.Combine(tmp, "manifest.json"), System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+
+            string? old = null;
+            if (Directory.Exists(target))
+            {
+                old = Path.Combine(parent, "." + Path.GetFileName(target) + ".old-" + Guid.NewGuid().ToString("N"));
+                Directory.Move(target, old);
+            }
+            Directory.Move(tmp, target);
+            if (old is not null) Directory.Delete(old, recursive: true);
+        }
+        finally
+        {
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+    }
+
+    /// <summary>True when <paramref name="dir"/> holds a checkpoint manifest.</summary>
+    public static bool IsIn(string dir) => File.Exists(Path.Combine(dir, "manifest.json"));
+
+    /// <summary>Reads a checkpoint after checking every file's size and sha256 against the manifest.</summary>
+    public static Checkpoint Load(string dir)
+    {
+        var manifestPath = Path.Combine(dir, "manifest.json");
+        if (!File.Exists(manifestPath)) throw new CheckpointCorruptException($"checkpoint {dir}: no manifest.json (not a checkpoint, or an interrupted save)");
+        JsonNode manifest;
+        try { manifest = JsonNode.Parse(File.ReadAllText(manifestPath)) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new CheckpointCorruptException($"checkpoint {dir}: manifest.json is not valid JSON ({e.Message})"); }
+        if ((string?)manifest["format"] != Format)
+            throw new CheckpointCorruptException($"checkpoint {dir}: manifest format is \"{manifest["format"]}\", expected \"{Format}\"");
+
+        var names = new HashSet<string>();
+        foreach (var f in manifest["files"]!.AsArray())
+        {
+            var name = (string)f!["name"]!;
+            var path = Path.Combine(dir, name);
+            names.Add(name);
+            if (!File.Exists(path)) throw new CheckpointCorruptException($"checkpoint {dir}: {name} is missing");
+            var (want, have) = ((long)f["bytes"]!, new FileInfo(path).Length);
+            if (have != want) throw new CheckpointCorruptException($"checkpoint {dir}: {name} is truncated or overwritten ({have} bytes, manifest says {want})");
+            if (Sha256(path) != (string)f["sha256"]!)
+                throw new CheckpointCorruptException($"checkpoint {dir}: {name} is corrupt (sha256 does not match the manifest)");
+        }
+
+        Dictionary<string, Tensor> Read(string name) => Safetensors.Load(Path.Combine(dir, name)).tensors;
+        return new Checkpoint
+        {
+            Config = GptConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json"))),
+            Kind = (string)manifest["kind"]!,
+            Step = (long)manifest["step"]!,
+            Weights = Read("model.safetensors"),
+            Optimizer = names.Contains("optimizer.safetensors") ? Read("optimizer.safetensors") : null,
+            Rng = Read("rng.safetensors"),
+            Tokenizer = Gpt2BpeTokenizer.IsIn(dir) ? Gpt2BpeTokenizer.FromFolder(dir) : null,
+        };
+    }
+
+    /// <summary>
+    /// Copies the saved state into <paramref name="model"/>, <paramref name="optimizer"/> and the
+    /// named <paramref name="generators"/>; restores libtorch's default generator when <paramref name="torchRng"/>.
+    /// </summary>
+    public void Restore(Module model, AdamW? optimizer = null, IReadOnlyDictionary<string, Generator>? generators = null, bool torchRng = true)
+    {
+        model.load_state_dict(Weights);
+        if (optimizer is not null)
+            optimizer.load_state_dict(Optimizer ?? throw new InvalidOperationException("the checkpoint has no optimizer state"));
+        foreach (var (name, g) in generators ?? new Dictionary<string, Generator>())
+            g.set_state(Rng.TryGetValue("generator." + name, out var s) ? s : throw new InvalidOperationException($"the checkpoint has no state for generator \"{name}\""));
+        if (torchRng) torch.set_rng_state(Rng["torch"]);
+    }
+
+    /// <summary>Frees the loaded tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var t in Weights.Values.Concat(Optimizer?.Values ?? Enumerable.Empty<Tensor>()).Concat(Rng.Values)) t.Dispose();
+    }
+
+    private static void WriteSynced(string path, byte[] bytes)
+    {
+        using var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        f.Write(bytes);
+        f.Flush(flushToDisk: true);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(f));
+    }
+}

@@ -1,0 +1,126 @@
+using AkkaRlhf.Models;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Models.Tests;
+
+/// <summary>Specs that set or read libtorch's default generator run alone.</summary>
+[CollectionDefinition("GlobalRng", DisableParallelization = true)]
+public sealed class GlobalRngCollection;
+
+[Collection("GlobalRng")]
+public sealed class CheckpointSpecs : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "ckpt-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+
+    private static void TrainOneStep(GptLM model, AdamW opt)
+    {
+        using var scope = torch.NewDisposeScope();
+        var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
+        var loss = -LogProbs.Shifted(model.forward(ids), ids).mean();
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+    }
+
+    [Fact]
+    public void Checkpoint_round_trip_must_restore_weights_optimizer_rng_and_step()
+    {
+        var dir = Path.Combine(root, "step-7");
+        using var g = new Generator(9);
+        using var model = new GptLM(Tiny.Config, g);
+        using var opt = new AdamW(model.parameters(), lr: 1e-2);
+        TrainOneStep(model, opt);
+        using var sampling = new Generator(123);
+        using (torch.NewDisposeScope()) torch.rand([3], generator: sampling);
+        torch.manual_seed(77);
+        Checkpoint.Save(dir, model, Tiny.Config, opt, step: 7, new Dictionary<string, Generator> { ["sampling"] = sampling });
+        Checkpoint.Save(dir, model, Tiny.Config, opt, step: 7, new Dictionary<string, Generator> { ["sampling"] = sampling }); // replaces atomically
+
+        using var scope = torch.NewDisposeScope();
+        var nextSample = torch.rand([4], generator: sampling).ToArray<float>();
+        var nextGlobal = torch.rand([4]).ToArray<float>();
+        TrainOneStep(model, opt);                                                     // the reference continues one step
+        var expectedWeights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        using var g2 = new Generator(10);
+        using var fresh = new GptLM(Tiny.Config, g2);
+        using var freshOpt = new AdamW(fresh.parameters(), lr: 1e-2);
+        using var freshSampling = new Generator(1);
+        using var ckpt = Checkpoint.Load(dir);
+        Assert.Equal(7, ckpt.Step);
+        Assert.Equal("lm", ckpt.Kind);
+        Assert.Equal(Tiny.Config, ckpt.Config);
+        ckpt.Restore(fresh, freshOpt, new Dictionary<string, Generator> { ["sampling"] = freshSampling });
+        Assert.Equal(nextSample, torch.rand([4], generator: freshSampling).ToArray<float>());
+        Assert.Equal(nextGlobal, torch.rand([4]).ToArray<float>());
+        TrainOneStep(fresh, freshOpt);                                                // same optimizer state -> same update
+        foreach (var (k, t) in fresh.state_dict()) Assert.Equal(expectedWeights[k].ToArray<float>(), t.ToArray<float>());
+        Assert.DoesNotContain(Directory.GetDirectories(root), d => Path.GetFileName(d).StartsWith('.'));  // no temp folders left
+    }
+
+    [Fact]
+    public void Checkpoint_load_must_detect_a_corrupted_or_truncated_file_by_hash()
+    {
+        var dir = Path.Combine(root, "c");
+        using var g = new Generator(3);
+        using var model = new GptLM(Tiny.Config, g);
+        using var opt = new AdamW(model.parameters());
+        Checkpoint.Save(dir, model, Tiny.Config, opt, step: 1);
+
+        var weights = Path.Combine(dir, "model.safetensors");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(weights, bytes);
+        var e = Assert.Throws<CheckpointCorruptException>(() => Checkpoint.Load(dir));
+        Assert.Contains("model.safetensors", e.Message);
+        Assert.Contains("sha256", e.Message);
+
+        Checkpoint.Save(dir, model, Tiny.Config, opt, step: 1);
+        var optimizer = Path.Combine(dir, "optimizer.safetensors");
+        using (var f = new FileStream(optimizer, FileMode.Open)) f.SetLength(f.Length - 100);
+        var e2 = Assert.Throws<CheckpointCorruptException>(() => Checkpoint.Load(dir));
+        Assert.Contains("optimizer.safetensors is truncated", e2.Message);
+    }
+
+    [Fact]
+    public void Model_loader_and_commands_must_read_a_checkpoint_and_score_per_token()
+    {
+        var dir = Path.Combine(root, "lm");
+        var tok = new ByteTokenizer();
+        var config = Tiny.Config with { VocabSize = tok.VocabSize };
+        using var g = new Generator(5);
+        using var model = new GptLM(config, g);
+        Checkpoint.Save(dir, model, config);
+
+        var json = new StringWriter();
+        var lps = ModelCommands.Score(dir, "hello", null, json: true, json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.ToString());
+        Assert.Equal(tok.Encode("hello"), doc.RootElement.GetProperty("tokens").EnumerateArray().Select(x => x.GetInt32()));
+        var jl = doc.RootElement.GetProperty("logprobs").EnumerateArray().ToArray();
+        Assert.Equal(5, jl.Length);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, jl[0].ValueKind);
+        Assert.Equal(lps, jl[1..].Select(x => x.GetDouble()));
+
+        using (torch.no_grad())
+        using (torch.NewDisposeScope())
+        {
+            model.eval();
+            var ids = torch.tensor(tok.Encode("hello").Select(i => (long)i).ToArray(), [1, 5]);
+            Tiny.AllClose(LogProbs.Shifted(model.forward(ids), ids), torch.tensor(lps, [1, 4]), 1e-6);
+        }
+        var text = new StringWriter();
+        ModelCommands.Score(dir, null, [104, 105], json: false, text);
+        Assert.Contains("sum of 1 log-probs", text.ToString());
+
+        var output = new StringWriter();
+        var generated = ModelCommands.Generate(dir, "hi", new GenerationConfig { MaxNewTokens = 4, DoSample = false }, output);
+        using var expected = Sampler.Generate(model, [tok.Encode("hi")], new GenerationConfig { MaxNewTokens = 4, DoSample = false, EosTokenId = tok.EosId, PadTokenId = tok.PadId });
+        Assert.Equal(tok.Decode(expected.Row(0).Select(x => (int)x), skipSpecialTokens: true), generated);
+        Assert.Equal(generated + Environment.NewLine, output.ToString());
+    }
+}
