@@ -5,9 +5,6 @@ namespace AkkaRlhf.Runtime;
 /// <summary>Request/response on top of Tell.</summary>
 public static class Futures
 {
-    /// <summary>Used when the receiver belongs to no known system (the system's AskTimeout otherwise).</summary>
-    public static readonly TimeSpan FallbackAskTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>
     /// Sends <paramref name="message"/> with a temporary sender and awaits the first reply. Times out
     /// after <paramref name="timeout"/> (default: the system's finite <c>AskTimeout</c>) with

@@ -13,14 +13,12 @@ namespace AkkaRlhf.Runtime.Serialization;
 /// </summary>
 public sealed class MessageSerialization
 {
-    private readonly ActorSystem _system;
     private readonly ConcurrentDictionary<string, Type> _byManifest = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, string> _byType = new();
     private readonly JsonSerializerOptions _options;
 
     internal MessageSerialization(ActorSystem system)
     {
-        _system = system;
         _options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             IncludeFields = false,
@@ -123,6 +121,4 @@ public sealed class MessageSerialization
                 $"failed its serialization round trip: {e.Message}", e);
         }
     }
-
-    internal ActorSystem System => _system;
 }
