@@ -11,7 +11,7 @@ public static class AppConfig
     /// <summary>Assemblies whose embedded reference.conf is the bottom layer.</summary>
     public static readonly System.Reflection.Assembly[] Modules =
     [
-        typeof(AppConfig).Assembly,
+        typeof(AkkaRlhf.Runtime.ActorSystem).Assembly,
     ];
 
     public static Config Load(string? userFile, IEnumerable<string> overrides) =>

@@ -47,6 +47,10 @@ public sealed partial class ActorSystem : IDisposable
         return new ActorSystem(name!, settings ?? ActorSystemSettings.Default);
     }
 
+    /// <summary>Creates a system with settings read from <paramref name="config"/> (over the runtime's reference.conf).</summary>
+    public static ActorSystem Create(string name, AkkaRlhf.Configuration.Config config) =>
+        Create(name, ActorSystemSettings.FromConfig(config));
+
     /// <summary>The system's name.</summary>
     public string Name { get; }
 

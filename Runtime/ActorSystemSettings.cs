@@ -1,10 +1,11 @@
+using AkkaRlhf.Configuration;
 using AkkaRlhf.Runtime.Event;
 
 namespace AkkaRlhf.Runtime;
 
 /// <summary>
 /// The kernel's settings, immutable; derive variants with the <c>With*</c> methods (or <c>with</c>).
-/// A later <c>ActorSystemSettings.FromConfig(...)</c> reads them from HOCON, under these keys:
+/// <see cref="FromConfig"/> reads them from HOCON (defaults in hocon/reference.conf), under these keys:
 /// <list type="bullet">
 /// <item><c>akka.actor.ask-timeout</c> → <see cref="AskTimeout"/></item>
 /// <item><c>akka.actor.default-dispatcher.throughput</c> → <see cref="Throughput"/></item>
@@ -40,6 +41,45 @@ public sealed record ActorSystemSettings
 
     /// <summary>Print log events to standard output. Default on.</summary>
     public bool StdoutLogging { get; init; } = true;
+
+    /// <summary>The runtime's embedded reference.conf (hocon/reference.conf): every key with its default.</summary>
+    public static Config Reference => ConfigurationFactory.FromResource(typeof(ActorSystemSettings).Assembly);
+
+    /// <summary>Settings read from <paramref name="config"/>, falling back to the runtime's reference.conf.</summary>
+    /// <exception cref="ConfigurationException">A key has the wrong type; the message names file, line and column.</exception>
+    public static ActorSystemSettings FromConfig(Config config)
+    {
+        var c = config.WithFallback(Reference);
+        var stdout = c.GetString("akka.stdout-loglevel");
+        return new ActorSystemSettings()
+            .WithAskTimeout(c.GetTimeSpan("akka.actor.ask-timeout"))
+            .WithThroughput(c.GetInt("akka.actor.default-dispatcher.throughput"))
+            .WithSerializeMessages(c.GetBoolean("akka.actor.serialize-messages"))
+            .WithTestTimeFactor(c.GetDouble("akka.test.timefactor"))
+            .WithLogDeadLetters(DeadLetterCount(c))
+            .WithLogLevel(ParseLevel(c.GetString("akka.loglevel"), "akka.loglevel"))
+            .WithStdoutLogging(!string.Equals(stdout, "OFF", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static int DeadLetterCount(Config c)
+    {
+        var raw = c.GetString("akka.log-dead-letters");
+        return raw.ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => 10,
+            "off" or "false" or "no" => 0,
+            _ => c.GetInt("akka.log-dead-letters"),
+        };
+    }
+
+    private static LogLevel ParseLevel(string value, string path) => value.ToUpperInvariant() switch
+    {
+        "DEBUG" => LogLevel.Debug,
+        "INFO" => LogLevel.Info,
+        "WARNING" or "WARN" => LogLevel.Warning,
+        "ERROR" => LogLevel.Error,
+        _ => throw new ConfigurationException($"{path}: unknown log level \"{value}\" (DEBUG, INFO, WARNING or ERROR)"),
+    };
 
     /// <summary>A copy with another ask timeout.</summary>
     public ActorSystemSettings WithAskTimeout(TimeSpan timeout) =>
