@@ -33,19 +33,20 @@ public sealed class CausalSelfAttention : Module
         using var scope = torch.NewDisposeScope();
         var (B, T, C) = (x.size(0), x.size(1), x.size(2));
         var hs = C / n_head;
-        var qkv = c_attn.forward(x);                                                  // (B, T, 3C)
-        var q = qkv.narrow(2, 0, C).view(B, T, n_head, hs).transpose(1, 2);          // (B, nh, T, hs)
-        var k = qkv.narrow(2, C, C).view(B, T, n_head, hs).transpose(1, 2);          // (B, nh, T, hs)
-        var v = qkv.narrow(2, 2 * C, C).view(B, T, n_head, hs).transpose(1, 2);      // (B, nh, T, hs)
+        var qkv = c_attn.forward(x).view(B, T, 3, n_head, hs).permute(2, 0, 3, 1, 4); // (3, B, nh, T, hs)
+        var (q, k, v) = (qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2));      // (B, nh, T, hs) each
         if (cache is not null) (k, v) = cache.Append(k, v);                          // (B, nh, S, hs)
 
         var att = (q * (1.0 / Math.Sqrt(hs))).matmul(k.transpose(-2, -1));           // (B, nh, T, S)
         att = att.masked_fill(blocked, MinValue(att.dtype)).softmax(-1);
-        att = attn_dropout.forward(att);
+        att = Dropped(attn_dropout, att);
         var y = att.matmul(v);                                                        // (B, nh, T, hs)
         y = y.transpose(1, 2).reshape(B, T, C);                                       // (B, T, C)
-        return resid_dropout.forward(c_proj.forward(y)).MoveToOuterDisposeScope();
+        return Dropped(resid_dropout, c_proj.forward(y)).MoveToOuterDisposeScope();
     }
+
+    // Dropout only when it does something: saves a native call per use in eval mode or with p = 0.
+    internal static Tensor Dropped(Dropout d, Tensor x) => d.training && d.p > 0 ? d.forward(x) : x;
 
     // A finite "minus infinity": a query whose keys are all blocked (a left-pad position) gets a
     // uniform, finite attention instead of NaN; its output is never used.
@@ -70,7 +71,7 @@ public sealed class Mlp : Module
     {
         using var scope = torch.NewDisposeScope();
         var h = torch.nn.functional.gelu(c_fc.forward(x), approximate: "tanh");     // (B, T, 4C)
-        return dropout.forward(c_proj.forward(h)).MoveToOuterDisposeScope();
+        return CausalSelfAttention.Dropped(dropout, c_proj.forward(h)).MoveToOuterDisposeScope();
     }
 }
 
@@ -159,7 +160,7 @@ public sealed class Gpt : Module
         if (keys is not null) blocked = blocked.logical_or(keys.eq(0).view(B, 1, 1, S)); // (B, 1, T, S)
         else blocked = blocked.view(1, 1, T, S);                                      // (1, 1, T, S)
 
-        var x = drop.forward(wte.forward(input_ids) + wpe.forward(positions));       // (B, T, C)
+        var x = CausalSelfAttention.Dropped(drop, wte.forward(input_ids) + wpe.forward(positions)); // (B, T, C)
         for (var i = 0; i < h.Count; i++) x = h[i].forward(x, blocked, cache?.layers[i]);
         cache?.Advance(T);
         return ln_f.forward(x).MoveToOuterDisposeScope();

@@ -34,20 +34,25 @@ public static class Sampler
         var tokens = new List<Tensor>();
         var logprobs = new List<Tensor>();
         var valid = new List<Tensor>();
-        var finished = torch.zeros([B], ScalarType.Bool, device);                   // (B)
+        Tensor? finished = config.EosTokenId is null ? null : torch.zeros([B], ScalarType.Bool, device); // (B)
         var (seq, seqMask) = (input_ids, attention_mask.to(ScalarType.Int64));
         var logits = LastLogits(model, input_ids, seqMask, cache);                   // (B, V)
         for (var step = 0; step < config.MaxNewTokens; step++)
         {
             var next = Pick(logits, config, generator);                               // (B)
             var logp = LogProbs.Of(logits, next);                                     // (B), temperature-1 policy
-            var alive = finished.logical_not();
-            next = torch.where(alive, next, torch.full_like(next, config.PadTokenId));
+            if (finished is null) valid.Add(torch.ones([B], ScalarType.Float32, device));
+            else
+            {
+                var alive = finished.logical_not();
+                next = torch.where(alive, next, torch.full_like(next, config.PadTokenId));
+                logp = logp * alive.to(logp.dtype);
+                valid.Add(alive.to(ScalarType.Float32));
+                finished = finished.logical_or(next.eq(config.EosTokenId!.Value));
+            }
             tokens.Add(next);
-            logprobs.Add(logp * alive.to(logp.dtype));
-            valid.Add(alive.to(ScalarType.Float32));
-            if (config.EosTokenId is { } eos) finished = finished.logical_or(next.eq(eos));
-            if (step == config.MaxNewTokens - 1 || finished.all().item() != 0) break;
+            logprobs.Add(logp);
+            if (step == config.MaxNewTokens - 1 || (finished is not null && finished.all().item() != 0)) break;
 
             var column = next.view(B, 1);                                             // (B, 1)
             if (cache is not null) logits = LastLogits(model, column, null, cache);
@@ -79,7 +84,7 @@ public static class Sampler
     {
         using var scope = torch.NewDisposeScope();
         if (config.IsGreedy) return logits.argmax(-1).MoveToOuterDisposeScope();
-        var x = logits / config.Temperature;                                          // (B, V)
+        var x = config.Temperature == 1 ? logits : logits / config.Temperature;      // (B, V)
         if (config.TopK > 0) x = TopK(x, config.TopK);
         if (config.TopP < 1) x = TopP(x, config.TopP);
         var probs = x.softmax(-1);                                                    // (B, V)
