@@ -264,13 +264,37 @@ public static class SyntheticTask
     public static EvaluationReport Evaluate(IEnumerable<(string Prompt, string Response)> pairs, HiddenPreference? hidden = null)
     {
         hidden ??= HiddenPreference.Default;
+        return Report(pairs.Select(x => (hidden.Score(x.Prompt, x.Response), Fluency.IsValid(x.Prompt, x.Response), Lexicon.Split(x.Response).Length)));
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(IEnumerable{ValueTuple{string, string}}, HiddenPreference?)"/> on generated token ids
+    /// (prompt ids as fed to the model, response ids as generation returns them): the response is read up to
+    /// its EOS, and fluency also requires that EOS (<see cref="Fluency.CheckIds(WordTokenizer, IEnumerable{long}, IEnumerable{long})"/>),
+    /// so a response cut off by max_new_tokens counts as not fluent.
+    /// </summary>
+    public static EvaluationReport EvaluateIds(IEnumerable<(IReadOnlyList<long> PromptIds, IReadOnlyList<long> ResponseIds)> rows,
+        WordTokenizer? tokenizer = null, HiddenPreference? hidden = null)
+    {
+        var tok = tokenizer ?? Tokenizer;
+        hidden ??= HiddenPreference.Default;
+        return Report(rows.Select(row =>
+        {
+            var words = row.ResponseIds.TakeWhile(id => id != tok.EosId)
+                .Where(id => id >= 3 && id < tok.VocabSize).Select(id => tok.Tokens[(int)id]).ToArray();
+            return (hidden.ScoreWords(words), Fluency.CheckIds(tok, row.PromptIds, row.ResponseIds).IsValid, words.Length);
+        }));
+    }
+
+    private static EvaluationReport Report(IEnumerable<(double Reward, bool Fluent, int Words)> rows)
+    {
         var rewards = new List<double>();
         var (fluent, words) = (0, 0L);
-        foreach (var (p, r) in pairs)
+        foreach (var (reward, ok, length) in rows)
         {
-            rewards.Add(hidden.Score(p, r));
-            if (Fluency.IsValid(p, r)) fluent++;
-            words += Lexicon.Split(r).Length;
+            rewards.Add(reward);
+            if (ok) fluent++;
+            words += length;
         }
         var n = rewards.Count;
         if (n == 0) return new EvaluationReport(0, 0, 0, 0, 0, 0);

@@ -230,6 +230,29 @@ public sealed class SyntheticTaskSpecs(SyntheticFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void A_bag_of_words_reward_model_trained_on_the_labels_must_pass_the_demo_accuracy_target()
+    {
+        // The simplest possible reward model: r(x, y) = sum of learned per-word weights of the response,
+        // fitted by Bradley-Terry SGD on the noisy train pairs. If it clears 0.75 held-out, the data is learnable.
+        var w = new double[Tok.VocabSize];
+        double R(string response) => Tok.Encode(response).Sum(id => w[id]);
+        var rng = new SeededRandom(9);
+        var train = _data.Preferences.Train.ToArray();
+        for (var epoch = 0; epoch < 5; epoch++)
+        {
+            rng.Shuffle(train);
+            foreach (var e in train)
+            {
+                var g = 1 - 1 / (1 + Math.Exp(-(R(e.Chosen) - R(e.Rejected))));   // d(-log sigma(z))/dz = -(1 - sigma(z))
+                foreach (var id in Tok.Encode(e.Chosen)) w[id] += 0.05 * g;
+                foreach (var id in Tok.Encode(e.Rejected)) w[id] -= 0.05 * g;
+            }
+        }
+        var accuracy = _data.Preferences.Eval.Average(e => R(e.Chosen) > R(e.Rejected) ? 1.0 : 0.0);
+        Assert.InRange(accuracy, 0.80, SyntheticTask.LabelAgreement(_data.Preferences.Eval) + 0.01);
+    }
+
+    [Fact]
     public void Best_of_8_base_samples_must_be_clearly_above_the_base_mean()
     {
         var prompts = _data.Prompts.Eval.Select(p => p.Prompt).ToList();
@@ -253,6 +276,23 @@ public sealed class SyntheticTaskSpecs(SyntheticFixture fixture) : IClassFixture
         Assert.Equal(75.0, r.FluencyPercent);
         Assert.Equal((4 + 4 + 2 + 2) / 4.0, r.MeanLength);
         Assert.Equal(new EvaluationReport(0, 0, 0, 0, 0, 0), SyntheticTask.Evaluate([]));
+    }
+
+    [Fact]
+    public void EvaluateIds_must_read_responses_up_to_eos_and_count_a_cut_off_response_as_not_fluent()
+    {
+        long[] Ids(string text, params int[] tail) => [.. Tok.Encode(text).Select(i => (long)i), .. tail.Select(i => (long)i)];
+        var prompt = SyntheticTask.ChatTemplate.EncodePrompt(Tok, "the dog").Select(i => (long)i).ToArray();
+        var r = SyntheticTask.EvaluateIds(
+        [
+            (prompt, Ids("loves the cat.", Tok.EosId, Tok.PadId)),
+            (prompt, Ids("laughs.", Tok.EosId)),
+            (prompt, Ids("helps the lovely")),                            // cut off: no ".", no EOS
+        ]);
+        Assert.Equal(3, r.Count);
+        Assert.Equal((2 + 2 + 3) / 3.0, r.MeanReward, 12);
+        Assert.Equal(200.0 / 3, r.FluencyPercent, 9);
+        Assert.Equal((4 + 2 + 3) / 3.0, r.MeanLength, 12);
     }
 
     [Fact]
