@@ -31,7 +31,8 @@ public sealed class CausalSelfAttention : Module
     public Tensor forward(Tensor x, Tensor blocked, KvCache.Layer? cache = null)
     {
         using var scope = torch.NewDisposeScope();
-        var (B, T, C) = (x.size(0), x.size(1), x.size(2));
+        var shape = x.shape;
+        var (B, T, C) = (shape[0], shape[1], shape[2]);
         var hs = C / n_head;
         var qkv = c_attn.forward(x).view(B, T, 3, n_head, hs).permute(2, 0, 3, 1, 4); // (3, B, nh, T, hs)
         var (q, k, v) = (qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2));      // (B, nh, T, hs) each

@@ -122,3 +122,22 @@ public class SamplerSpecs
         Tiny.AllClose(manual, run.logprobs, 1e-5);
     }
 }
+
+[Collection("GlobalRng")]   // runs alone: Tensor.LiveCount is process-wide
+public class SamplerLeakSpecs
+{
+    [Fact]
+    public void Generation_and_cached_decoding_must_not_leak_native_tensors()
+    {
+        using var g = new Generator(1);
+        using var model = new GptLM(Tiny.Config, g);
+        model.eval();
+        int[][] prompts = [[1, 2, 3], [4]];
+        var config = new GenerationConfig { MaxNewTokens = 5, Seed = 3, EosTokenId = 7, TopK = 5, TopP = 0.9 };
+        using (Sampler.Generate(model, prompts, config)) { }                         // warm-up
+        var before = Tensor.LiveCount;
+        using (Sampler.Generate(model, prompts, config)) { }
+        using (Sampler.Generate(model, prompts, config with { UseCache = false })) { }
+        Assert.Equal(before, Tensor.LiveCount);
+    }
+}
