@@ -49,7 +49,7 @@ public sealed class PostgreSqlDatabase : SqlDatabase
     ];
 
     /// <inheritdoc />
-    protected override string? MigrationLockSql => "SELECT pg_advisory_xact_lock(7461636b61)"; // one migrator at a time across processes
+    protected override string? MigrationLockSql => "SELECT pg_advisory_xact_lock(74616361)"; // one migrator at a time across processes
 
     /// <inheritdoc />
     protected internal override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
