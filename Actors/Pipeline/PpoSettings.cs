@@ -1,0 +1,131 @@
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Models.Losses;
+
+namespace AkkaRlhf.Actors.Pipeline;
+
+/// <summary>Synchronous (on-policy) or asynchronous (generation overlaps learning, bounded staleness).</summary>
+public enum PipelineMode { Sync, Async }
+
+/// <summary>How a rollout generator samples (<c>akka-rlhf.ppo.generator</c>).</summary>
+public sealed record GeneratorSettings(int MaxNewTokens = 10, double Temperature = 1.0, int TopK = 0)
+{
+    public static GeneratorSettings FromConfig(Config c) => new(
+        c.GetInt("max-new-tokens", 10), c.GetDouble("temperature", 1.0), c.GetInt("top-k", 0));
+}
+
+/// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>
+public sealed record CriticSettings(double Lr = 1e-3, int Epochs = 2, int MinibatchSize = 32, double ValueClip = 0.2,
+    bool InitFromReward = true, double MaxGradNorm = 1.0)
+{
+    public static CriticSettings FromConfig(Config c) => new(
+        c.GetDouble("lr", 1e-3), c.GetInt("epochs", 2), c.GetInt("minibatch-size", 32), c.GetDouble("value-clip", 0.2),
+        c.GetBoolean("init-from-reward", true), c.GetDouble("max-grad-norm", 1.0));
+
+    /// <summary>The value clip, null when off (value-clip = 0).</summary>
+    public double? ValueClipOrNull => ValueClip > 0 ? ValueClip : null;
+}
+
+/// <summary>The policy loss's form: PPO-clip (KL in the rewards) or seed 004's PPO-penalty (KL(old || new) in the loss).</summary>
+public enum PolicyLossForm { Clip, Penalty }
+
+/// <summary>The learner's training (<c>akka-rlhf.ppo.learner</c>); GRPO reads group-size and kl-coef too.</summary>
+public sealed record LearnerSettings(double Lr = 1e-3, int Epochs = 2, int MinibatchSize = 32, double ClipEps = 0.2,
+    double DualClip = 0, double EntropyCoef = 0, PolicyLossForm Loss = PolicyLossForm.Clip, double PenaltyBeta = 0.1,
+    double MaxGradNorm = 1.0, bool RecomputeOldLogProbs = true, int GroupSize = 4, double KlCoef = 0.05)
+{
+    public static LearnerSettings FromConfig(Config c) => new(
+        c.GetDouble("lr", 1e-3), c.GetInt("epochs", 2), c.GetInt("minibatch-size", 32), c.GetDouble("clip-eps", 0.2),
+        c.GetDouble("dual-clip", 0), c.GetDouble("entropy-coef", 0),
+        c.GetString("loss", "clip").ToLowerInvariant() switch
+        {
+            "clip" => PolicyLossForm.Clip,
+            "penalty" => PolicyLossForm.Penalty,
+            var s => throw new ConfigurationException($"akka-rlhf.ppo.learner.loss must be clip or penalty, got \"{s}\""),
+        },
+        c.GetDouble("penalty-beta", 0.1), c.GetDouble("max-grad-norm", 1.0), c.GetBoolean("recompute-old-logprobs", true),
+        c.GetInt("group-size", 4), c.GetDouble("kl-coef", 0.05));
+
+    /// <summary>The dual-clip bound, null when off (dual-clip = 0).</summary>
+    public double? DualClipOrNull => DualClip > 1 ? DualClip : null;
+}
+
+/// <summary>The KL penalty in the rewards (<c>akka-rlhf.ppo.kl</c>).</summary>
+public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double Beta = 0.05, bool Adaptive = false,
+    double Target = 1.0, long Horizon = 10000, double ScoreClip = 10)
+{
+    public static KlSettings FromConfig(Config c) => new(
+        c.GetString("estimator", "k1").ToLowerInvariant() switch
+        {
+            "k1" => KlEstimator.K1,
+            "k2" => KlEstimator.K2,
+            "k3" => KlEstimator.K3,
+            var s => throw new ConfigurationException($"akka-rlhf.ppo.kl.estimator must be k1, k2 or k3, got \"{s}\""),
+        },
+        c.GetDouble("beta", 0.05), c.GetBoolean("adaptive", false), c.GetDouble("target", 1.0), c.GetLong("horizon", 10000),
+        c.GetDouble("score-clip", 10));
+
+    public IKlController CreateController() => Adaptive ? new AdaptiveKlController(Beta, Target, Horizon) : new FixedKlController(Beta);
+}
+
+/// <summary>The PPO stage (<c>akka-rlhf.ppo</c>): the iteration loop and every role's block.</summary>
+public sealed record PpoSettings
+{
+    public int Iterations { get; init; } = 60;
+    public int PromptsPerIteration { get; init; } = 64;
+    public PipelineMode Mode { get; init; } = PipelineMode.Sync;
+    /// <summary>Async mode: the oldest policy version a batch may come from, as versions behind the learner.</summary>
+    public int MaxStaleness { get; init; } = 1;
+    public KlSettings Kl { get; init; } = new();
+    public double Gamma { get; init; } = 1.0;
+    public double Lambda { get; init; } = 0.95;
+    public bool WhitenAdvantages { get; init; } = true;
+    public int RetryAttempts { get; init; } = 3;
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Reward scores are normalised with the reward model's held-out mean and std when known.</summary>
+    public bool NormalizeRewards { get; init; } = true;
+    public long Seed { get; init; } = 1234;
+
+    public RoleSettings Generator { get; init; } = new("rollout", "cpu", 2, ConfigurationFactory.Empty);
+    public RoleSettings Reference { get; init; } = new("reference", "cpu", 1, ConfigurationFactory.Empty);
+    public RoleSettings Reward { get; init; } = new("reward-model", "cpu", 1, ConfigurationFactory.Empty);
+    public RoleSettings Critic { get; init; } = new("critic", "cpu", 1, ConfigurationFactory.Empty);
+    public RoleSettings Learner { get; init; } = new("ppo", "cpu", 1, ConfigurationFactory.Empty);
+
+    public static PpoSettings Default { get; } = new();
+
+    public static PpoSettings FromConfig(Config c, long seed) => new()
+    {
+        Iterations = c.GetInt("iterations", Default.Iterations),
+        PromptsPerIteration = c.GetInt("prompts-per-iteration", Default.PromptsPerIteration),
+        Mode = c.GetString("mode", "sync").ToLowerInvariant() switch
+        {
+            "sync" => PipelineMode.Sync,
+            "async" => PipelineMode.Async,
+            var s => throw new ConfigurationException($"akka-rlhf.ppo.mode must be sync or async, got \"{s}\""),
+        },
+        MaxStaleness = c.GetInt("max-staleness", Default.MaxStaleness),
+        Kl = KlSettings.FromConfig(c.GetConfig("kl")),
+        Gamma = c.GetDouble("gae.gamma", Default.Gamma),
+        Lambda = c.GetDouble("gae.lambda", Default.Lambda),
+        WhitenAdvantages = c.GetBoolean("whiten-advantages", Default.WhitenAdvantages),
+        RetryAttempts = c.GetInt("retry.attempts", Default.RetryAttempts),
+        AskTimeout = c.GetTimeSpan("retry.timeout", Default.AskTimeout),
+        NormalizeRewards = c.GetBoolean("normalize-rewards", Default.NormalizeRewards),
+        Seed = seed,
+        Generator = RoleSettings.FromConfig(c.GetConfig("generator"), "rollout"),
+        Reference = RoleSettings.FromConfig(c.GetConfig("reference"), "reference"),
+        Reward = RoleSettings.FromConfig(c.GetConfig("reward"), "reward-model"),
+        Critic = RoleSettings.FromConfig(c.GetConfig("critic"), "critic"),
+        Learner = RoleSettings.FromConfig(c.GetConfig("learner"), "ppo"),
+    };
+
+    public PpoSettings WithIterations(int n) => this with { Iterations = n };
+    public PpoSettings WithMode(PipelineMode mode) => this with { Mode = mode };
+    public PpoSettings WithMaxStaleness(int n) => this with { MaxStaleness = n };
+    public PpoSettings WithKl(KlSettings kl) => this with { Kl = kl };
+    public PpoSettings WithPromptsPerIteration(int n) => this with { PromptsPerIteration = n };
+    public PpoSettings WithSeed(long seed) => this with { Seed = seed };
+    public PpoSettings WithLearner(RoleSettings learner) => this with { Learner = learner };
+    public PpoSettings WithReward(RoleSettings reward) => this with { Reward = reward };
+    public PpoSettings WithGenerator(RoleSettings generator) => this with { Generator = generator };
+}

@@ -1,0 +1,65 @@
+using AkkaRlhf.Actors.Plugins;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Runtime.Routing;
+
+namespace AkkaRlhf.Actors.Pipeline;
+
+/// <summary>
+/// Resolves a role's <c>type</c> to <see cref="Props"/>: a registered short name ("rollout", "ppo",
+/// "grpo", "rule-based", ...) or an assembly-qualified type name. A type from another assembly needs
+/// either a <c>public static Props Props(RoleContext)</c> method or a constructor taking a
+/// <see cref="RoleContext"/>. A pool size above 1 puts the role behind a round-robin pool router.
+/// </summary>
+public sealed class RoleRegistry
+{
+    private readonly Dictionary<string, Func<RoleContext, Props>> _factories = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The built-in roles and the two shipped plug-ins.</summary>
+    public static RoleRegistry Default => new RoleRegistry()
+        .Register("rollout", c => RolloutGenerator.Props(c.Models.Policy, GeneratorSettings.FromConfig(c.Settings.Block),
+            c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device))
+        .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device))
+        .Register("reward-model", c => RewardScorer.Props(c.Models.Reward ?? throw Missing(c, "a reward model"), c.Device,
+            c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null))
+        .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), CriticSettings.FromConfig(c.Settings.Block), c.Device, c.Seed))
+        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, LearnerSettings.FromConfig(c.Settings.Block), c.Device, c.Seed))
+        .Register("grpo", GrpoLearner.Props)
+        .Register("rule-based", RuleBasedRewardScorer.Props);
+
+    /// <summary>Adds (or replaces) a short name.</summary>
+    public RoleRegistry Register(string name, Func<RoleContext, Props> factory)
+    {
+        _factories[name] = factory;
+        return this;
+    }
+
+    /// <summary>The props of the role <paramref name="context"/> describes, behind a pool router when its pool size is above 1.</summary>
+    public Props Resolve(RoleContext context)
+    {
+        var props = Create(context);
+        return context.Settings.PoolSize > 1 ? props.WithRouter(new RoundRobinPool(context.Settings.PoolSize)) : props;
+    }
+
+    private Props Create(RoleContext context)
+    {
+        var name = context.Settings.Type;
+        if (_factories.TryGetValue(name, out var factory)) return factory(context);
+        var type = System.Type.GetType(name, throwOnError: false)
+            ?? throw new ConfigurationException(
+                $"akka-rlhf.ppo.{context.Role}.type = \"{name}\": not a registered role ({string.Join(", ", _factories.Keys)}) " +
+                "and no type of that assembly-qualified name could be loaded");
+        if (!typeof(ActorBase).IsAssignableFrom(type))
+            throw new ConfigurationException($"akka-rlhf.ppo.{context.Role}.type = \"{name}\" is not an actor type");
+        var propsMethod = type.GetMethod("Props", [typeof(RoleContext)]);
+        if (propsMethod is { IsStatic: true } && propsMethod.ReturnType == typeof(Props))
+            return (Props)propsMethod.Invoke(null, [context])!;
+        if (type.GetConstructor([typeof(RoleContext)]) is null)
+            throw new ConfigurationException($"role type {type.FullName} needs a static Props(RoleContext) method or a constructor taking a RoleContext");
+        return Props.CreateBy(() => (ActorBase)Activator.CreateInstance(type, context)!);
+    }
+
+    private static ConfigurationException Missing(RoleContext c, string what) =>
+        new($"role {c.Role} (type {c.Settings.Type}) needs {what}, and the run has none");
+}

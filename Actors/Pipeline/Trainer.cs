@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Models.Losses;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Runtime.Routing;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Pipeline;
+
+/// <summary>
+/// The PPO coordinator. Each iteration, as in seeds 002-004:
+/// <code>
+/// prompts    = PromptSource.Ask(RequestPrompts)
+/// rollouts   = RolloutGenerators.Ask(GenerateRollouts)            // a pool, one slice each
+/// ref, r, V  = ReferenceScorer, RewardScorer, Critic — in parallel
+/// experience = KL-shaped rewards + GAE                             // ExperienceMaker
+/// PpoLearner.Ask(TrainPolicy) and Critic.Ask(TrainCritic)          // in parallel
+/// RolloutGenerators.Broadcast(new weights)                         // weight sync
+/// </code>
+/// Sync mode is on-policy. Async mode asks for the next rollouts before the learner trains on the
+/// current ones, so generation overlaps learning; a batch more than <c>max-staleness</c> versions
+/// behind the learner is dropped and regenerated. Every ask is retried with the same batch id on a
+/// failure or a timeout. Replies <see cref="StageFinished"/> to <see cref="RunStage"/>.
+/// </summary>
+public sealed class Trainer : ReceiveActor
+{
+    private readonly PpoSettings _settings;
+    private readonly IProgressReporter _progress;
+    private readonly Func<RolloutBatch, IReadOnlyDictionary<string, double>>? _observe;
+    private readonly IActorRef _prompts, _generators, _reference, _reward, _learner;
+    private readonly IActorRef? _critic;
+    private readonly IKlController _kl;
+    private readonly int _generatorCount, _padId;
+    private LearnerSpec _spec = new(true, 1);
+    private long _nextBatchId, _version, _retries, _dropped;
+
+    /// <param name="promptSource">A <see cref="PromptSource"/> (the trainer does not own the data).</param>
+    /// <param name="observe">Extra metrics per rollout (e.g. the hidden true reward of the synthetic task).</param>
+    public static Props Props(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress,
+        RoleRegistry? registry = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null) =>
+        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe));
+
+    public Trainer(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress, RoleRegistry registry,
+        Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe)
+    {
+        (_settings, _progress, _observe, _prompts) = (settings, progress, observe, promptSource);
+        _kl = settings.Kl.CreateController();
+        _padId = models.Tokenizer.PadId;
+        IActorRef Role(string name, RoleSettings role, long stream) =>
+            Context.ActorOf(registry.Resolve(new RoleContext(name, role, models, settings, settings.Seed * 1000 + stream)), name);
+        _generators = Role("generator", settings.Generator, 1);
+        _generatorCount = Math.Max(1, settings.Generator.PoolSize);
+        _reference = Role("reference", settings.Reference, 2);
+        _reward = Role("reward", settings.Reward, 3);
+        _learner = Role("learner", settings.Learner, 4);
+        _critic = models.Critic is null ? null : Role("critic", settings.Critic, 5);
+
+        ReceiveAsync<RunStage>(async run =>
+        {
+            var requester = Sender;
+            _spec = await _learner.Ask<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout);
+            if (_spec.UsesCritic && _critic is null) throw new InvalidOperationException("the learner needs a critic, and the run has no critic model");
+            _progress.StageStarted("ppo", run.Steps);
+            var last = settings.Mode == PipelineMode.Sync ? await RunSync(run.Steps) : await RunAsync(run.Steps);
+            last["retries"] = _retries;
+            last["dropped_batches"] = _dropped;
+            _progress.StageCompleted("ppo", last);
+            requester.Tell(new StageFinished(run.BatchId, "ppo", last));
+        });
+    }
+
+    private async Task<Dictionary<string, double>> RunSync(int iterations)
+    {
+        var metrics = new Dictionary<string, double>();
+        for (var i = 1; i <= iterations; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var rollout = await Rollout();
+            while (rollout.PolicyVersion != _version) rollout = await Resync(rollout);  // a restarted generator
+            var generate = clock.Elapsed.TotalSeconds;
+            metrics = await Learn(rollout);
+            metrics["t_generate"] = generate;
+            Report(i, metrics);
+        }
+        return metrics;
+    }
+
+    private async Task<Dictionary<string, double>> RunAsync(int iterations)
+    {
+        var metrics = new Dictionary<string, double>();
+        var next = Rollout();
+        for (var i = 1; i <= iterations; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var rollout = await next;
+            while (_version - rollout.PolicyVersion > _settings.MaxStaleness)
+            {
+                _dropped++;
+                rollout = await Rollout();                                            // too stale: regenerate
+            }
+            var generate = clock.Elapsed.TotalSeconds;                                // only the wait is on the critical path
+            if (i < iterations) next = Rollout();                                     // generators keep producing with version v
+            metrics = await Learn(rollout);
+            metrics["t_generate"] = generate;
+            metrics["staleness"] = _version - 1 - rollout.PolicyVersion;
+            Report(i, metrics);
+        }
+        return metrics;
+    }
+
+    /// <summary>Prompts, then one slice per generator, joined into one batch.</summary>
+    private async Task<RolloutBatch> Rollout()
+    {
+        var id = ++_nextBatchId;
+        var promptCount = Math.Max(1, _settings.PromptsPerIteration / _spec.SamplesPerPrompt);
+        var prompts = await Ask<PromptBatch>(_prompts, new RequestPrompts(id, promptCount));
+        var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
+        var parts = await Task.WhenAll(slices.Select((slice, k) =>
+            Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt))));
+        var ordered = parts.OrderBy(p => p.Part).ToList();
+        var batch = SequenceBatch.Concat(ordered.Select(p => p.Batch).ToList(), _padId);
+        var logProbs = SequenceBatch.ConcatResponses(ordered.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
+        return new RolloutBatch(id, 0, batch, logProbs, ordered.Min(p => p.PolicyVersion));
+    }
+
+    /// <summary>Sends the newest weights again and regenerates (sync mode must be on-policy).</summary>
+    private async Task<RolloutBatch> Resync(RolloutBatch stale)
+    {
+        _dropped++;
+        if (_lastWeights is not null) _generators.Tell(new Broadcast(_lastWeights));
+        return await Rollout();
+    }
+
+    private PolicyWeights? _lastWeights;
+
+    /// <summary>Scores in parallel, makes the experience, updates learner and critic in parallel, syncs the weights.</summary>
+    private async Task<Dictionary<string, double>> Learn(RolloutBatch rollout)
+    {
+        var clock = Stopwatch.StartNew();
+        var id = rollout.BatchId;
+        var reference = Ask<ReferenceLogProbs>(_reference, new ScoreReference(id, rollout.Batch));
+        var reward = Ask<RewardScores>(_reward, new ScoreRewards(id, rollout.Batch));
+        var values = _spec.UsesCritic ? Ask<ValueEstimates>(_critic!, new ComputeValues(id, rollout.Batch)) : null;
+        await Task.WhenAll(reference, reward, values ?? Task.CompletedTask);
+        var score = clock.Elapsed.TotalSeconds;
+
+        var oldValues = values is null ? null : (await values).Values;
+        var (experience, metrics) = ExperienceMaker.Make(rollout, (await reference).LogProbs, (await reward).Scores, oldValues,
+            _settings, _kl.Beta, _spec.SamplesPerPrompt);
+        if (_observe is not null) foreach (var (k, v) in _observe(rollout)) metrics[k] = v;
+
+        clock.Restart();
+        var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience));
+        var critic = _spec.UsesCritic ? Ask<CriticUpdated>(_critic!, new TrainCritic(id, rollout.Batch, experience.Returns!, oldValues!)) : null;
+        await Task.WhenAll(policy, critic ?? Task.CompletedTask);
+        var learn = clock.Elapsed.TotalSeconds;
+        var updated = await policy;
+        foreach (var (k, v) in updated.Metrics) metrics[k] = v;
+        if (critic is not null) foreach (var (k, v) in (await critic).Metrics) metrics[k] = v;
+
+        clock.Restart();
+        _version = updated.Version;
+        _lastWeights = updated.Weights;
+        _generators.Tell(new Broadcast(updated.Weights));                            // weight sync: generators use the newest version
+        _kl.Update(metrics["kl"], rollout.Batch.Count);
+        metrics["t_score"] = score;
+        metrics["t_learn"] = learn;
+        metrics["t_sync"] = clock.Elapsed.TotalSeconds;
+        return metrics;
+    }
+
+    private void Report(int iteration, Dictionary<string, double> metrics) => _progress.StepCompleted("ppo", iteration, metrics);
+
+    private Task<T> Ask<T>(IActorRef target, IBatchMessage message) =>
+        target.AskWithRetry<T>(message, _settings.RetryAttempts, _settings.AskTimeout, (attempt, e) =>
+        {
+            _retries++;
+            Log.Warning($"{message.GetType().Name} for batch {message.BatchId} failed (attempt {attempt}: {e.Message}); asking again");
+        });
+}

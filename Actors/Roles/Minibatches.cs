@@ -1,0 +1,19 @@
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>Shuffled minibatch row indices from a role's own seeded random stream.</summary>
+public static class Minibatches
+{
+    /// <summary>Index tensors (int64) covering 0..count-1 once, in an order drawn from <paramref name="rng"/>.</summary>
+    public static IEnumerable<Tensor> Of(int count, int size, SeededRandom rng, Device device)
+    {
+        var order = rng.Permutation(count);
+        for (var start = 0; start < count; start += size)
+        {
+            var rows = order[start..Math.Min(count, start + size)].Select(i => (long)i).ToArray();
+            yield return torch.tensor(rows, device: device);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>
+/// A learner's policy version, kept outside the actor instance (like its model) so that a restart
+/// after a failure keeps counting where it was.
+/// </summary>
+public sealed class PolicyVersion(long initial = 0)
+{
+    private long _value = initial;
+
+    public long Value => Interlocked.Read(ref _value);
+
+    /// <summary>Moves to the next version and returns it.</summary>
+    public long Increment() => Interlocked.Increment(ref _value);
+}

@@ -1,0 +1,98 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Models.Losses;
+using AkkaRlhf.Models.Training;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>
+/// Stage 2, the reward model r_phi: pairwise Bradley-Terry, L = -log sigma(r_w - r_l - margin), or,
+/// with <c>listwise</c>, L = -log softmax_i(R(x, y_i))[best] over K candidates (seed 004). At the end
+/// it reports the held-out pairwise accuracy and the mean and std of the held-out scores (PPO may
+/// normalise rewards with them). Trains <paramref name="model"/> in place.
+/// </summary>
+public sealed class RewardModelTrainer : OfflineStage
+{
+    private readonly GptReward _model;
+    private readonly RewardModelSettings _settings;
+    private readonly int _padId;
+    private readonly DatasetIterator<TokenPreference>? _pairs;
+    private readonly DatasetIterator<TokenRanking>? _rankings;
+    private readonly IReadOnlyList<TokenPreference> _heldOut;
+    private readonly (AdamW Optimizer, CosineSchedule Schedule) _optim;
+
+    public static Props Props(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
+        IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed) =>
+        Runtime.Props.CreateBy(() => new RewardModelTrainer(model, pairs, rankings, heldOut, settings, padId, progress, seed, Device.Parse(settings.Device)));
+
+    public RewardModelTrainer(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
+        IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed, Device device)
+        : base("rm", progress, device)
+    {
+        _model = ModelCopies.On(model, device);
+        (_settings, _padId, _heldOut) = (settings, padId, heldOut);
+        if (settings.Listwise)
+            _rankings = new DatasetIterator<TokenRanking>(rankings ?? throw new ArgumentException("listwise reward training needs ranking data"), settings.BatchSize, seed);
+        else _pairs = new DatasetIterator<TokenPreference>(pairs, settings.BatchSize, seed);
+        _optim = Optimizers.Create(model, settings.Optim, settings.Steps);
+    }
+
+    protected override IReadOnlyDictionary<string, double> Step(int step)
+    {
+        using var scope = torch.NewDisposeScope();
+        _model.train();
+        Tensor loss;
+        double accuracy;
+        if (_pairs is not null)
+        {
+            var rows = _pairs.Next();
+            var chosen = Score(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Chosen).ToList());
+            var rejected = Score(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Rejected).ToList());
+            loss = RewardLosses.BradleyTerry(chosen, rejected, _settings.Margin);
+            accuracy = RewardLosses.PairwiseAccuracy(chosen.detach(), rejected.detach());
+        }
+        else
+        {
+            var rows = _rankings!.Next();
+            var K = rows[0].Responses.Length;
+            var scores = Score(rows.SelectMany(r => Enumerable.Repeat(r.Prompt, K)).ToList(), rows.SelectMany(r => r.Responses).ToList())
+                .view(rows.Count, K);                                                   // (B, K)
+            var best = torch.tensor(rows.Select(r => (long)r.Best).ToArray(), device: Device);
+            loss = RewardLosses.Listwise(scores, best);
+            using (torch.no_grad()) accuracy = scores.argmax(1).eq(best).to(ScalarType.Float32).mean().item();
+        }
+        var stats = TrainStep.Run(loss, _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
+        return new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = accuracy, ["lr"] = stats.LearningRate };
+    }
+
+    protected override IReadOnlyDictionary<string, double> Summarize()
+    {
+        _model.eval();
+        var (accuracy, mean, std) = Evaluate(_model, _heldOut, _padId, Device);
+        return new Dictionary<string, double> { ["heldout_accuracy"] = accuracy, ["reward_mean"] = mean, ["reward_std"] = std };
+    }
+
+    /// <summary>Held-out pairwise accuracy of <paramref name="model"/> and the mean and std of every held-out score.</summary>
+    public static (double Accuracy, double Mean, double Std) Evaluate(GptReward model, IReadOnlyList<TokenPreference> pairs, int padId, Device device)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var (chosen, rejected) = (new List<Tensor>(), new List<Tensor>());
+        foreach (var chunk in pairs.Chunk(256))
+        {
+            var prompts = chunk.Select(r => r.Prompt).ToList();
+            chosen.Add(Scoring.Rewards(model, TokenizedData.Batch(prompts, chunk.Select(r => r.Chosen).ToList(), padId).To(device)));
+            rejected.Add(Scoring.Rewards(model, TokenizedData.Batch(prompts, chunk.Select(r => r.Rejected).ToList(), padId).To(device)));
+        }
+        var (w, l) = (torch.cat(chosen), torch.cat(rejected));
+        var all = torch.cat([w, l]);
+        return (RewardLosses.PairwiseAccuracy(w, l), all.mean().item(), all.std().item());
+    }
+
+    private Tensor Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses) =>
+        Scoring.Rewards(_model, TokenizedData.Batch(prompts, responses, _padId).To(Device));
+}

@@ -1,0 +1,65 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>
+/// The base of every RLHF role: a <see cref="ReceiveActor"/> on its own device whose batch handlers
+/// (<see cref="ReceiveBatch{T}"/>) are idempotent per batch id and fail loudly. A failing model call
+/// replies <see cref="Status.Failure"/> to the asker (so it can retry the same batch at once) and
+/// rethrows, so the supervisor restarts the role; a duplicate batch id gets the earlier reply again
+/// and the work is not done twice.
+/// </summary>
+public abstract class RoleActor : ReceiveActor
+{
+    private const int RepliesKept = 16;
+    private readonly Dictionary<object, object> _replies = [];
+    private readonly Queue<object> _order = new();
+
+    /// <param name="device">Where this role's model lives: "cpu", "cuda", "cuda:N".</param>
+    protected RoleActor(Device device)
+    {
+        device.EnsureAvailable();
+        Device = device;
+    }
+
+    /// <summary>The device of this role's model; tensors are moved here on arrival.</summary>
+    protected Device Device { get; }
+
+    /// <summary>How many requests were answered from the duplicate cache (a metric for tests).</summary>
+    protected int DuplicatesDropped { get; private set; }
+
+    /// <summary>
+    /// Handles <typeparamref name="T"/> requests: <paramref name="handle"/> computes the reply, which is
+    /// sent to the asker and remembered under <paramref name="key"/> (the batch id by default).
+    /// </summary>
+    protected void ReceiveBatch<T>(Func<T, object> handle, Func<T, object>? key = null) where T : IBatchMessage =>
+        Receive<T>(request =>
+        {
+            var k = key?.Invoke(request) ?? (typeof(T), request.BatchId);
+            if (_replies.TryGetValue(k, out var earlier))
+            {
+                DuplicatesDropped++;
+                Log.Debug($"{GetType().Name}: duplicate batch {request.BatchId} dropped, earlier reply sent again");
+                Sender.Tell(earlier, Self);
+                return;
+            }
+            object reply;
+            try { reply = handle(request); }
+            catch (Exception e)
+            {
+                Sender.Tell(new Status.Failure(e), Self);
+                throw;
+            }
+            Remember(k, reply);
+            Sender.Tell(reply, Self);
+        });
+
+    private void Remember(object key, object reply)
+    {
+        _replies[key] = reply;
+        _order.Enqueue(key);
+        while (_order.Count > RepliesKept) _replies.Remove(_order.Dequeue());
+    }
+}

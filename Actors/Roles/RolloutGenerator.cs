@@ -1,0 +1,61 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Models;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>
+/// Generates responses with the newest policy weights it has received (older weights are ignored).
+/// Replies the sequences, the sampled tokens' log-probs and the policy version used. Each request
+/// samples from its own seed (derived from the batch id and part), so results do not depend on which
+/// generator of the pool served it. Run several as a pool: <c>Props(...).WithRouter(new RoundRobinPool(n))</c>.
+/// </summary>
+public sealed class RolloutGenerator : RoleActor
+{
+    private readonly GptLM _policy;
+    private long _version;
+
+    /// <summary>Each instance (each routee of a pool) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>.</summary>
+    public static Props Props(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) =>
+        Runtime.Props.CreateBy(() => new RolloutGenerator(ModelCopies.Clone(initialPolicy, device), settings, padId, eosId, seed, device, initialVersion));
+
+    public RolloutGenerator(GptLM policy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) : base(device)
+    {
+        _policy = policy;
+        _policy.eval();
+        _version = initialVersion;
+        var sampling = new GenerationConfig
+        {
+            MaxNewTokens = settings.MaxNewTokens, Temperature = settings.Temperature, TopK = settings.TopK,
+            EosTokenId = eosId, PadTokenId = padId,
+        };
+
+        Receive<PolicyWeights>(weights =>
+        {
+            if (weights.Version <= _version) return;                                  // only ever move forward
+            _policy.load_state_dict(weights.State);
+            _version = weights.Version;
+        });
+
+        ReceiveBatch<GenerateRollouts>(request =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var prompts = request.Prompts.SelectMany(p => Enumerable.Repeat<IReadOnlyList<int>>(p, request.SamplesPerPrompt)).ToList();
+            var (ids, mask) = Batch.LeftPad(prompts, padId);
+            (ids, mask) = (ids.to(Device), mask.to(Device));
+            using var generation = Sampler.Generate(_policy, ids, mask, sampling with { Seed = SeedOf(seed, request.BatchId, request.Part) });
+            var batch = new SequenceBatch(
+                Scoring.Outgoing(torch.cat([ids, generation.tokens], 1)),
+                Scoring.Outgoing(torch.cat([mask, generation.mask.to(ScalarType.Int64)], 1)),
+                Scoring.Outgoing(generation.mask),
+                (int)ids.size(1));
+            return new RolloutBatch(request.BatchId, request.Part, batch, Scoring.Outgoing(generation.logprobs), _version);
+        }, key: r => (r.BatchId, r.Part));
+    }
+
+    /// <summary>The sampling seed of one request: a mix of the run's seed, the batch id and the part.</summary>
+    public static ulong SeedOf(long seed, long batchId, int part) =>
+        unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)batchId * 0xBF58476D1CE4E5B9UL ^ (ulong)(part + 1) * 0x94D049BB133111EBUL);
+}

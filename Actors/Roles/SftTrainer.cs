@@ -1,0 +1,42 @@
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Models.Losses;
+using AkkaRlhf.Models.Training;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Roles;
+
+/// <summary>
+/// Stage 1, supervised fine-tuning: L_SFT = -mean over response tokens of log pi_theta(y_t | x, y_&lt;t)
+/// (prompt tokens masked), one minibatch per step. Trains <paramref name="model"/> in place.
+/// </summary>
+public sealed class SftTrainer(GptLM model, IReadOnlyList<TokenPair> data, SftSettings settings, int padId,
+    IProgressReporter progress, long seed, Device device) : OfflineStage("sft", progress, device)
+{
+    private readonly DatasetIterator<TokenPair> _batches = new(data, settings.BatchSize, seed, dropLast: data.Count >= settings.BatchSize);
+    private readonly (AdamW Optimizer, CosineSchedule Schedule) _optim = Optimizers.Create(ModelCopies.On(model, device), settings.Optim, settings.Steps);
+    private double _lastLoss;
+
+    public static Props Props(GptLM model, IReadOnlyList<TokenPair> data, SftSettings settings, int padId, IProgressReporter progress, long seed) =>
+        Runtime.Props.CreateBy(() => new SftTrainer(model, data, settings, padId, progress, seed, Device.Parse(settings.Device)));
+
+    protected override IReadOnlyDictionary<string, double> Step(int step)
+    {
+        using var scope = torch.NewDisposeScope();
+        var rows = _batches.Next();
+        var batch = TokenizedData.Batch(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Response).ToList(), padId).To(Device);
+        model.train();
+        var loss = SftLoss.TokenMeanNll(Scoring.ResponseLogProbs(model, batch), batch.ActionMask);
+        var stats = TrainStep.Run(loss, _optim.Optimizer, settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
+        _lastLoss = stats.Loss;
+        return new Dictionary<string, double> { ["loss"] = stats.Loss, ["lr"] = stats.LearningRate };
+    }
+
+    protected override IReadOnlyDictionary<string, double> Summarize()
+    {
+        model.eval();
+        return new Dictionary<string, double> { ["final_loss"] = _lastLoss };
+    }
+}

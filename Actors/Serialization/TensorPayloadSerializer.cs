@@ -1,0 +1,42 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using AkkaRlhf.Runtime.Serialization;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Serialization;
+
+/// <summary>
+/// A tensor on the wire: dtype (int32, c10 numbering), rank (int32), the shape (int64 each), then the
+/// raw little-endian elements, row-major. Tensors are read back on the CPU; the receiving role moves
+/// them to its own device.
+/// </summary>
+public sealed class TensorPayloadSerializer : IPayloadSerializer<Tensor>
+{
+    public static TensorPayloadSerializer Instance { get; } = new();
+
+    public void Write(Tensor value, IBufferWriter<byte> output)
+    {
+        using var scope = torch.NewDisposeScope();
+        var cpu = value.detach().cpu().contiguous();
+        var shape = cpu.shape;
+        var header = output.GetSpan(8 + 8 * shape.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(header, (int)cpu.dtype);
+        BinaryPrimitives.WriteInt32LittleEndian(header[4..], shape.Length);
+        for (var i = 0; i < shape.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(header[(8 + 8 * i)..], shape[i]);
+        output.Advance(8 + 8 * shape.Length);
+        output.Write(cpu.ToBytes());
+    }
+
+    public Tensor Read(ReadOnlySpan<byte> bytes)
+    {
+        var dtype = (ScalarType)BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+        if (rank is < 0 or > 16) throw new FormatException($"tensor payload: bad rank {rank}");
+        var shape = new long[rank];
+        for (var i = 0; i < rank; i++) shape[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 + 8 * i)..]);
+        var data = bytes[(8 + 8 * rank)..];
+        var expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.ElementSize();
+        if (data.Length != expected) throw new FormatException($"tensor payload: {data.Length} bytes for shape [{string.Join(", ", shape)}] of {dtype} (expected {expected})");
+        return torch.frombuffer(data, dtype, shape);
+    }
+}
