@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using AkkaRlhf.Actors.Pipeline;
+
+namespace AkkaRlhf.Hosting.Reporting;
+
+/// <summary>
+/// Collects every <see cref="IProgressReporter.StepCompleted"/> into <see cref="MetricSeries"/> for
+/// the report, and times each stage. Thread-safe: calls may come from any actor thread.
+/// </summary>
+public sealed class MetricRecorder : IProgressReporter
+{
+    private readonly object _gate = new();
+    private readonly List<(string Stage, string Name)> _order = [];
+    private readonly Dictionary<(string Stage, string Name), List<MetricPoint>> _points = [];
+    private readonly List<string> _stages = [];
+    private readonly Dictionary<string, Stopwatch> _clocks = [];
+    private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _summaries = [];
+
+    /// <inheritdoc />
+    public void StageStarted(string stage, int totalSteps)
+    {
+        lock (_gate)
+        {
+            if (!_clocks.ContainsKey(stage)) _stages.Add(stage);
+            _clocks[stage] = Stopwatch.StartNew();
+        }
+    }
+
+    /// <inheritdoc />
+    public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
+    {
+        lock (_gate)
+        {
+            foreach (var (name, value) in metrics)
+            {
+                var key = (stage, name);
+                if (!_points.TryGetValue(key, out var points))
+                {
+                    _points[key] = points = [];
+                    _order.Add(key);
+                }
+                points.Add(new MetricPoint(step, value));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary)
+    {
+        lock (_gate)
+        {
+            if (_clocks.TryGetValue(stage, out var clock)) clock.Stop();
+            _summaries[stage] = new Dictionary<string, double>(summary);
+        }
+    }
+
+    /// <summary>
+    /// The series recorded so far: in the order each (stage, metric) first appeared, points sorted by
+    /// step (calls racing on different threads may arrive out of order).
+    /// </summary>
+    public IReadOnlyList<MetricSeries> Series
+    {
+        get
+        {
+            lock (_gate)
+                return _order.Select(k => new MetricSeries(k.Stage, k.Name, _points[k].OrderBy(p => p.Step).ToList())).ToList();
+        }
+    }
+
+    /// <summary>Each started stage with its duration (up to now for a stage still running), in start order.</summary>
+    public IReadOnlyList<StageTiming> Stages
+    {
+        get
+        {
+            lock (_gate) return _stages.Select(s => new StageTiming(s, _clocks[s].Elapsed.TotalSeconds)).ToList();
+        }
+    }
+
+    /// <summary>The summary each completed stage reported, by stage.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Summaries
+    {
+        get
+        {
+            lock (_gate) return new Dictionary<string, IReadOnlyDictionary<string, double>>(_summaries);
+        }
+    }
+}
