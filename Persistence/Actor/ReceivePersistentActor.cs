@@ -24,6 +24,9 @@ public abstract class ReceivePersistentActor : PersistentActor
     /// <summary>Handles commands of type <typeparamref name="T"/> (that pass <paramref name="shouldHandle"/>).</summary>
     protected void Command<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Add(_configuring, handler, shouldHandle);
 
+    /// <summary>Handles commands of type <typeparamref name="T"/> that pass <paramref name="shouldHandle"/>.</summary>
+    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler) => Add(_configuring, handler, shouldHandle);
+
     /// <summary>Handles any command not handled before.</summary>
     protected void CommandAny(Action<object> handler) => Add(_configuring, handler, null);
 
