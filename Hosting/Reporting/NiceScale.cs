@@ -9,7 +9,7 @@ namespace AkkaRlhf.Hosting.Reporting;
 /// <param name="Min">Lowest tick (at or below the data).</param>
 /// <param name="Max">Highest tick (at or above the data).</param>
 /// <param name="Step">Distance between ticks.</param>
-internal sealed record NiceScale(double Min, double Max, double Step)
+public sealed record NiceScale(double Min, double Max, double Step)
 {
     /// <summary>A scale covering [<paramref name="low"/>, <paramref name="high"/>] with about <paramref name="ticks"/> ticks.</summary>
     /// <param name="low">Smallest data value (finite).</param>
