@@ -12,6 +12,7 @@ public static class AppConfig
     public static readonly System.Reflection.Assembly[] Modules =
     [
         typeof(AkkaRlhf.Runtime.ActorSystem).Assembly,
+        typeof(AkkaRlhf.Actors.Pipeline.PipelineSettings).Assembly,
     ];
 
     public static Config Load(string? userFile, IEnumerable<string> overrides) =>

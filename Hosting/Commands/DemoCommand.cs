@@ -1,93 +1,164 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Serialization;
+using AkkaRlhf.Hosting.Reporting;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Synthetic;
+using AkkaRlhf.Runtime;
 using AkkaRlhf.Torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
 /// <summary>
-/// <c>demo [--seed N] [--steps N]</c>: until the RLHF pipeline lands, trains a small character-level
-/// language model (embedding -> MLP -> logits over bytes) on a built-in text with the libtorch
-/// binding and prints its falling loss.
+/// <c>demo [--out DIR] [--seed N] [--listwise] [--beta-sweep] [--write-data DIR] [--set k=v]</c>: the
+/// whole RLHF pipeline on the built-in synthetic task, through the actors, on CPU: SFT -> reward model
+/// -> PPO with four models -> DPO from the same SFT model, then the table SFT vs PPO vs DPO on the
+/// hidden true reward, fluency and KL, and report.json + report.html in the run folder.
 /// </summary>
 public static class DemoCommand
 {
-    private const string Corpus =
-        "the actor receives a batch, runs its model and replies with a batch. " +
-        "the learner updates the policy and publishes new weights to the generators. " +
-        "the reward model scores each response once; the reference model keeps the policy close. ";
-
     public static Command Create()
     {
-        var seed = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "training steps", DefaultValueFactory = _ => 300 };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var demo = new Command("demo", "run the embedded single-node demo") { seed, steps, threads };
-        demo.SetAction(r => Cli.Run(() => Train(r.GetValue(seed), r.GetValue(steps), r.GetValue(threads))));
+        var output = new Option<string?>("--out") { Description = "run folder (default: runs/<timestamp>)" };
+        var seed = new Option<int?>("--seed") { Description = "random seed (default: akka-rlhf.seed, 1234)" };
+        var listwise = new Option<bool>("--listwise") { Description = "train the reward model with the listwise loss over K candidates" };
+        var sweep = new Option<bool>("--beta-sweep") { Description = "also run PPO and DPO at a few betas (reward vs KL plot)" };
+        var writeData = new Option<string?>("--write-data") { Description = "write the synthetic task's JSONL files into DIR and exit" };
+        var config = new Option<string?>("--config") { Description = "user configuration file (HOCON)" };
+        var set = Options.Overrides();
+        var demo = new Command("demo", "SFT -> reward model -> PPO and DPO on the synthetic task, with a report")
+            { output, seed, listwise, sweep, writeData, config, set };
+        demo.SetAction(r => Cli.Run(() =>
+        {
+            var overrides = new List<string>(r.GetValue(set) ?? []);
+            if (r.GetValue(seed) is { } s) overrides.Add($"akka-rlhf.seed={s}");
+            if (r.GetValue(listwise)) overrides.Add("akka-rlhf.rm.listwise=on");
+            var settings = PipelineSettings.FromConfig(AppConfig.Load(r.GetValue(config), overrides));
+            if (r.GetValue(writeData) is { } dir) return WriteData(dir, settings.Seed);
+            return Run(settings, r.GetValue(output), r.GetValue(sweep), overrides).GetAwaiter().GetResult();
+        }));
         return demo;
     }
 
-    private sealed class CharMlp : Module
+    private static int WriteData(string dir, long seed)
     {
-        private readonly Embedding embed;
-        private readonly Linear hidden, output;
-        private readonly int context;
-
-        public CharMlp(int context, int dim, Generator g)
-        {
-            this.context = context;
-            embed = register_module("embed", new Embedding(256, dim, generator: g));
-            hidden = register_module("hidden", new Linear(context * dim, 4 * dim, generator: g));
-            output = register_module("output", new Linear(4 * dim, 256, generator: g));
-        }
-
-        /// <summary>(B, context) byte ids -> (B, 256) next-byte logits.</summary>
-        public Tensor forward(Tensor ids)
-        {
-            using var scope = torch.NewDisposeScope();
-            var e = embed.forward(ids);                        // (B, context, dim)
-            var h = hidden.forward(e.flatten(1)).relu();       // (B, 4 dim)
-            return output.forward(h).MoveToOuterDisposeScope(); // (B, 256)
-        }
+        var files = SyntheticTask.Generate(seed).WriteJsonl(dir);
+        Console.WriteLine($"wrote the synthetic task (seed {seed}) to {files.Directory}:");
+        foreach (var f in files.DataFiles.Append(files.Vocabulary)) Console.WriteLine($"  {Path.GetFileName(f)}");
+        return 0;
     }
 
-    private static int Train(int seed, int steps, int threads)
+    private static async Task<int> Run(PipelineSettings settings, string? outDir, bool betaSweep, IReadOnlyList<string> overrides)
     {
-        torch.set_num_threads(Math.Max(1, threads));
-        torch.manual_seed((ulong)seed);
-        using var g = new Generator((ulong)seed);
-        const int context = 8;
-        var bytes = Encoding.ASCII.GetBytes(Corpus).Select(b => (long)b).ToArray();
-        var n = bytes.Length - context;
-        var xs = new long[n * context];
-        var ys = new long[n];
-        for (var i = 0; i < n; i++)
-        {
-            Array.Copy(bytes, i, xs, i * context, context);
-            ys[i] = bytes[i + context];
-        }
-        using var x = torch.tensor(xs, [n, context]);
-        using var y = torch.tensor(ys);
-        using var model = new CharMlp(context, 24, g);
-        using var opt = new AdamW(model.parameters(), lr: 3e-3, weight_decay: 0.01);
-        Console.WriteLine($"demo: character MLP, {model.parameters().Sum(p => p.numel())} parameters, {n} examples, seed {seed}");
+        var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
-        double first = double.NaN, loss = double.NaN;
-        for (var step = 1; step <= steps; step++)
+        var runId = $"demo-{started:yyyyMMdd-HHmmss}-seed{settings.Seed}";
+        var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", runId));
+        Directory.CreateDirectory(runDir);
+        torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
+        torch.manual_seed((ulong)settings.Seed);
+
+        var task = SyntheticTask.Generate(settings.Seed);
+        var tokenizer = SyntheticTask.Tokenizer;
+        var template = SyntheticTask.ChatTemplate;
+        var data = new PipelineData(tokenizer, template,
+            TokenizedData.Sft(task.Sft.Train, tokenizer, template),
+            TokenizedData.Preferences(task.Preferences.Train, tokenizer, template),
+            TokenizedData.Preferences(task.Preferences.Eval, tokenizer, template),
+            settings.RewardModel.Listwise ? TokenizedData.Rankings(task.Rankings.Train, tokenizer, template) : null,
+            task.Prompts.Train.Select(p => p.Prompt).ToList());
+        var evalPrompts = task.Prompts.Eval.Take(settings.EvalPrompts).Select(p => p.Prompt).ToList();
+
+        var recorder = new MetricRecorder();
+        using var display = new ProgressDisplay(Console.Out);
+        var progress = new CompositeProgressReporter(display, recorder);
+        var system = ActorSystem.Create("akka-rlhf-demo", ActorSystemSettings.Default.WithStdoutLogging(false));
+        RlhfSerialization.Register(system);
+        var pipeline = new RlhfPipeline(system, settings, progress);
+        try
         {
-            using var scope = torch.NewDisposeScope();
-            var idx = torch.randint(0, n, [64], generator: g);
-            opt.zero_grad();
-            var l = torch.nn.functional.cross_entropy(model.forward(x.index_select(0, idx)), y.index_select(0, idx));
-            l.backward();
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            opt.step();
-            loss = l.item();
-            if (step == 1) first = loss;
-            if (step == 1 || step % 25 == 0 || step == steps)
-                Console.WriteLine($"step {step,4}  loss {loss:F4}  ({clock.Elapsed.TotalSeconds:F1}s)");
+            var (sft, _) = await pipeline.Sft(data);
+            var rm = await pipeline.RewardModel(data, sft);
+            var (ppo, _) = await pipeline.Ppo(data, sft, rm, observe: TrueReward);
+            var (dpo, _) = await pipeline.Dpo(data, sft);
+
+            var sampling = GeneratorSettings.FromConfig(AppConfig.Load(null, overrides).GetConfig("akka-rlhf.ppo.generator")) with { Temperature = settings.EvalTemperature };
+            ComparisonRow Row(string name, GptLM policy)
+            {
+                var e = Evaluator.Evaluate(policy, sft, rm.Model, evalPrompts, tokenizer, template, sampling, settings.Seed);
+                var r = SyntheticTask.EvaluateIds(e.Rows, tokenizer);
+                return new ComparisonRow(name, r.MeanReward, r.StdError, r.FluencyPercent, e.KlToReference, e.RewardModelScore);
+            }
+            var learnerName = settings.Ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? "GRPO" : "PPO";
+            var rows = new List<ComparisonRow> { Row("SFT", sft), Row(learnerName, ppo), Row("DPO", dpo) };
+
+            var sweepPoints = new List<BetaSweepPoint>();
+            if (betaSweep)
+            {
+                foreach (var beta in new[] { 0.01, 0.2 })
+                {
+                    var (p, _) = await pipeline.Ppo(data, sft, rm, settings.Ppo.WithKl(settings.Ppo.Kl with { Beta = beta }).WithIterations(Math.Max(1, settings.Ppo.Iterations / 2)),
+                        TrueReward, $"ppo-beta-{beta}");
+                    var row = Row($"PPO beta {beta}", p);
+                    sweepPoints.Add(new BetaSweepPoint("PPO", beta, row.KlToReference, row.TrueReward));
+                }
+                foreach (var beta in new[] { 0.03, 0.5 })
+                {
+                    var (p, _) = await pipeline.Dpo(data, sft, settings.Dpo.WithBeta(beta).WithSteps(Math.Max(1, settings.Dpo.Steps / 2)), $"dpo-beta-{beta}");
+                    var row = Row($"DPO beta {beta}", p);
+                    sweepPoints.Add(new BetaSweepPoint("DPO", beta, row.KlToReference, row.TrueReward));
+                }
+                sweepPoints.Add(new BetaSweepPoint("PPO", settings.Ppo.Kl.Beta, rows[1].KlToReference, rows[1].TrueReward));
+                sweepPoints.Add(new BetaSweepPoint("DPO", settings.Dpo.Beta, rows[2].KlToReference, rows[2].TrueReward));
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            var report = new RunReport(runId, (int)settings.Seed, started, seconds, recorder.Stages, recorder.Series, rows,
+                rm.HeldOutAccuracy, Targets(rows, rm.HeldOutAccuracy, seconds), sweepPoints, SettingsOf(settings));
+            display.Dispose();
+            var files = ReportWriter.Write(runDir, report);
+            ConsoleSummary.Print(report, Console.Out);
+            Console.WriteLine($"report: {files.Html}");
+            return 0;
         }
-        Console.WriteLine($"loss fell from {first:F3} to {loss:F3} (uniform guess: {Math.Log(256):F3})");
-        return loss < first ? 0 : 1;
+        finally { await system.Terminate(); }
+
+        IReadOnlyDictionary<string, double> TrueReward(AkkaRlhf.Actors.Messages.RolloutBatch rollout)
+        {
+            var rows = Enumerable.Range(0, rollout.Batch.Count).Select(b =>
+            {
+                var (p, r) = rollout.Batch.Row(b);
+                return ((IReadOnlyList<long>)p, (IReadOnlyList<long>)r);
+            });
+            var e = SyntheticTask.EvaluateIds(rows, tokenizer);
+            return new Dictionary<string, double> { ["true_reward"] = e.MeanReward, ["fluency"] = e.FluencyPercent };
+        }
     }
+
+    /// <summary>The demo's targets: RM accuracy, a true-reward gain of 2 SFT standard errors, fluency within 5 points, 10 minutes.</summary>
+    private static List<TargetCheck> Targets(IReadOnlyList<ComparisonRow> rows, double rmAccuracy, double seconds)
+    {
+        var sft = rows[0];
+        var targets = new List<TargetCheck> { new("RM held-out pairwise accuracy", rmAccuracy, ">= 0.75", rmAccuracy >= 0.75) };
+        foreach (var row in rows.Skip(1))
+        {
+            var gain = (row.TrueReward - sft.TrueReward) / Math.Max(sft.TrueRewardStdErr, 1e-12);
+            targets.Add(new($"{row.Model} true-reward gain over SFT (in SFT standard errors)", gain, ">= 2", gain >= 2));
+            var drop = row.FluencyPercent - sft.FluencyPercent;
+            targets.Add(new($"{row.Model} fluency change (points)", drop, ">= -5", drop >= -5));
+        }
+        targets.Add(new("wall time (s)", seconds, "<= 600", seconds <= 600));
+        return targets;
+    }
+
+    private static Dictionary<string, string> SettingsOf(PipelineSettings s) => new()
+    {
+        ["seed"] = s.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["model"] = $"{s.Model.NLayer} layers, {s.Model.NHead} heads, {s.Model.NEmbd} wide",
+        ["sft"] = $"{s.Sft.Steps} steps x {s.Sft.BatchSize}, lr {s.Sft.Optim.Lr}",
+        ["rm"] = $"{(s.RewardModel.Listwise ? "listwise" : "pairwise")}, {s.RewardModel.Steps} steps x {s.RewardModel.BatchSize}",
+        ["ppo"] = $"{s.Ppo.Learner.Type}, {s.Ppo.Mode}, {s.Ppo.Iterations} iterations x {s.Ppo.PromptsPerIteration}, beta {s.Ppo.Kl.Beta} ({s.Ppo.Kl.Estimator}{(s.Ppo.Kl.Adaptive ? ", adaptive" : "")}), reward {s.Ppo.Reward.Type}",
+        ["dpo"] = $"{s.Dpo.Loss}, beta {s.Dpo.Beta}, {s.Dpo.Steps} steps x {s.Dpo.BatchSize}",
+    };
 }
