@@ -8,6 +8,7 @@ namespace AkkaRlhf.Hosting.Reporting;
 /// Live Spectre.Console progress bars, one per stage: description with the latest metrics, bar,
 /// step/total, percentage, ETA and elapsed time. The live display runs on its own thread until
 /// disposed; calls from actor threads only update the tasks (Spectre's tasks are thread-safe).
+/// If the live display cannot start (another one is running), progress goes out as plain lines.
 /// </summary>
 internal sealed class RichProgress : IProgressReporter, IDisposable
 {
@@ -17,11 +18,13 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
     private readonly ManualResetEventSlim _done = new();
     private readonly Task _display;
     private readonly object _gate = new();
+    private readonly PlainProgress _fallback;
     private int _stageWidth = 5;
 
     public RichProgress(IAnsiConsole console, ProgressDisplayOptions options)
     {
         _options = options;
+        _fallback = new PlainProgress(console.Profile.Out.Writer, options);
         var progress = console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -49,6 +52,7 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
 
     public void StageStarted(string stage, int totalSteps)
     {
+        if (!Live) { _fallback.StageStarted(stage, totalSteps); return; }
         lock (_gate)
         {
             _stageWidth = Math.Max(_stageWidth, stage.Length);
@@ -62,6 +66,7 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
 
     public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
     {
+        if (!Live) { _fallback.StepCompleted(stage, step, metrics); return; }
         lock (_gate)
         {
             var task = TaskFor(stage);
@@ -73,6 +78,7 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
 
     public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary)
     {
+        if (!Live) { _fallback.StageCompleted(stage, summary); return; }
         lock (_gate)
         {
             var task = TaskFor(stage);
@@ -83,12 +89,21 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
         }
     }
 
-    /// <summary>The stage's task, created on first use (waits for the live display to start).</summary>
+    /// <summary>True once the live display runs; false if it failed to start (waits until it is one or the other).</summary>
+    private bool Live
+    {
+        get
+        {
+            ((Task)_context.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            return _context.Task.IsCompletedSuccessfully;
+        }
+    }
+
+    /// <summary>The stage's task, created on first use.</summary>
     private ProgressTask TaskFor(string stage)
     {
         if (_tasks.TryGetValue(stage, out var task)) return task;
-        var ctx = _context.Task.GetAwaiter().GetResult();
-        return _tasks[stage] = ctx.AddTask(Describe(stage, ""), autoStart: false);
+        return _tasks[stage] = _context.Task.Result.AddTask(Describe(stage, ""), autoStart: false);
     }
 
     private string Describe(string stage, string metrics) =>

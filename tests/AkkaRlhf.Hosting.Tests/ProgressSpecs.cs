@@ -66,6 +66,23 @@ public sealed class ProgressSpecs
     }
 
     [Fact]
+    public void A_second_live_display_on_the_same_console_falls_back_to_plain_lines()
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(output),
+        });
+        using var first = new ProgressDisplay(console);
+        first.StageStarted("sft", 2);
+
+        using (var second = new ProgressDisplay(console))
+            second.StageStarted("rm", 3);
+
+        Assert.Contains("rm: started, 3 steps", output.ToString());
+    }
+
+    [Fact]
     public void The_recorder_collects_series_in_step_order_under_concurrent_calls()
     {
         var recorder = new MetricRecorder();
