@@ -20,9 +20,12 @@ public sealed class PostgreSqlServer : IAsyncLifetime
     public static string? BinDirectory { get; } = FindBin();
 
     /// <summary>Why PostgreSQL specs cannot run here, or null when they can.</summary>
-    public static string? SkipReason => BinDirectory is null
-        ? "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); run scripts/test-services.sh to install it"
-        : null;
+    public static string? SkipReason =>
+        Environment.GetEnvironmentVariable("AKKA_RLHF_TEST_NO_POSTGRES") == "1"
+            ? "PostgreSQL specs disabled by AKKA_RLHF_TEST_NO_POSTGRES=1"
+            : BinDirectory is null
+                ? "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); run scripts/test-services.sh to install it"
+                : null;
 
     /// <summary>The connection string of the test database (trust authentication on loopback: no password).</summary>
     public string ConnectionString { get; private set; } = "";
@@ -30,7 +33,7 @@ public sealed class PostgreSqlServer : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        if (BinDirectory is null) return;
+        if (SkipReason is not null || BinDirectory is null) return;
         _folder = Directory.CreateTempSubdirectory("akka-rlhf-pg-").FullName;
         _data = Path.Combine(_folder, "data");
         var asRoot = Environment.UserName == "root";
