@@ -1,0 +1,333 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Runtime.Serialization;
+
+namespace AkkaRlhf.Cluster;
+
+/// <summary>
+/// The cluster extension of an <see cref="ActorSystem"/> (Akka's <c>Cluster</c>): joins the system to a
+/// RabbitMQ broker as a node with an address (<c>akka.amqp://system@host:uid</c>) and roles.
+/// <list type="bullet">
+/// <item><see cref="ResolveActorRef"/>: a reference to an actor on any node (<see cref="RemoteActorRef"/> when remote);
+/// a local sender travels as its cluster path, so replies come back through this node's queue.</item>
+/// <item><see cref="RoleRouter"/>: work to a role's durable queue (competing consumers, at-least-once,
+/// acknowledged only after the reply is confirmed); <see cref="RoleBroadcast"/>: a copy to each node of a role.</item>
+/// <item><see cref="ServeRoleAsync"/>: a local actor takes the role's work and broadcasts.</item>
+/// <item>Membership events on the event stream (<see cref="Subscribe"/>), weight broadcast
+/// (<see cref="PublishWeightsAsync"/>, received as <see cref="WeightsReceived"/>), graceful <see cref="LeaveAsync"/>.</item>
+/// </list>
+/// The actors are the same as in a single process: only this extension and configuration change.
+/// </summary>
+public sealed class ClusterNode : ITransport, IAsyncDisposable
+{
+    /// <summary>The protocol of cluster addresses.</summary>
+    public const string Protocol = "akka.amqp";
+
+    private static readonly ConditionalWeakTable<ActorSystem, ClusterNode> Nodes = new();
+
+    private readonly RabbitMqTransport _transport;
+    private readonly DuplicateFilter _duplicates;
+    private readonly WeightAssembler _weights;
+    private readonly ConcurrentDictionary<string, (IActorRef Ref, long Touched)> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IActorRef> _roleHandlers = new(StringComparer.Ordinal);
+    private IActorRef? _membership;
+    private int _left;
+
+    private ClusterNode(ActorSystem system, ClusterSettings settings)
+    {
+        System = system;
+        Settings = settings;
+        SelfAddress = new Address(Protocol, system.Name, settings.Hostname, Random.Shared.Next(1, int.MaxValue));
+        Log = new ClusterLog(system, $"Cluster({SelfAddress})");
+        _duplicates = new DuplicateFilter(settings.DuplicateWindow);
+        _weights = new WeightAssembler(Log.Warning);
+        _transport = new RabbitMqTransport(settings, Topology.NodeQueue(SelfAddress), $"akka-rlhf {SelfAddress}", Log)
+        {
+            OnNodeMessage = OnNodeMessageAsync,
+            OnHeartbeat = OnHeartbeat,
+            OnConnected = generation =>
+            {
+                System.EventStream.Publish(new ClusterEvent.BrokerConnected(generation));
+                _membership?.Tell(new MembershipActor.ConnectionChanged(true), ActorRefs.NoSender);
+            },
+            OnDisconnected = reason =>
+            {
+                System.EventStream.Publish(new ClusterEvent.BrokerDisconnected(reason));
+                _membership?.Tell(new MembershipActor.ConnectionChanged(false), ActorRefs.NoSender);
+            },
+        };
+    }
+
+    /// <summary>The actor system this node extends.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The settings it joined with.</summary>
+    public ClusterSettings Settings { get; }
+
+    /// <summary>This node's cluster address (host = configured hostname, port = a random incarnation uid).</summary>
+    public Address SelfAddress { get; }
+
+    /// <summary>The roles this node announces: the configured ones and those served since.</summary>
+    public IReadOnlyList<string> SelfRoles => Settings.Roles.Union(_roleHandlers.Keys, StringComparer.Ordinal).ToList();
+
+    /// <summary>The members currently known (this node included once its first heartbeat came back).</summary>
+    public IReadOnlyList<Member> Members { get; internal set; } = [];
+
+    /// <summary>True while the broker connection is open.</summary>
+    public bool IsConnected => _transport.IsConnected;
+
+    Address ITransport.LocalAddress => SelfAddress;
+
+    internal ClusterLog Log { get; }
+
+    /// <summary>
+    /// Joins <paramref name="system"/> to the cluster: connects to the broker (waiting at most
+    /// <paramref name="timeout"/>, default the broker's connection-timeout), declares this node's queue
+    /// and starts heartbeats. One node per system.
+    /// </summary>
+    /// <exception cref="ClusterConfigurationException">Unsafe or invalid settings (e.g. guest off loopback).</exception>
+    /// <exception cref="TimeoutException">The broker could not be reached in time (the message has the last error).</exception>
+    public static async Task<ClusterNode> JoinAsync(ActorSystem system, ClusterSettings settings, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        settings.Validate();
+        var node = new ClusterNode(system, settings);
+        if (!Nodes.TryAdd(system, node)) throw new InvalidOperationException($"{system} has already joined a cluster.");
+        try
+        {
+            node._membership = system.SystemActorOf(Props.CreateBy(() => new MembershipActor(node)), "cluster-membership");
+            await node._transport.StartAsync(timeout ?? settings.Broker.ConnectionTimeout);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+        foreach (var role in settings.Roles) node.Log.Debug($"Announcing role {role}.");
+        _ = system.WhenTerminated.ContinueWith(_ => node.DisposeAsync().AsTask(), TaskScheduler.Default);
+        node.Log.Info($"Joined the cluster as {node.SelfAddress} with roles [{string.Join(",", settings.Roles)}] via {settings.Broker}.");
+        return node;
+    }
+
+    /// <summary>The node of a system that has joined.</summary>
+    /// <exception cref="InvalidOperationException">The system has not joined a cluster.</exception>
+    public static ClusterNode Get(ActorSystem system) =>
+        Nodes.TryGetValue(system, out var node) ? node : throw new InvalidOperationException($"{system} has not joined a cluster (ClusterNode.JoinAsync).");
+
+    /// <summary>Sends <paramref name="subscriber"/> a <see cref="ClusterEvent.CurrentClusterState"/>, then the events of <paramref name="channels"/> (default: all member events).</summary>
+    public void Subscribe(IActorRef subscriber, params Type[] channels)
+    {
+        if (channels.Length == 0) channels = [typeof(ClusterEvent.IMemberEvent)];
+        _membership!.Tell(new MembershipActor.SubscribeRequest(subscriber, channels), ActorRefs.NoSender);
+    }
+
+    /// <summary>Cancels the subscriptions of <paramref name="subscriber"/>.</summary>
+    public void Unsubscribe(IActorRef subscriber) => System.EventStream.Unsubscribe(subscriber);
+
+    /// <summary>The actor at <paramref name="path"/>: local when its address is this node's (or local), otherwise remote.</summary>
+    public IActorRef ResolveActorRef(ActorPath path) =>
+        path.Address.HasLocalScope || path.Address.Equals(SelfAddress) ? ResolveLocal(path.ToStringWithoutAddress()) : new RemoteActorRef(this, path);
+
+    /// <summary>The cluster-wide path of a local actor (what other nodes use to reach it).</summary>
+    public ActorPath PathOf(IActorRef actor) =>
+        actor.Path.Address.HasLocalScope ? ActorPath.Parse(SelfAddress + actor.Path.ToStringWithoutAddress()) : actor.Path;
+
+    /// <summary>Sends work to whichever node serving <paramref name="role"/> takes it first (durable role queue).</summary>
+    public RoleActorRef RoleRouter(string role)
+    {
+        Topology.CheckName(role, "role");
+        return new RoleActorRef(this, role, broadcast: false);
+    }
+
+    /// <summary>Sends a copy to every node that serves <paramref name="role"/>.</summary>
+    public RoleActorRef RoleBroadcast(string role)
+    {
+        Topology.CheckName(role, "role");
+        return new RoleActorRef(this, role, broadcast: true);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="handler"/> serve <paramref name="role"/> on this node: it receives the role's
+    /// work messages (its <c>Sender</c> is the requester; the work is acknowledged once the first reply to
+    /// it is confirmed, or at once when the work has no sender) and the role's broadcasts.
+    /// </summary>
+    public Task ServeRoleAsync(string role, IActorRef handler)
+    {
+        Topology.CheckName(role, "role");
+        if (!_roleHandlers.TryAdd(role, handler)) throw new InvalidOperationException($"This node already serves the role '{role}'.");
+        var task = _transport.ServeRoleAsync(role, d => OnWorkAsync(handler, d));
+        SendHeartbeat(leaving: false);
+        return task;
+    }
+
+    /// <summary>
+    /// Broadcasts weights to every node of <paramref name="role"/>: SHA-256 hashed, cut into chunks of
+    /// <c>weights.chunk-size</c> (below the message size limit), tagged with <paramref name="version"/>.
+    /// Receivers publish <see cref="WeightsReceived"/> once all chunks are in, the hash matches and the
+    /// version is newer than the one they have. Completes when the broker has confirmed every chunk.
+    /// </summary>
+    public async Task PublishWeightsAsync(string role, string name, long version, ReadOnlyMemory<byte> data)
+    {
+        Topology.CheckName(role, "role");
+        var sha = WeightAssembler.Hash(data.Span);
+        var size = Settings.ChunkSize;
+        var count = Math.Max(1, (int)((data.Length + (long)size - 1) / size));
+        var sends = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var slice = data.Slice(i * size, Math.Min(size, data.Length - i * size)).ToArray();
+            var header = ControlMessages.ToJson(new WeightChunk(name, version, i, count, data.Length, sha));
+            sends.Add(PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
+                new SerializedMessage(ControlMessages.WeightChunkManifest, header, [slice]), $"{SelfAddress}/weights/{name}/{version}/{i}"));
+        }
+        await Task.WhenAll(sends);
+    }
+
+    /// <summary>
+    /// Broadcasts weights by reference to a checkpoint file that every node of <paramref name="role"/> can
+    /// read (shared storage): receivers read it, verify its SHA-256 and publish <see cref="WeightsReceived"/>.
+    /// </summary>
+    public Task PublishWeightReferenceAsync(string role, string name, long version, string checkpointPath)
+    {
+        Topology.CheckName(role, "role");
+        var path = Path.GetFullPath(checkpointPath);
+        var sha = WeightAssembler.Hash(File.ReadAllBytes(path));
+        var json = ControlMessages.ToJson(new WeightReference(name, version, path, sha));
+        return PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
+            new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), $"{SelfAddress}/weights/{name}/{version}");
+    }
+
+    /// <inheritdoc />
+    void ITransport.Send(ActorPath recipient, SerializedMessage message, ActorPath? sender)
+    {
+        var frame = new Frame(recipient.ToStringWithoutAddress(), sender?.ToString() ?? "", message).Encode(Settings.MaxMessageSize);
+        _ = _transport.PublishAsync(new Outgoing("", Topology.NodeQueue(recipient.Address), frame, NewId(), message.Manifest, Persistent: true));
+    }
+
+    /// <summary>Announces the departure (others publish MemberRemoved at once), then disconnects. Idempotent.</summary>
+    public async Task LeaveAsync()
+    {
+        if (Interlocked.Exchange(ref _left, 1) != 0) return;
+        if (_transport.IsConnected)
+        {
+            try { await SendHeartbeat(leaving: true).WaitAsync(TimeSpan.FromSeconds(2)); }
+            catch (Exception e) when (e is TimeoutException or TaskCanceledException or OperationCanceledException) { }
+        }
+        if (_membership is not null) System.Stop(_membership);
+        await _transport.DisposeAsync();
+        Nodes.Remove(System);
+        Log.Info($"Left the cluster ({SelfAddress}).");
+    }
+
+    /// <summary>Same as <see cref="LeaveAsync"/>.</summary>
+    public ValueTask DisposeAsync() => new(LeaveAsync());
+
+    internal Task Publish(string exchange, string routingKey, string recipient, object message, IActorRef? sender, string? messageId, string? declareQueue = null)
+    {
+        var serialized = System.Serialization.Serialize(message);
+        var frame = new Frame(recipient, ExternalPath(sender), serialized).Encode(Settings.MaxMessageSize);
+        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, messageId ?? NewId(), serialized.Manifest, Persistent: true, declareQueue));
+    }
+
+    internal Task SendHeartbeat(bool leaving)
+    {
+        var json = ControlMessages.ToJson(new Heartbeat(SelfAddress.ToString(), [.. SelfRoles], leaving));
+        var frame = new Frame(ControlMessages.HeartbeatRecipient, "", new SerializedMessage(ControlMessages.HeartbeatManifest, json, []));
+        var task = _transport.PublishAsync(new Outgoing(Topology.HeartbeatExchange, "", frame.Encode(Settings.MaxMessageSize), NewId(),
+            ControlMessages.HeartbeatManifest, Persistent: false, DropWhenDisconnected: true));
+        _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        return task;
+    }
+
+    private Task PublishControl(string exchange, string routingKey, string recipient, SerializedMessage message, string messageId)
+    {
+        var frame = new Frame(recipient, SelfAddress.ToString(), message).Encode(Settings.MaxMessageSize);
+        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, messageId, message.Manifest, Persistent: false));
+    }
+
+    private async Task OnNodeMessageAsync(Delivery delivery)
+    {
+        if (delivery.MessageId.Length > 0 && _duplicates.Seen(delivery.MessageId))
+        {
+            Log.Debug($"Dropped duplicate message {delivery.MessageId} ('{delivery.Frame.Message.Manifest}').");
+            await delivery.Ack();
+            return;
+        }
+        var frame = delivery.Frame;
+        if (frame.Recipient == ControlMessages.WeightsRecipient) OnWeights(frame);
+        else
+        {
+            var message = System.Serialization.Deserialize(frame.Message);
+            var sender = SenderRef(frame.Sender);
+            if (frame.Recipient.StartsWith(ControlMessages.RolePrefix, StringComparison.Ordinal))
+            {
+                var role = frame.Recipient[ControlMessages.RolePrefix.Length..];
+                if (_roleHandlers.TryGetValue(role, out var handler)) handler.Tell(message, sender);
+                else Log.Warning($"Dropped a broadcast to role '{role}': this node does not serve it.");
+            }
+            else ResolveLocal(frame.Recipient).Tell(message, sender);
+        }
+        if (delivery.MessageId.Length > 0) _duplicates.Record(delivery.MessageId);
+        await delivery.Ack();
+    }
+
+    private async Task OnWorkAsync(IActorRef handler, Delivery delivery)
+    {
+        var message = System.Serialization.Deserialize(delivery.Frame.Message);
+        var replyTo = SenderRef(delivery.Frame.Sender);
+        if (replyTo is null)
+        {
+            handler.Tell(message, ActorRefs.NoSender);
+            await delivery.Ack();
+            return;
+        }
+        var replyId = "reply:" + (delivery.MessageId.Length > 0 ? delivery.MessageId : NewId());
+        handler.Tell(message, new WorkReplyRef(replyTo, replyId, delivery.Ack, Log));
+    }
+
+    private void OnHeartbeat(Frame frame)
+    {
+        if (frame.Message.Manifest != ControlMessages.HeartbeatManifest) throw new MalformedFrameException($"Unexpected '{frame.Message.Manifest}' on the heartbeat exchange.");
+        _membership?.Tell(new MembershipActor.HeartbeatReceived(ControlMessages.FromJson<Heartbeat>(frame.Message.Json)), ActorRefs.NoSender);
+    }
+
+    private void OnWeights(Frame frame)
+    {
+        var received = frame.Message.Manifest switch
+        {
+            ControlMessages.WeightChunkManifest when frame.Message.Payloads.Count == 1 =>
+                _weights.Add(ControlMessages.FromJson<WeightChunk>(frame.Message.Json), frame.Message.Payloads[0]),
+            ControlMessages.WeightReferenceManifest => _weights.Add(ControlMessages.FromJson<WeightReference>(frame.Message.Json)),
+            _ => throw new MalformedFrameException($"'{frame.Message.Manifest}' is not a weight broadcast."),
+        };
+        if (received is null) return;
+        Log.Info($"Received weights {received.Name} v{received.Version} ({received.Data.Length} bytes, sha256 {received.Sha256[..12]}...).");
+        System.EventStream.Publish(received);
+    }
+
+    private string ExternalPath(IActorRef? sender)
+    {
+        if (sender is null || ReferenceEquals(sender, System.DeadLetters)) return "";
+        if (!sender.Path.Address.HasLocalScope) return sender.Path.ToString();
+        var local = sender.Path.ToStringWithoutAddress();
+        var now = Environment.TickCount64;
+        _senders[local] = (sender, now);
+        if (_senders.Count > 10_000)
+            foreach (var (key, value) in _senders)
+                if (now - value.Touched > 600_000) _senders.TryRemove(key, out _);
+        return SelfAddress + local;
+    }
+
+    private IActorRef? SenderRef(string path)
+    {
+        if (path.Length == 0) return null;
+        if (!ActorPath.TryParse(path, out var parsed)) throw new MalformedFrameException($"'{path}' is not an actor path.");
+        return ResolveActorRef(parsed);
+    }
+
+    private IActorRef ResolveLocal(string pathWithoutAddress) =>
+        _senders.TryGetValue(pathWithoutAddress, out var known) ? known.Ref : System.ResolveActorRef(pathWithoutAddress);
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+}

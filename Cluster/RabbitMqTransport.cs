@@ -1,0 +1,409 @@
+using System.Collections.Concurrent;
+using System.Security.Authentication;
+using System.Threading.Channels;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace AkkaRlhf.Cluster;
+
+/// <summary>
+/// The AMQP side of a node: one connection (re-opened with exponential backoff when lost), a
+/// publisher loop with publisher confirms (unconfirmed messages are published again after a
+/// reconnect: at-least-once, duplicates carry the same message id), and consumers for the node
+/// queue, the heartbeat queue and the work queue of every served role. Frames that do not decode
+/// are rejected (nack, no requeue) with an error log; the consumer keeps serving.
+/// </summary>
+internal sealed class RabbitMqTransport : IAsyncDisposable
+{
+    /// <summary>Most messages published and not yet confirmed.</summary>
+    private const int Window = 1024;
+
+    private readonly ClusterSettings _settings;
+    private readonly ClusterLog _log;
+    private readonly ConnectionFactory _factory;
+    private readonly string _nodeQueue;
+    private readonly string _clientName;
+    private readonly Channel<Pending> _outbox = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Pending> _retry = new();
+    private readonly SemaphoreSlim _window = new(Window, Window);
+    private readonly ConcurrentDictionary<string, Func<Delivery, Task>> _roles = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private TaskCompletionSource<BrokerSession> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private BrokerSession? _session;
+    private string _lastError = "not tried yet";
+    private Task _connectionLoop = Task.CompletedTask;
+    private Task _publisherLoop = Task.CompletedTask;
+
+    public RabbitMqTransport(ClusterSettings settings, string nodeQueue, string clientName, ClusterLog log)
+    {
+        _settings = settings;
+        _nodeQueue = nodeQueue;
+        _clientName = clientName;
+        _log = log;
+        _factory = CreateFactory(settings.Broker);
+    }
+
+    /// <summary>A message arrived on the node queue (settle it through the delivery).</summary>
+    public Func<Delivery, Task> OnNodeMessage { get; set; } = d => d.Ack();
+
+    /// <summary>A heartbeat arrived.</summary>
+    public Action<Frame> OnHeartbeat { get; set; } = _ => { };
+
+    /// <summary>Connected (first time or again), with the session generation.</summary>
+    public Action<int> OnConnected { get; set; } = _ => { };
+
+    /// <summary>The connection was lost, with the reason.</summary>
+    public Action<string> OnDisconnected { get; set; } = _ => { };
+
+    /// <summary>Name of this node's queue.</summary>
+    public string NodeQueue => _nodeQueue;
+
+    /// <summary>True while a connection is open.</summary>
+    public bool IsConnected => Volatile.Read(ref _session) is { IsClosed: false };
+
+    /// <summary>Starts the loops and waits for the first connection.</summary>
+    /// <exception cref="TimeoutException">No connection within <paramref name="timeout"/> (the message has the last error).</exception>
+    public async Task StartAsync(TimeSpan timeout)
+    {
+        _connectionLoop = Task.Run(RunConnectionLoopAsync);
+        _publisherLoop = Task.Run(RunPublisherLoopAsync);
+        var first = ConnectedAsync(_stop.Token);
+        if (await Task.WhenAny(first, Task.Delay(timeout)) != first)
+            throw new TimeoutException($"Could not connect to the broker {_settings.Broker} within {timeout.TotalSeconds:0.#} s: {_lastError}");
+    }
+
+    /// <summary>Queues a message for publishing; the task completes when the broker confirms it.</summary>
+    public Task PublishAsync(Outgoing message)
+    {
+        var pending = new Pending(message);
+        if (!_outbox.Writer.TryWrite(pending)) pending.Fail(new ObjectDisposedException(nameof(RabbitMqTransport), "The cluster node has stopped."));
+        return pending.Confirmed;
+    }
+
+    /// <summary>Consumes the work queue of <paramref name="role"/> and its broadcasts, now and after every reconnect.</summary>
+    public async Task ServeRoleAsync(string role, Func<Delivery, Task> handler)
+    {
+        if (!_roles.TryAdd(role, handler)) throw new InvalidOperationException($"This node already serves the role '{role}'.");
+        var session = Volatile.Read(ref _session);
+        if (session is { IsClosed: false })
+        {
+            try { await StartRoleAsync(session, role, handler); }
+            catch (Exception e) { await AbortAsync(session, $"could not start consuming role '{role}': {e.Message}"); }
+        }
+    }
+
+    private Task<BrokerSession> ConnectedAsync(CancellationToken ct)
+    {
+        Task<BrokerSession> task;
+        lock (_gate) task = _connected.Task;
+        return task.WaitAsync(ct);
+    }
+
+    private static ConnectionFactory CreateFactory(BrokerSettings broker)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = broker.Host,
+            Port = broker.Port,
+            VirtualHost = broker.VirtualHost,
+            UserName = broker.Username,
+            Password = broker.Password,
+            RequestedConnectionTimeout = broker.ConnectionTimeout,
+            RequestedHeartbeat = broker.RequestedHeartbeat,
+            AutomaticRecoveryEnabled = false, // the transport reconnects itself, with backoff, and republishes
+            TopologyRecoveryEnabled = false,
+            MaxInboundMessageBodySize = 128u * 1024 * 1024, // the broker's own limit; ours is checked per frame
+        };
+        if (broker.Tls.Enabled)
+        {
+            factory.Ssl = new SslOption
+            {
+                Enabled = true,
+                ServerName = string.IsNullOrEmpty(broker.Tls.ServerName) ? broker.Host : broker.Tls.ServerName,
+                CertPath = broker.Tls.ClientCertificate,
+                CertPassphrase = broker.Tls.ClientCertificatePassword,
+                Version = SslProtocols.Tls12 | SslProtocols.Tls13,
+            };
+        }
+        return factory;
+    }
+
+    private async Task RunConnectionLoopAsync()
+    {
+        var backoff = _settings.MinBackoff;
+        var generation = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            BrokerSession session;
+            try
+            {
+                session = await ConnectAsync(++generation);
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                _lastError = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+                _log.Warning($"Cannot connect to the broker {_settings.Broker}: {_lastError}; retrying in {backoff.TotalMilliseconds:0} ms.");
+                try { await Task.Delay(backoff, _stop.Token); } catch (OperationCanceledException) { return; }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _settings.MaxBackoff.Ticks));
+                continue;
+            }
+            catch (Exception) { return; }
+            backoff = _settings.MinBackoff;
+            lock (_gate)
+            {
+                _session = session;
+                _connected.TrySetResult(session);
+            }
+            _log.Info($"Connected to the broker {_settings.Broker} (session {session.Generation}).");
+            OnConnected(session.Generation);
+            string reason;
+            try { reason = await session.Closed.WaitAsync(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            lock (_gate)
+            {
+                _session = null;
+                _connected = new TaskCompletionSource<BrokerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            Requeue(session.Close(reason));
+            _log.Warning($"Lost the broker connection (session {session.Generation}): {reason}; reconnecting.");
+            OnDisconnected(reason);
+            await DisposeQuietlyAsync(session);
+        }
+    }
+
+    private async Task<BrokerSession> ConnectAsync(int generation)
+    {
+        var connection = await _factory.CreateConnectionAsync(_clientName, _stop.Token);
+        try
+        {
+            var publisher = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), _stop.Token);
+            var session = new BrokerSession(connection, publisher, generation);
+            connection.ConnectionShutdownAsync += (_, e) => { Requeue(session.Close(e.ReplyText)); return Task.CompletedTask; };
+            publisher.ChannelShutdownAsync += (_, e) => { Requeue(session.Close("publisher channel: " + e.ReplyText)); return Task.CompletedTask; };
+            publisher.BasicAcksAsync += (_, e) => { foreach (var p in session.Settle(e.DeliveryTag, e.Multiple)) Settled(p, ok: true); return Task.CompletedTask; };
+            publisher.BasicNacksAsync += (_, e) => { foreach (var p in session.Settle(e.DeliveryTag, e.Multiple)) Settled(p, ok: false); return Task.CompletedTask; };
+
+            await publisher.ExchangeDeclareAsync(Topology.HeartbeatExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: _stop.Token);
+            await publisher.ExchangeDeclareAsync(Topology.BroadcastExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: _stop.Token);
+            var expires = new Dictionary<string, object?> { ["x-expires"] = (int)_settings.NodeQueueExpires.TotalMilliseconds };
+            await publisher.QueueDeclareAsync(_nodeQueue, durable: true, exclusive: false, autoDelete: false, arguments: expires, cancellationToken: _stop.Token);
+
+            await ConsumeAsync(session, _nodeQueue, _settings.NodePrefetch, d => OnNodeMessage(d));
+
+            var heartbeats = await OpenConsumerChannelAsync(session, 64);
+            var ttl = new Dictionary<string, object?> { ["x-message-ttl"] = (int)_settings.UnreachableAfter.TotalMilliseconds };
+            var beatQueue = (await heartbeats.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, arguments: ttl, cancellationToken: _stop.Token)).QueueName;
+            await heartbeats.QueueBindAsync(beatQueue, Topology.HeartbeatExchange, "", cancellationToken: _stop.Token);
+            var beatConsumer = new AsyncEventingBasicConsumer(heartbeats);
+            beatConsumer.ReceivedAsync += (_, ea) =>
+            {
+                try { OnHeartbeat(Frame.Decode(ea.Body.Span, _settings.MaxMessageSize)); }
+                catch (Exception e) { _log.Error($"Rejected a heartbeat that does not decode: {e.Message}"); }
+                return Task.CompletedTask;
+            };
+            await heartbeats.BasicConsumeAsync(beatQueue, autoAck: true, beatConsumer, _stop.Token);
+
+            foreach (var (role, handler) in _roles) await StartRoleAsync(session, role, handler);
+            return session;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartRoleAsync(BrokerSession session, string role, Func<Delivery, Task> handler)
+    {
+        var queue = Topology.RoleQueue(role);
+        await session.Publisher.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: _stop.Token);
+        await session.Publisher.QueueBindAsync(_nodeQueue, Topology.BroadcastExchange, Topology.BroadcastKey(role), cancellationToken: _stop.Token);
+        lock (session.Declared) session.Declared.Add(queue);
+        await ConsumeAsync(session, queue, _settings.RolePrefetch, handler);
+    }
+
+    private async Task<IChannel> OpenConsumerChannelAsync(BrokerSession session, ushort prefetch)
+    {
+        var channel = await session.Connection.CreateChannelAsync(cancellationToken: _stop.Token);
+        lock (session.Consumers) session.Consumers.Add(channel);
+        channel.ChannelShutdownAsync += (_, e) =>
+        {
+            if (e.Initiator != ShutdownInitiator.Application) Requeue(session.Close("consumer channel: " + e.ReplyText));
+            return Task.CompletedTask;
+        };
+        await channel.BasicQosAsync(0, prefetch, global: false, _stop.Token);
+        return channel;
+    }
+
+    private async Task ConsumeAsync(BrokerSession session, string queue, ushort prefetch, Func<Delivery, Task> handler)
+    {
+        var channel = await OpenConsumerChannelAsync(session, prefetch);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, ea) =>
+        {
+            var settled = 0;
+            var tag = ea.DeliveryTag;
+            Task Settle(bool ack)
+            {
+                if (Interlocked.Exchange(ref settled, 1) != 0 || session.IsClosed || !channel.IsOpen) return Task.CompletedTask;
+                return SettleAsync(channel, tag, ack);
+            }
+            var id = ea.BasicProperties.MessageId ?? "";
+            Frame frame;
+            try
+            {
+                frame = Frame.Decode(ea.Body.Span, _settings.MaxMessageSize);
+            }
+            catch (Exception e) when (e is MalformedFrameException or MessageSizeException)
+            {
+                _log.Error($"Rejected a message on {queue} (id '{id}', type '{ea.BasicProperties.Type}', {ea.Body.Length} bytes): {e.Message}");
+                await Settle(ack: false);
+                return;
+            }
+            try
+            {
+                await handler(new Delivery(frame, id, ea.Redelivered, () => Settle(ack: true), () => Settle(ack: false)));
+            }
+            catch (Exception e)
+            {
+                _log.Error($"Rejected message '{frame.Message.Manifest}' on {queue} (id '{id}'): {e.Message}", e);
+                await Settle(ack: false);
+            }
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer, _stop.Token);
+    }
+
+    private async Task SettleAsync(IChannel channel, ulong tag, bool ack)
+    {
+        try
+        {
+            if (ack) await channel.BasicAckAsync(tag, multiple: false);
+            else await channel.BasicNackAsync(tag, multiple: false, requeue: false);
+        }
+        catch (Exception e)
+        {
+            _log.Debug($"Could not settle delivery {tag} ({e.Message}); the broker redelivers it.");
+        }
+    }
+
+    private async Task RunPublisherLoopAsync()
+    {
+        var ct = _stop.Token;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (!_retry.TryDequeue(out var pending))
+                {
+                    // Wake up for new messages, and also now and then for requeued ones.
+                    var read = _outbox.Reader.ReadAsync(ct).AsTask();
+                    while (await Task.WhenAny(read, Task.Delay(50, ct)) != read)
+                        if (!_retry.IsEmpty) break;
+                    if (!read.IsCompleted) { _retry.Enqueue(await read); continue; }
+                    pending = await read;
+                }
+                await _window.WaitAsync(ct);
+                var session = await ConnectedAsync(ct);
+                if (!await TryPublishAsync(session, pending))
+                {
+                    _window.Release();
+                    if (pending.Message.DropWhenDisconnected) pending.Cancel();
+                    else _retry.Enqueue(pending);
+                    await session.Closed.WaitAsync(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task<bool> TryPublishAsync(BrokerSession session, Pending pending)
+    {
+        var m = pending.Message;
+        pending.Attempts++;
+        try
+        {
+            var channel = session.Publisher;
+            if (m.DeclareQueue is { } queue && !Declared(session, queue))
+            {
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+                lock (session.Declared) session.Declared.Add(queue);
+            }
+            var sequence = await channel.GetNextPublishSequenceNumberAsync();
+            if (!session.Track(sequence, pending)) return false;
+            var properties = new BasicProperties
+            {
+                MessageId = m.MessageId,
+                Type = m.Type,
+                ReplyTo = _nodeQueue,
+                DeliveryMode = m.Persistent ? DeliveryModes.Persistent : DeliveryModes.Transient,
+            };
+            await channel.BasicPublishAsync(m.Exchange, m.RoutingKey, mandatory: false, properties, m.Body);
+            return true;
+        }
+        catch (Exception e)
+        {
+            // The session's Close hands back what it tracked; a message lost before tracking comes back here.
+            if (!session.IsClosed) await AbortAsync(session, $"publish failed: {e.Message}");
+            return false;
+        }
+    }
+
+    private static bool Declared(BrokerSession session, string queue)
+    {
+        lock (session.Declared) return session.Declared.Contains(queue);
+    }
+
+    private void Settled(Pending pending, bool ok)
+    {
+        _window.Release();
+        if (ok) pending.Confirm();
+        else if (pending.Message.DropWhenDisconnected) pending.Cancel();
+        else _retry.Enqueue(pending);
+    }
+
+    private void Requeue(List<Pending> unconfirmed)
+    {
+        foreach (var p in unconfirmed)
+        {
+            _window.Release();
+            if (p.Message.DropWhenDisconnected) p.Cancel();
+            else _retry.Enqueue(p);
+        }
+    }
+
+    private async Task AbortAsync(BrokerSession session, string reason)
+    {
+        Requeue(session.Close(reason));
+        try { await session.Connection.CloseAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { }
+    }
+
+    private static async Task DisposeQuietlyAsync(BrokerSession session)
+    {
+        try { await session.Connection.DisposeAsync(); } catch (Exception) { }
+    }
+
+    /// <summary>Waits (bounded) for unconfirmed messages, then closes the connection and stops the loops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _outbox.Writer.TryComplete();
+        var drain = Task.Run(async () =>
+        {
+            while (_window.CurrentCount < Window || !_retry.IsEmpty || _outbox.Reader.Count > 0) await Task.Delay(20);
+        });
+        if (IsConnected) await Task.WhenAny(drain, Task.Delay(TimeSpan.FromSeconds(5)));
+        await _stop.CancelAsync();
+        var session = Volatile.Read(ref _session);
+        if (session is not null)
+        {
+            session.Close("node stopped");
+            try { await session.Connection.CloseAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { }
+            await DisposeQuietlyAsync(session);
+        }
+        await Task.WhenAll(_connectionLoop, _publisherLoop).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        while (_retry.TryDequeue(out var p)) p.Cancel();
+        while (_outbox.Reader.TryRead(out var p)) p.Cancel();
+        _stop.Dispose();
+    }
+}
