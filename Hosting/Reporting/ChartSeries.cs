@@ -6,6 +6,9 @@ public sealed record ChartPoint(double X, double Y, string? Label = null);
 /// <summary>A named series of points, drawn in one colour with a legend entry.</summary>
 public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points)
 {
+    /// <summary>In a scatter chart, join the points in order with a line (default); when false, markers only, labels below them.</summary>
+    public bool Joined { get; init; } = true;
+
     /// <summary>A series from a report's metric (x = step, y = value).</summary>
     public static ChartSeries From(MetricSeries metric) =>
         new(metric.Name, metric.Points.Select(p => new ChartPoint(p.Step, p.Value)).ToList());

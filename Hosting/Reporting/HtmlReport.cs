@@ -80,7 +80,7 @@ public static class HtmlReport
             .ToList();
         if (r.Comparison.Count > 0)
             series.Add(new ChartSeries("evaluated models", r.Comparison
-                .Select(c => new ChartPoint(c.KlToReference, c.TrueReward, c.Model)).ToList()));
+                .Select(c => new ChartPoint(c.KlToReference, c.TrueReward, c.Model)).ToList()) { Joined = false });
         var spec = new ChartSpec("Hidden true reward vs KL to reference", "KL(π ‖ π_ref)", "true reward") { Width = 760, Height = 380 };
         html.Append("<section id=\"sweep\">\n<h2>Reward vs KL over the β sweep</h2>\n<p class=\"note\">Each point is a run with ")
             .Append("KL coefficient β; up and to the left is better. Hover a point for its values.</p>\n<div class=\"chart-wide\">")

@@ -24,7 +24,7 @@ public static class SvgChart
 
     private static string Render(ChartSpec spec, IReadOnlyList<ChartSeries> series, bool lines, bool markers)
     {
-        var legend = LegendLayout(spec, series);
+        var legend = LegendLayout(spec, SelfExplained(spec, series) ? [] : series);
         var top = TitleHeight + legend.Rows * LegendRow + 8;
         var finite = series.SelectMany(s => s.Points).Where(IsFinite).ToList();
         var frame = new Frame(
@@ -40,7 +40,7 @@ public static class SvgChart
         DrawLegend(svg, legend);
         DrawAxes(svg, spec, frame);
         if (finite.Count == 0) DrawNoData(svg, frame.Plot);
-        for (var i = 0; i < series.Count; i++) DrawSeries(svg, frame, series[i], Color(i), lines, markers);
+        for (var i = 0; i < series.Count; i++) DrawSeries(svg, frame, series[i], Color(i), lines && series[i].Joined, markers);
         return svg.Append("</svg>").ToString();
     }
 
@@ -82,19 +82,19 @@ public static class SvgChart
                    .AppendJoin(' ', run.Select(pt => $"{XmlText.Coord(f.ToX(pt.X))},{XmlText.Coord(f.ToY(pt.Y))}"))
                    .Append("\"/>\n");
             if (markers || run.Count == 1)
-                foreach (var pt in run) DrawMarker(svg, f, pt, name, markers);
+                foreach (var pt in run) DrawMarker(svg, f, pt, name, markers, labelBelow: !s.Joined);
         }
         svg.Append("</g>\n");
     }
 
-    private static void DrawMarker(StringBuilder svg, Frame f, ChartPoint pt, string series, bool labelled)
+    private static void DrawMarker(StringBuilder svg, Frame f, ChartPoint pt, string series, bool labelled, bool labelBelow)
     {
         var (x, y) = (f.ToX(pt.X), f.ToY(pt.Y));
         var label = pt.Label is null ? "" : XmlText.Escape(pt.Label) + ": ";
         svg.Append($"<circle cx=\"{XmlText.Coord(x)}\" cy=\"{XmlText.Coord(y)}\" r=\"{(labelled ? "3.5" : "2.5")}\" stroke=\"none\">")
            .Append($"<title>{series} {label}({XmlText.Short(pt.X, 4)}, {XmlText.Short(pt.Y, 4)})</title></circle>\n");
         if (labelled && pt.Label is not null)
-            svg.Append($"<text x=\"{XmlText.Coord(x + 5)}\" y=\"{XmlText.Coord(y - 6)}\" font-size=\"10\" stroke=\"none\" fill=\"#444\">{XmlText.Escape(pt.Label)}</text>\n");
+            svg.Append($"<text x=\"{XmlText.Coord(x + 5)}\" y=\"{XmlText.Coord(labelBelow ? y + 14 : y - 6)}\" font-size=\"10\" stroke=\"none\" fill=\"#444\">{XmlText.Escape(pt.Label)}</text>\n");
     }
 
     private static void DrawLegend(StringBuilder svg, IReadOnlyList<LegendItem> items)
@@ -103,6 +103,10 @@ public static class SvgChart
             svg.Append($"<rect x=\"{item.X}\" y=\"{item.Y - 9}\" width=\"10\" height=\"10\" rx=\"2\" fill=\"{item.Color}\"/>")
                .Append($"<text x=\"{item.X + 14}\" y=\"{item.Y}\" fill=\"#333\">{XmlText.Escape(item.Name)}</text>\n");
     }
+
+    /// <summary>One series named like the y axis needs no legend.</summary>
+    private static bool SelfExplained(ChartSpec spec, IReadOnlyList<ChartSeries> series) =>
+        series.Count == 1 && series[0].Name == spec.YLabel;
 
     /// <summary>Legend entries laid out left to right, wrapping onto new rows.</summary>
     private static Legend LegendLayout(ChartSpec spec, IReadOnlyList<ChartSeries> series)

@@ -87,6 +87,16 @@ public sealed class SvgChartSpecs
         Assert.Contains("P<P>O", Texts(svg));
     }
 
+    [Fact]
+    public void A_scatter_series_that_is_not_joined_has_markers_only()
+    {
+        var svg = Parse(SvgChart.Scatter(new ChartSpec("models", "kl", "reward"),
+            [new ChartSeries("sweep", [new(0, 0), new(1, 1)]), new ChartSeries("models", [new(0, 1), new(1, 0)]) { Joined = false }]));
+
+        Assert.Single(Elements(svg, "polyline"));
+        Assert.Equal(4, Elements(svg, "circle").Count());
+    }
+
     [Theory]
     [InlineData(0.13, 0.87, 0.1, 0.9, 0.1)]
     [InlineData(1, 300, 0, 300, 50)]
