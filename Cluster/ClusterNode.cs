@@ -81,6 +81,8 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
 
     internal ClusterLog Log { get; }
 
+    internal IActorRef Forwarder { get; private set; } = null!;
+
     /// <summary>
     /// Joins <paramref name="system"/> to the cluster: connects to the broker (waiting at most
     /// <paramref name="timeout"/>, default the broker's connection-timeout), declares this node's queue
@@ -96,6 +98,7 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
         if (!Nodes.TryAdd(system, node)) throw new InvalidOperationException($"{system} has already joined a cluster.");
         try
         {
+            node.Forwarder = system.SystemActorOf(Props.CreateBy(() => new RemoteForwarder()), "cluster-forwarder");
             node._membership = system.SystemActorOf(Props.CreateBy(() => new MembershipActor(node)), "cluster-membership");
             await node._transport.StartAsync(timeout ?? settings.Broker.ConnectionTimeout);
         }
@@ -215,6 +218,7 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
             catch (Exception e) when (e is TimeoutException or TaskCanceledException or OperationCanceledException) { }
         }
         if (_membership is not null) System.Stop(_membership);
+        if (Forwarder is not null) System.Stop(Forwarder);
         await _transport.DisposeAsync();
         Nodes.Remove(System);
         Log.Info($"Left the cluster ({SelfAddress}).");

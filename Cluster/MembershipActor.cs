@@ -71,7 +71,10 @@ internal sealed class MembershipActor : ReceiveActor, IWithTimers
             Publish(new ReachableMember(member));
             return;
         }
-        _members[address] = (entry.Member, now);
+        var current = entry.Member;
+        if (!current.Roles.SequenceEqual(beat.Roles)) current = current with { Roles = beat.Roles };
+        _members[address] = (current, now);
+        if (!ReferenceEquals(current, entry.Member)) _node.Members = Snapshot();
     }
 
     private void OnTick()

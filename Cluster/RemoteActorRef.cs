@@ -23,6 +23,14 @@ public sealed class RemoteActorRef : IActorRef
     /// <inheritdoc />
     public void Tell(object message, IActorRef? sender) => _ = Send(message, sender, messageId: null);
 
+    /// <summary>
+    /// Ask across nodes. The runtime's <c>Ask</c> extension only takes kernel references today, so this
+    /// asks through a local forwarder: the temporary reply actor becomes the sender and the reply comes
+    /// back through this node's queue. Call it on a variable typed <see cref="RemoteActorRef"/>.
+    /// </summary>
+    public Task<T> Ask<T>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        _node.Forwarder.Ask<T>(new RemoteForwarder.Forward(this, message), timeout, cancellationToken);
+
     /// <summary>Sends and returns the task that completes when the broker has confirmed the message.</summary>
     internal Task Send(object message, IActorRef? sender, string? messageId) =>
         _node.Publish("", Topology.NodeQueue(Path.Address), Path.ToStringWithoutAddress(), message, sender, messageId);

@@ -1,0 +1,71 @@
+using AkkaRlhf.Cluster.TestNode;
+using AkkaRlhf.Cluster.Tests.Support;
+using AkkaRlhf.Runtime;
+using Xunit.Abstractions;
+using static AkkaRlhf.Cluster.ClusterEvent;
+
+namespace AkkaRlhf.Cluster.Tests;
+
+/// <summary>In-process nodes on a real broker: membership, remote tells and asks, role broadcasts.</summary>
+public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [RabbitMqFact]
+    public async Task Nodes_see_each_other_up_with_their_roles_and_a_leaving_node_is_removed_at_once()
+    {
+        var a = await JoinAsync(Settings("node-a", "learner"));
+        var b = await JoinAsync(Settings("node-b", "rollout", "reward"));
+        var events = Recorder.Create(a.System);
+        a.Subscribe(events.Actor);
+
+        await Eventually.Holds(() => a.Members.Count == 2 && events.Of<MemberUp>().Any(e => e.Member.Address.Equals(b.SelfAddress)), Timeout, () => string.Join("; ", events.Messages));
+        Assert.IsType<CurrentClusterState>(events.Messages.First());
+        var up = events.Of<MemberUp>().Single(e => e.Member.Address.Equals(b.SelfAddress)).Member;
+        Assert.True(up.HasRole("rollout") && up.HasRole("reward"));
+        Assert.Equal(2, a.Members.Count);
+
+        await b.LeaveAsync();
+        await Eventually.Holds(() => events.Of<MemberRemoved>().Any(e => e.Member.Address.Equals(b.SelfAddress)), TimeSpan.FromSeconds(2), () => string.Join("; ", events.Messages));
+        Assert.Empty(events.Of<UnreachableMember>());
+    }
+
+    [RabbitMqFact]
+    public async Task An_ask_to_an_actor_on_another_node_is_answered_through_the_node_queues()
+    {
+        var a = await JoinAsync(Settings("node-a"));
+        var b = await JoinAsync(Settings("node-b"));
+        var worker = b.System.ActorOf(Props.CreateBy(() => new Worker("node-b", _ => { })), "worker");
+
+        var remote = Assert.IsType<RemoteActorRef>(a.ResolveActorRef(b.PathOf(worker)));
+        var reply = await remote.Ask<WorkDone>(new Work(7, 0), TimeSpan.FromSeconds(10));
+        Assert.Equal(new WorkDone(7, "node-b"), reply);
+    }
+
+    [RabbitMqFact]
+    public async Task A_role_broadcast_reaches_every_node_of_the_role_and_no_other()
+    {
+        var sender = await JoinAsync(Settings("learner"));
+        var nodes = new[] { await JoinAsync(Settings("rollout-1")), await JoinAsync(Settings("rollout-2")), await JoinAsync(Settings("critic")) };
+        var recorders = nodes.Select(n => Recorder.Create(n.System, "handler")).ToArray();
+        await nodes[0].ServeRoleAsync("rollout", recorders[0].Actor);
+        await nodes[1].ServeRoleAsync("rollout", recorders[1].Actor);
+        await nodes[2].ServeRoleAsync("critic", recorders[2].Actor);
+
+        await sender.RoleBroadcast("rollout").Send(new Work(1, 0));
+        await Eventually.Holds(() => recorders[0].Of<Work>().Any() && recorders[1].Of<Work>().Any(), Timeout, () => "broadcast not received");
+        await Task.Delay(300);
+        Assert.Empty(recorders[2].Messages);
+        Assert.Single(recorders[0].Messages);
+    }
+
+    [RabbitMqFact]
+    public async Task A_message_type_that_is_not_allow_listed_fails_at_the_tell_with_a_clear_error()
+    {
+        var a = await JoinAsync(Settings("node-a"));
+        var e = Assert.ThrowsAny<Exception>(() => a.RoleRouter("worker").Tell(new NotRegistered(1), ActorRefs.NoSender));
+        Assert.Contains("not allow-listed", e.Message);
+    }
+
+    private sealed record NotRegistered(int X);
+}
