@@ -43,15 +43,15 @@ public sealed record RewardModelSettings(int Steps = 400, int BatchSize = 32, Op
 }
 
 /// <summary>Offline DPO (<c>akka-rlhf.dpo</c>): sigmoid, cDPO (label-smoothing &gt; 0) or IPO.</summary>
-public sealed record DpoSettings(int Steps = 300, int BatchSize = 32, OptimizerSettings? Optimizer = null, double Beta = 0.1,
-    DpoLossType Loss = DpoLossType.Sigmoid, double LabelSmoothing = 0, string Device = "cpu")
+public sealed record DpoSettings(int Steps = 300, int BatchSize = 32, OptimizerSettings? Optimizer = null, double Beta = 0.2,
+    DpoLossType Loss = DpoLossType.Ipo, double LabelSmoothing = 0, string Device = "cpu")
 {
     public OptimizerSettings Optim => Optimizer ?? new OptimizerSettings(1e-3);
     public static DpoSettings Default { get; } = new();
 
     public static DpoSettings FromConfig(Config c)
     {
-        var loss = c.GetString("loss", "sigmoid").ToLowerInvariant();
+        var loss = c.GetString("loss", "ipo").ToLowerInvariant();
         return new(c.GetInt("steps", Default.Steps), c.GetInt("batch-size", Default.BatchSize),
             OptimizerSettings.FromConfig(c, Default.Optim), c.GetDouble("beta", Default.Beta),
             loss switch

@@ -1,0 +1,86 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Torch;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Actors.Tests;
+
+public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+{
+    private static Experience Experience()
+    {
+        var batch = Tiny.Batch(("a", "good b"), ("b", "c"), ("c d", "good good"), ("e", "bad"));
+        var n = batch.ResponseLength;
+        var advantages = torch.tensor(new float[] { 1, 1, 1, -1, -1, 0, 1, 1, 1, -1, -1, 0 }, [4, n]) * batch.ActionMask;
+        return new Experience(batch, torch.zeros([4, n]), advantages, null, torch.zeros([4, n]), torch.zeros([4]), 0);
+    }
+
+    [Fact]
+    public void Learner_must_publish_a_new_version_after_each_update()
+    {
+        var policy = Tiny.Policy();
+        var before = policy.state_dict()["transformer.wte.weight"].clone();
+        var learner = Sys.ActorOf(PpoLearner.Props(policy, new LearnerSettings(Lr: 1e-2, Epochs: 1), Device.CPU, 1));
+        learner.Tell(new TrainPolicy(1, Experience()));
+        var first = ExpectMsg<PolicyUpdated>();
+        learner.Tell(new TrainPolicy(2, Experience()));
+        var second = ExpectMsg<PolicyUpdated>();
+        Assert.Equal((1L, 2L), (first.Version, second.Version));
+        Assert.Equal((1L, 2L), (first.Weights.Version, second.Weights.Version));
+        Assert.Equal(1, first.BatchId);
+        var published = second.Weights.State["transformer.wte.weight"];
+        Assert.False(published.sub(before).abs().max().item() == 0, "the published weights must be the updated ones");
+        Assert.True(published.sub(policy.state_dict()["transformer.wte.weight"]).abs().max().item() == 0);
+    }
+
+    [Fact]
+    public void Learner_must_drop_a_duplicate_batch_and_not_train_twice()
+    {
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), Device.CPU, 1));
+        var experience = Experience();
+        learner.Tell(new TrainPolicy(1, experience));
+        ExpectMsg<PolicyUpdated>(u => u.Version == 1);
+        learner.Tell(new TrainPolicy(1, experience));
+        ExpectMsg<PolicyUpdated>(u => u.Version == 1);
+        learner.Tell(new TrainPolicy(2, experience));
+        ExpectMsg<PolicyUpdated>(u => u.Version == 2);
+    }
+
+    [Fact]
+    public void Generators_must_use_the_newest_policy_version()
+    {
+        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
+            Tiny.Tokenizer.EosId, 1, Device.CPU));
+        var v2 = Tiny.Policy(seed: 22);
+        generator.Tell(new PolicyWeights(2, ModelCopies.Snapshot(v2)));
+        generator.Tell(new PolicyWeights(1, ModelCopies.Snapshot(Tiny.Policy(seed: 11))));   // older: ignored
+        var prompts = new[] { Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a b"), Tiny.Template.EncodePrompt(Tiny.Tokenizer, "c") };
+        generator.Tell(new GenerateRollouts(3, 0, prompts, 2));
+        var rollout = ExpectMsg<RolloutBatch>();
+        Assert.Equal((3L, 2L), (rollout.BatchId, rollout.PolicyVersion));
+        Assert.Equal(4, rollout.Batch.Count);
+
+        // the log-probs it returns are those of version 2's weights
+        using var noGrad = torch.no_grad();
+        var expected = Scoring.ResponseLogProbs(v2, rollout.Batch);
+        Assert.True(expected.sub(rollout.LogProbs).abs().max().item() < 1e-4);
+    }
+
+    [Fact]
+    public void Critic_must_lower_its_value_loss_on_the_returns()
+    {
+        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new CriticSettings(Lr: 1e-2, Epochs: 4), Device.CPU, 1));
+        var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
+        var returns = batch.ActionMask * 2.0;
+        var losses = new List<double>();
+        for (var i = 1; i <= 4; i++)
+        {
+            critic.Tell(new ComputeValues(i, batch));
+            var values = ExpectMsg<ValueEstimates>().Values;
+            critic.Tell(new TrainCritic(i, batch, returns, values));
+            losses.Add(ExpectMsg<CriticUpdated>().Metrics["value_loss"]);
+        }
+        Assert.True(losses[^1] < losses[0], string.Join(", ", losses));
+    }
+}

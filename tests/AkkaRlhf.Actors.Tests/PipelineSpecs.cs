@@ -1,0 +1,123 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Models;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Actors.Tests;
+
+public sealed class PipelineSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+{
+    private async Task<(StageFinished Done, RecordingProgress Progress, GptLM Policy)> RunPpo(PpoSettings settings, RoleRegistry? registry = null, bool critic = true)
+    {
+        Sys.Registered();
+        var policy = Tiny.Policy();
+        var progress = new RecordingProgress();
+        var prompts = Sys.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1));
+        var trainer = Sys.ActorOf(Trainer.Props(settings, Tiny.Models(policy, critic), prompts, progress, registry));
+        var done = await trainer.Ask<StageFinished>(new RunStage(1, settings.Iterations), TimeSpan.FromSeconds(60));
+        return (done, progress, policy);
+    }
+
+    [Fact]
+    public async Task The_rule_based_reward_must_rise_over_a_few_ppo_iterations()
+    {
+        var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 8));
+        var steps = progress.Steps.Where(s => s.Stage == "ppo").ToList();
+        Assert.Equal(Enumerable.Range(1, 8), steps.Select(s => s.Step));
+        Assert.Equal(Enumerable.Range(1, 8).Select(v => (double)v), steps.Select(s => s.Metrics["policy_version"]));  // one update, one version per iteration
+        foreach (var key in new[] { "t_generate", "t_score", "t_learn", "t_sync", "kl", "value_loss", "clip_fraction" })
+            Assert.True(steps.All(s => s.Metrics.ContainsKey(key)), key);
+        var rewards = steps.Select(s => s.Metrics["reward"]).ToList();
+        Output?.WriteLine(string.Join(", ", rewards.Select(r => r.ToString("F3"))));
+        Assert.True(rewards.TakeLast(2).Average() > rewards.Take(2).Average() + 0.3, string.Join(", ", rewards));
+        Assert.Equal("ppo", done.Stage);
+    }
+
+    [Fact]
+    public async Task A_failing_model_call_must_be_supervised_and_the_batch_retried_not_lost()
+    {
+        var (calls, restarts) = (new CallCounter(), new CallCounter());
+        var registry = RoleRegistry.Default.Register("flaky", _ => CountingScorer.Props(calls, failures: 1, restarts));
+        var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 2, reward: "flaky"), registry);
+        Assert.Equal(1, done.Summary["retries"]);
+        Assert.Equal(1, restarts.Count);                                               // supervised: restarted once
+        Assert.Equal(3, calls.Count);                                                  // the failed batch was asked again, then one more
+        Assert.Equal(2, progress.Steps.Count(s => s.Stage == "ppo"));                  // no batch lost
+    }
+
+    [Fact]
+    public async Task A_short_sync_run_with_a_fixed_seed_must_be_reproducible()
+    {
+        var (first, _, a) = await RunPpo(Tiny.Ppo(iterations: 2));
+        var (second, _, b) = await RunPpo(Tiny.Ppo(iterations: 2));
+        foreach (var (name, t) in a.state_dict())
+            Assert.True(t.sub(b.state_dict()[name]).abs().max().item() == 0, name);
+        Assert.Equal(first.Summary["reward"], second.Summary["reward"]);
+        Assert.Equal(first.Summary["kl"], second.Summary["kl"]);
+    }
+
+    [Fact]
+    public async Task Async_mode_must_overlap_generation_and_keep_staleness_within_the_bound()
+    {
+        var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 4).WithMode(PipelineMode.Async).WithMaxStaleness(1));
+        var staleness = progress.Steps.Select(s => s.Metrics["staleness"]).ToList();
+        Assert.All(staleness, s => Assert.InRange(s, 0, 1));
+        Assert.Contains(1.0, staleness);                                               // later batches came from the previous version
+        Assert.Equal(0, done.Summary["dropped_batches"]);
+    }
+
+    [Fact]
+    public async Task Async_mode_must_regenerate_batches_older_than_max_staleness()
+    {
+        var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 3).WithMode(PipelineMode.Async).WithMaxStaleness(0));
+        Assert.True(done.Summary["dropped_batches"] >= 1);
+        Assert.All(progress.Steps, s => Assert.Equal(0, s.Metrics["staleness"]));
+    }
+
+    [Fact]
+    public async Task The_grpo_plug_in_must_train_without_a_critic()
+    {
+        var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 2, learner: "grpo"), critic: false);
+        Assert.Equal(2, progress.Steps.Count);
+        Assert.True(progress.Steps.All(s => s.Metrics.ContainsKey("kl_loss") && !s.Metrics.ContainsKey("value_loss")));
+        Assert.Equal(2, done.Summary["policy_version"]);
+    }
+
+    [Fact]
+    public void A_role_type_may_be_an_assembly_qualified_name_from_another_assembly()
+    {
+        var settings = Tiny.Role(typeof(ExternalScorer).AssemblyQualifiedName!, "");
+        var props = RoleRegistry.Default.Resolve(new RoleContext("reward", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1));
+        var scorer = Sys.ActorOf(props);
+        scorer.Tell(new ScoreRewards(3, Tiny.Batch(("a", "good"))));
+        ExpectMsg<RewardScores>(r => r.BatchId == 3 && r.Scores.item() == 1.5);
+    }
+
+    [Fact]
+    public void An_unknown_role_type_must_be_a_clear_configuration_error()
+    {
+        var settings = Tiny.Role("no-such-role", "");
+        var e = Assert.Throws<Configuration.ConfigurationException>(() =>
+            RoleRegistry.Default.Resolve(new RoleContext("learner", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1)));
+        Assert.Contains("no-such-role", e.Message);
+        Assert.Contains("grpo", e.Message);
+    }
+
+    [Fact]
+    public void A_cuda_device_without_a_gpu_must_be_a_clear_error()
+    {
+        if (torch.cuda.is_available()) return;
+        var e = Assert.ThrowsAny<Exception>(() => Tiny.Role("reference", "device = \"cuda:0\"").ParsedDevice);
+        Assert.Contains("CUDA is not available", e.Message);
+    }
+}
+
+/// <summary>A role from "another assembly": found by its assembly-qualified name, built from a RoleContext.</summary>
+public sealed class ExternalScorer : RoleActor
+{
+    public ExternalScorer(RoleContext context) : base(context.Device) =>
+        ReceiveBatch<ScoreRewards>(r => new RewardScores(r.BatchId, torch.full([r.Batch.Count], 1.5)));
+}

@@ -1,0 +1,82 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Serialization;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Torch;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Actors.Tests;
+
+public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+{
+    private static Tensor T(params float[] values) => torch.tensor(values, [values.Length]);
+
+    private static IEnumerable<object> OneOfEach()
+    {
+        var batch = Tiny.Batch(("a", "good b"), ("a b", "c"));
+        var weights = new PolicyWeights(3, new Dictionary<string, Tensor> { ["w"] = torch.ones([2, 3]) });
+        var experience = new Experience(batch, torch.zeros([2, 3]), torch.ones([2, 3]), null, torch.zeros([2, 3]), T(1, 2), 3, 2);
+        yield return new RequestPrompts(1, 4);
+        yield return new PromptBatch(1, ["a"], [[4, 2]], new DataCursor(1, 3));
+        yield return new GenerateRollouts(2, 1, [[4, 2], [5, 2]], 2);
+        yield return new RolloutBatch(2, 1, batch, torch.zeros([2, 3]), 5);
+        yield return weights;
+        yield return new ScoreRewards(3, batch);
+        yield return new RewardScores(3, T(0.5f, -1));
+        yield return new ScoreReference(4, batch);
+        yield return new ReferenceLogProbs(4, torch.zeros([2, 3]));
+        yield return new ComputeValues(5, batch);
+        yield return new ValueEstimates(5, torch.zeros([2, 3]));
+        yield return new TrainPolicy(6, experience);
+        yield return new PolicyUpdated(6, 4, weights, new Dictionary<string, double> { ["loss"] = 0.5 });
+        yield return GetLearnerSpec.Instance;
+        yield return new LearnerSpec(false, 4);
+        yield return new TrainCritic(7, batch, torch.zeros([2, 3]), torch.ones([2, 3]));
+        yield return new CriticUpdated(7, new Dictionary<string, double> { ["value_loss"] = 1 });
+        yield return new RunStage(8, 10);
+        yield return new StageStep(8, 2);
+        yield return new StageFinished(8, "sft", new Dictionary<string, double> { ["final_loss"] = 1.5 });
+    }
+
+    [Fact]
+    public void Every_message_type_must_round_trip_through_the_serialization_allow_list()
+    {
+        Sys.Registered();
+        var messages = OneOfEach().ToList();
+        Assert.Equal(RlhfSerialization.Messages.Select(m => m.Type).ToHashSet(), messages.Select(m => m.GetType()).ToHashSet());
+        foreach (var message in messages)
+        {
+            var wire = Sys.Serialization.Serialize(message);
+            var back = Sys.Serialization.Deserialize(wire);
+            Assert.IsType(message.GetType(), back);
+            Assert.Equal(Describe(message), Describe(back));
+        }
+    }
+
+    [Fact]
+    public void A_tensor_must_travel_as_dtype_shape_and_raw_bytes()
+    {
+        Sys.Registered();
+        var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
+        var back = (ValueEstimates)Sys.Serialization.Deserialize(Sys.Serialization.Serialize(new ValueEstimates(1, ids)));
+        Assert.Equal(ScalarType.Int64, back.Values.dtype);
+        Assert.Equal([2L, 3L], back.Values.shape);
+        Assert.Equal(ids.ToArray<long>(), back.Values.ToArray<long>());
+        var wire = Sys.Serialization.Serialize(new ValueEstimates(1, ids));
+        Assert.Equal(8 + 2 * 8 + 6 * 8, Assert.Single(wire.Payloads).Length);
+    }
+
+    /// <summary>A readable dump of a message with every tensor's dtype, shape and values.</summary>
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        Tensor t => $"{t.dtype}[{string.Join(",", t.shape)}]{{{string.Join(",", t.to(ScalarType.Float64).ToArray<double>())}}}",
+        string s => s,
+        System.Collections.IDictionary d => "{" + string.Join(";", d.Keys.Cast<object>().OrderBy(k => k.ToString()).Select(k => $"{k}={Describe(d[k])}")) + "}",
+        System.Collections.IEnumerable e => "[" + string.Join(",", e.Cast<object>().Select(Describe)) + "]",
+        _ when value.GetType().Namespace?.StartsWith("AkkaRlhf", StringComparison.Ordinal) == true =>
+            value.GetType().Name + "(" + string.Join(",", value.GetType().GetProperties()
+                .Where(p => p.GetIndexParameters().Length == 0 && p.GetGetMethod()?.IsStatic == false)
+                .Select(p => $"{p.Name}={Describe(p.GetValue(value))}")) + ")",
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,87 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Serialization;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Synthetic;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Actors.Tests;
+
+/// <summary>A tiny task for the specs: a 10-word vocabulary, one-layer models, short prompts.</summary>
+internal static class Tiny
+{
+    public static readonly WordTokenizer Tokenizer = new(["good", "bad", "a", "b", "c", "d", "e"]);
+    public static readonly ChatTemplate Template = new("", " <sep>");
+    public static readonly GptConfig Config = new() { VocabSize = 10, BlockSize = 24, NLayer = 1, NHead = 1, NEmbd = 16 };
+    public static readonly IReadOnlyList<string> Prompts = ["a", "b", "c", "a b", "b c", "c d", "d e", "e a", "a c e", "b d"];
+
+    public static int Good => Tokenizer.IdOf("good")!.Value;
+
+    static Tiny() => torch.set_num_threads(1);
+
+    public static GptLM Policy(ulong seed = 1)
+    {
+        using var g = new Generator(seed);
+        return new GptLM(Config, g);
+    }
+
+    public static GptReward Reward(ulong seed = 2)
+    {
+        using var g = new Generator(seed);
+        return new GptReward(Config, g);
+    }
+
+    /// <summary>A batch of prompt + response rows (responses end with EOS).</summary>
+    public static SequenceBatch Batch(params (string Prompt, string Response)[] rows) =>
+        SequenceBatch.From(
+            rows.Select(r => (IReadOnlyList<int>)Template.EncodePrompt(Tokenizer, r.Prompt)).ToList(),
+            rows.Select(r => (IReadOnlyList<int>)[.. Tokenizer.Encode(r.Response), Tokenizer.EosId]).ToList(),
+            Tokenizer.PadId);
+
+    /// <summary>PPO settings for a micro run: small batches, a rule-based reward on "good".</summary>
+    public static PpoSettings Ppo(int iterations, string learner = "ppo", string reward = "rule-based") => PpoSettings.Default with
+    {
+        Iterations = iterations,
+        PromptsPerIteration = 32,
+        Seed = 7,
+        RetryAttempts = 3,
+        AskTimeout = TimeSpan.FromSeconds(20),
+        NormalizeRewards = false,
+        Kl = new KlSettings(Beta: 0.01),
+        Generator = Role("rollout", "pool-size = 2\nmax-new-tokens = 6"),
+        Reference = Role("reference", ""),
+        Reward = Role(reward, "positive-words = [good]\nmissing-eos-penalty = 0"),
+        Critic = Role("critic", "lr = 3e-3\nminibatch-size = 16"),
+        Learner = Role(learner, "lr = 1e-2\nminibatch-size = 16\ngroup-size = 4\nkl-coef = 0.01"),
+    };
+
+    public static RoleSettings Role(string type, string block) =>
+        RoleSettings.FromConfig(ConfigurationFactory.ParseString($"type = \"{type}\"\n{block}"), type);
+
+    public static PpoModels Models(GptLM policy, bool critic = true) =>
+        new(policy, Policy(), null, critic ? new GptValue(Config, new Generator(3)) : null, Tokenizer);
+
+    public static ActorSystem Registered(this ActorSystem system) => RlhfSerialization.Register(system);
+}
+
+/// <summary>Collects progress in memory (thread-safe).</summary>
+internal sealed class RecordingProgress : IProgressReporter
+{
+    private readonly List<(string Stage, int Step, IReadOnlyDictionary<string, double> Metrics)> _steps = [];
+
+    public IReadOnlyList<(string Stage, int Step, IReadOnlyDictionary<string, double> Metrics)> Steps
+    {
+        get { lock (_steps) return _steps.ToList(); }
+    }
+
+    public void StageStarted(string stage, int totalSteps) { }
+
+    public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
+    {
+        lock (_steps) _steps.Add((stage, step, new Dictionary<string, double>(metrics)));
+    }
+
+    public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
+}
