@@ -12,6 +12,7 @@ public static class Program
         {
             DemoCommand.Create(),
             ConfigCommand.Create(),
+            NodeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
