@@ -19,8 +19,8 @@ public sealed record PersistenceSettings
     /// <summary>Every journal/snapshot call completes or fails within this (<c>call-timeout</c>). Default 10 s.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Events per replay query during recovery (<c>replay-batch-size</c>). Default 1000.</summary>
-    public int ReplayBatchSize { get; init; } = 1000;
+    /// <summary>Events per replay query during recovery (<c>replay-batch-size</c>). Default 10000.</summary>
+    public int ReplayBatchSize { get; init; } = 10_000;
 
     /// <summary>Consecutive failures that open a store's breaker (<c>circuit-breaker.max-failures</c>). Default 5.</summary>
     public int MaxFailures { get; init; } = 5;

@@ -67,7 +67,7 @@ await using (var server = await LocalPostgreSql.StartAsync())
         var rawUnbatched = await RawPostgresAsync(raw, "unbatched", unbatchedPostgres, 1);
         var oursBatched = await WriteOursAsync(journal, "batched", batchedEvents, batchSize);
         var rawBatched = await RawPostgresAsync(raw, "batched", batchedEvents, batchSize);
-        var oursRecovery = await RecoverAsync(PersistenceSettings.Default with { Provider = PersistenceProvider.PostgreSql, PostgreSqlConnectionString = server.ConnectionString }, "batched", batchedEvents);
+        var oursRecovery = await RecoverAsync(PersistenceSettings.Default with { Provider = PersistenceProvider.PostgreSql, PostgreSqlConnectionString = server.ConnectionString, ReplayBatchSize = int.Parse(Environment.GetEnvironmentVariable("BENCH_REPLAY_BATCH") ?? "10000") }, "batched", batchedEvents);
         var rawRecovery = await RawReplayAsync(raw, "batched", batchedEvents, "raw_journal");
         await database.DisposeAsync();
         table.Add(Row("PostgreSQL", $"write, 1 event per AtomicWrite ({unbatchedPostgres:N0} events/s)", oursUnbatched, rawUnbatched, "raw Npgsql, 1 autocommit INSERT per row"));

@@ -15,7 +15,7 @@ public sealed class PersistenceSettingsSpec
         Assert.False(settings.Sqlite.SynchronousFull);
         Assert.Equal(5, settings.MaxFailures);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ResetTimeout);
-        Assert.Equal(1000, settings.ReplayBatchSize);
+        Assert.Equal(10_000, settings.ReplayBatchSize);
     }
 
     [Fact]
