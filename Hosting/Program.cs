@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("AkkaRlhf: RLHF on actors (SFT, reward model, PPO, DPO) over libtorch.")
         {
             DemoCommand.Create(),
+            TrainCommand.Create(),
             ConfigCommand.Create(),
             NodeCommand.Create(),
         };

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Actors.Serialization;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Hosting.Reporting;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Models.Synthetic;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Hosting.Commands;
+
+/// <summary>
+/// <c>train sft|rm|ppo|dpo --config FILE [--set k=v] [--sft DIR] [--rm DIR] [--out DIR]</c>: one stage on
+/// user JSONL data (paths under <c>akka-rlhf.data</c>), through the same actors as the demo; the trained
+/// model is saved as a checkpoint in the output folder with report.json / report.html.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var stage = new Argument<string>("STAGE") { Description = "sft, rm, ppo or dpo" };
+        stage.AcceptOnlyFromAmong("sft", "rm", "ppo", "dpo");
+        var config = new Option<string?>("--config") { Description = "user configuration file (HOCON), e.g. hocon/sft.conf" };
+        var sft = new Option<string?>("--sft") { Description = "SFT checkpoint folder (rm, ppo, dpo start from it)" };
+        var rm = new Option<string?>("--rm") { Description = "reward-model checkpoint folder (ppo)" };
+        var output = new Option<string?>("--out") { Description = "output folder (default: runs/train-STAGE-<timestamp>)" };
+        var set = Options.Overrides();
+        var train = new Command("train", "train one stage on JSONL data: sft, rm (reward model), ppo or dpo") { stage, config, sft, rm, output, set };
+        train.SetAction(r => Cli.Run(() =>
+        {
+            var cfg = AppConfig.Load(r.GetValue(config), r.GetValue(set) ?? []);
+            return Run(r.GetValue(stage)!, cfg, r.GetValue(sft), r.GetValue(rm), r.GetValue(output)).GetAwaiter().GetResult();
+        }));
+        return train;
+    }
+
+    private static async Task<int> Run(string stage, Config config, string? sftDir, string? rmDir, string? outDir)
+    {
+        var settings = PipelineSettings.FromConfig(config);
+        var data = config.GetConfig("akka-rlhf.data");
+        var options = data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
+        var vocab = data.GetString("vocab", "");
+        var tokenizer = vocab.Length > 0 ? WordTokenizer.Load(vocab) : SyntheticTask.Tokenizer;
+        var template = SyntheticTask.ChatTemplate;
+        var started = DateTimeOffset.Now;
+        var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", $"train-{stage}-{started:yyyyMMdd-HHmmss}"));
+        Directory.CreateDirectory(runDir);
+        torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
+        torch.manual_seed((ulong)settings.Seed);
+
+        List<T> Read<T>(string key) where T : IJsonlRecord<T>
+        {
+            var path = data.GetString(key, "");
+            if (path.Length == 0) return [];
+            JsonlReadResult<T> result;
+            try { result = JsonlDataset.Read<T>(path, options); }
+            catch (DatasetException e) { throw new InvalidDataException($"{e.Message} (akka-rlhf.data.skip-invalid = on skips and counts bad rows)", e); }
+            if (result.Skipped > 0)
+                Console.Error.WriteLine($"{path}: skipped {result.Skipped} invalid rows ({string.Join("; ", result.SkipReasons)})");
+            return result.Items.ToList();
+        }
+        List<T> Required<T>(string key) where T : IJsonlRecord<T> =>
+            Read<T>(key) is { Count: > 0 } rows ? rows : throw new ConfigurationException($"train {stage} needs akka-rlhf.data.{key} (a JSONL file with at least one row)");
+        GptLM LoadLm(string? dir) => dir is null ? throw new ArgumentException($"train {stage} needs --sft DIR (an SFT checkpoint)") : ModelLoader.Load(dir).LM;
+
+        var pipelineData = new PipelineData(tokenizer, template,
+            stage == "sft" ? TokenizedData.Sft(Required<SftExample>("sft"), tokenizer, template) : [],
+            stage is "rm" or "dpo" && !(stage == "rm" && settings.RewardModel.Listwise) ? TokenizedData.Preferences(Required<PreferenceExample>("preferences"), tokenizer, template) : [],
+            TokenizedData.Preferences(Read<PreferenceExample>("preferences-eval"), tokenizer, template),
+            stage == "rm" && settings.RewardModel.Listwise ? TokenizedData.Rankings(Required<RankingExample>("rankings"), tokenizer, template) : null,
+            stage == "ppo" ? Required<PromptExample>("prompts").Select(p => p.Prompt).ToList() : []);
+
+        var recorder = new MetricRecorder();
+        using var display = new ProgressDisplay(Console.Out);
+        var progress = new CompositeProgressReporter(display, recorder);
+        var system = ActorSystem.Create("akka-rlhf-train", ActorSystemSettings.Default.WithStdoutLogging(false));
+        RlhfSerialization.Register(system);
+        var pipeline = new RlhfPipeline(system, settings, progress);
+        double? rmAccuracy = null;
+        try
+        {
+            Module trained;
+            switch (stage)
+            {
+                case "sft":
+                    trained = (await pipeline.Sft(pipelineData)).Model;
+                    break;
+                case "rm":
+                    if (pipelineData.PreferencesEval.Count == 0) throw new ConfigurationException("train rm needs akka-rlhf.data.preferences-eval (held-out pairs for the accuracy)");
+                    var reward = await pipeline.RewardModel(pipelineData, LoadLm(sftDir));
+                    rmAccuracy = reward.HeldOutAccuracy;
+                    trained = reward.Model;
+                    break;
+                case "ppo":
+                    var sft = LoadLm(sftDir);
+                    TrainedRewardModel? rm = null;
+                    if (!settings.Ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (rmDir is null) throw new ArgumentException("train ppo needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
+                        var model = (GptReward)ModelLoader.Load(rmDir).Model;
+                        var stats = pipelineData.PreferencesEval.Count > 0
+                            ? RewardModelTrainer.Evaluate(model, pipelineData.PreferencesEval, tokenizer.PadId, Device.CPU) : (1.0, 0.0, 1.0);
+                        rm = new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = stats.Item1, ["reward_mean"] = stats.Item2, ["reward_std"] = stats.Item3 });
+                    }
+                    trained = (await pipeline.Ppo(pipelineData, sft, rm)).Policy;
+                    break;
+                default:
+                    trained = (await pipeline.Dpo(pipelineData, LoadLm(sftDir))).Policy;
+                    break;
+            }
+            var modelDir = Path.Combine(runDir, "model");
+            var gpt = trained switch { GptLM m => m.config, GptReward m => m.config, _ => throw new InvalidOperationException() };
+            Checkpoint.Save(modelDir, trained, gpt);
+            tokenizer.Save(Path.Combine(runDir, "vocab.txt"));
+            var report = new RunReport(Path.GetFileName(runDir), (int)settings.Seed, started, (DateTimeOffset.Now - started).TotalSeconds,
+                recorder.Stages, recorder.Series, [], rmAccuracy, [], [], new Dictionary<string, string> { ["stage"] = stage });
+            display.Dispose();
+            var files = ReportWriter.Write(runDir, report);
+            Console.WriteLine($"saved {modelDir}; report: {files.Html}");
+            return 0;
+        }
+        finally { await system.Terminate(); }
+    }
+}
