@@ -295,17 +295,16 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!_retry.TryDequeue(out var pending))
+                if (!_retry.TryDequeue(out var pending) && !_outbox.Reader.TryRead(out pending))
                 {
-                    // Wake up for new messages, and also now and then for requeued ones.
-                    var read = _outbox.Reader.ReadAsync(ct).AsTask();
-                    while (await Task.WhenAny(read, Task.Delay(50, ct)) != read)
-                        if (!_retry.IsEmpty) break;
-                    if (!read.IsCompleted) { _retry.Enqueue(await read); continue; }
-                    pending = await read;
+                    // Nothing ready: wake up for a new message, and now and then for requeued ones.
+                    var wait = _outbox.Reader.WaitToReadAsync(ct).AsTask();
+                    while (_retry.IsEmpty && !wait.IsCompleted) await Task.WhenAny(wait, Task.Delay(50, ct));
+                    if (wait.IsCompleted && !await wait && _retry.IsEmpty) await Task.Delay(20, ct);
+                    continue;
                 }
                 await _window.WaitAsync(ct);
-                var session = await ConnectedAsync(ct);
+                var session = Volatile.Read(ref _session) is { IsClosed: false } open ? open : await ConnectedAsync(ct);
                 if (!await TryPublishAsync(session, pending))
                 {
                     _window.Release();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace AkkaRlhf.Cluster.Tests.Support;
+namespace AkkaRlhf.Cluster.TestNode;
 
 /// <summary>
 /// A private rabbitmq-server on free loopback ports, with its data, logs and config in a temporary

@@ -1,3 +1,5 @@
+using AkkaRlhf.Cluster.TestNode;
+
 namespace AkkaRlhf.Cluster.Tests.Support;
 
 /// <summary>A spec that needs a real rabbitmq-server: reported SKIPPED, with the reason, where there is none.</summary>

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using AkkaRlhf.Cluster;
+using AkkaRlhf.Cluster.TestNode;
+using AkkaRlhf.Runtime;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+// Cluster transport vs raw RabbitMQ.Client on one private broker, in the same run.
+// Usage: dotnet AkkaRlhf.Cluster.Bench.dll [messages=20000] [size=1024] [weightsMB=50]
+var messages = args.Length > 0 ? int.Parse(args[0]) : 20_000;
+var size = args.Length > 1 ? int.Parse(args[1]) : 1024;
+var weightsMb = args.Length > 2 ? int.Parse(args[2]) : 50;
+var payload = new byte[size];
+Random.Shared.NextBytes(payload);
+
+await using var broker = await RabbitMqBroker.StartAsync();
+Console.WriteLine($"broker on 127.0.0.1:{broker.Port}; {messages} messages of {size} B, persistent, publisher confirms; {Environment.ProcessorCount} cores");
+
+var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = broker.Port };
+await RawThroughput(2_000);
+var raw = await RawThroughput(messages);
+var rawRtt = await RawLatency(1_000);
+
+var settings = ClusterSettings.ForLoopback(broker.Port);
+var systems = Enumerable.Range(0, 3).Select(i => ActorSystem.Create($"bench{i}", ActorSystemSettings.Default.WithStdoutLogging(false))).ToArray();
+var nodes = new List<ClusterNode>();
+foreach (var (s, i) in systems.Select((s, i) => (s, i))) nodes.Add(await ClusterNode.JoinAsync(s, settings with { Hostname = $"n{i}" }));
+await ClusterThroughput(2_000);
+var cluster = await ClusterThroughput(messages);
+var clusterRtt = await ClusterLatency(1_000);
+var weights = await WeightBroadcast(weightsMb);
+foreach (var n in nodes) await n.LeaveAsync();
+foreach (var s in systems) await s.Terminate();
+
+Console.WriteLine();
+Console.WriteLine("| measure | raw RabbitMQ.Client | AkkaRlhf cluster | ratio |");
+Console.WriteLine("|---|---|---|---|");
+Console.WriteLine($"| throughput, msg/s ({size} B, persistent, confirmed, consumed + acked) | {raw:N0} | {cluster:N0} | {cluster / raw:0.00}x |");
+Console.WriteLine($"| round trip p50, ms | {rawRtt.P50:0.000} | {clusterRtt.P50:0.000} | {rawRtt.P50 / clusterRtt.P50:0.00}x |");
+Console.WriteLine($"| round trip p99, ms | {rawRtt.P99:0.000} | {clusterRtt.P99:0.000} | {rawRtt.P99 / clusterRtt.P99:0.00}x |");
+Console.WriteLine($"| weight broadcast, {weightsMb} MB to 2 nodes (chunked 4 MiB, sha256 verified), MB/s | | {weights:0.0} | |");
+
+async Task<double> RawThroughput(int n)
+{
+    await using var pubConn = await factory.CreateConnectionAsync();
+    await using var subConn = await factory.CreateConnectionAsync();
+    await using var pub = await pubConn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+    await using var sub = await subConn.CreateChannelAsync();
+    var queue = "bench.raw." + Guid.NewGuid().ToString("N");
+    await pub.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: true);
+    await sub.BasicQosAsync(0, 256, false);
+    var received = 0;
+    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var consumer = new AsyncEventingBasicConsumer(sub);
+    consumer.ReceivedAsync += async (_, ea) =>
+    {
+        _ = ea.Body.ToArray();
+        await sub.BasicAckAsync(ea.DeliveryTag, false);
+        if (++received == n) done.TrySetResult();
+    };
+    await sub.BasicConsumeAsync(queue, autoAck: false, consumer);
+    var clock = Stopwatch.StartNew();
+    var props = new BasicProperties { Persistent = true, MessageId = "x", Type = "sys.bytes" };
+    var batch = new List<Task>(256);
+    for (var i = 0; i < n; i++)
+    {
+        batch.Add(pub.BasicPublishAsync("", queue, false, props, payload).AsTask());
+        if (batch.Count == 256) { await Task.WhenAll(batch); batch.Clear(); }
+    }
+    await Task.WhenAll(batch);
+    await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+    return n / clock.Elapsed.TotalSeconds;
+}
+
+async Task<(double P50, double P99)> RawLatency(int rounds)
+{
+    await using var conn = await factory.CreateConnectionAsync();
+    await using var echoConn = await factory.CreateConnectionAsync();
+    await using var ch = await conn.CreateChannelAsync();
+    await using var echo = await echoConn.CreateChannelAsync();
+    var ping = "bench.ping." + Guid.NewGuid().ToString("N");
+    var pong = "bench.pong." + Guid.NewGuid().ToString("N");
+    await ch.QueueDeclareAsync(ping, true, false, true);
+    await ch.QueueDeclareAsync(pong, true, false, true);
+    var echoConsumer = new AsyncEventingBasicConsumer(echo);
+    echoConsumer.ReceivedAsync += async (_, ea) =>
+    {
+        await echo.BasicPublishAsync("", pong, false, new BasicProperties { Persistent = true }, ea.Body.ToArray());
+        await echo.BasicAckAsync(ea.DeliveryTag, false);
+    };
+    await echo.BasicConsumeAsync(ping, false, echoConsumer);
+    TaskCompletionSource reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    var replyConsumer = new AsyncEventingBasicConsumer(ch);
+    replyConsumer.ReceivedAsync += async (_, ea) => { await ch.BasicAckAsync(ea.DeliveryTag, false); reply.TrySetResult(); };
+    await ch.BasicConsumeAsync(pong, false, replyConsumer);
+    var times = new List<double>();
+    for (var i = 0; i < rounds + 100; i++)
+    {
+        reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var t = Stopwatch.GetTimestamp();
+        await ch.BasicPublishAsync("", ping, false, new BasicProperties { Persistent = true }, payload);
+        await reply.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        if (i >= 100) times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+    return Percentiles(times);
+}
+
+async Task<double> ClusterThroughput(int n)
+{
+    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var counter = systems[1].ActorOf(Props.CreateBy(() => new Counter(n, done)));
+    var remote = nodes[0].ResolveActorRef(nodes[1].PathOf(counter));
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < n; i++) remote.Tell(payload, ActorRefs.NoSender);
+    await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+    var rate = n / clock.Elapsed.TotalSeconds;
+    systems[1].Stop(counter);
+    return rate;
+}
+
+async Task<(double P50, double P99)> ClusterLatency(int rounds)
+{
+    var echo = systems[1].ActorOf(Props.CreateBy(() => new Echo()));
+    var remote = (RemoteActorRef)nodes[0].ResolveActorRef(nodes[1].PathOf(echo));
+    var times = new List<double>();
+    for (var i = 0; i < rounds + 100; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await remote.Ask<byte[]>(payload, TimeSpan.FromSeconds(10));
+        if (i >= 100) times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+    return Percentiles(times);
+}
+
+async Task<double> WeightBroadcast(int mb)
+{
+    var data = new byte[mb * 1024 * 1024];
+    Random.Shared.NextBytes(data);
+    var best = 0.0;
+    for (var version = 1; version <= 3; version++)
+    {
+        var received = new CountdownEvent(2);
+        foreach (var i in new[] { 1, 2 })
+        {
+            if (version == 1) await nodes[i].ServeRoleAsync("rollout", systems[i].ActorOf(Props.CreateBy(() => new Echo())));
+            var watcher = systems[i].ActorOf(Props.CreateBy(() => new WeightWatcher(version, received)));
+            systems[i].EventStream.Subscribe(watcher, typeof(WeightsReceived));
+        }
+        var clock = Stopwatch.StartNew();
+        await nodes[0].PublishWeightsAsync("rollout", "policy", version, data);
+        await Task.Run(() => received.Wait(TimeSpan.FromMinutes(2)));
+        var rate = mb / clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"weights v{version}: {mb} MB to 2 nodes in {clock.Elapsed.TotalSeconds:0.00} s = {rate:0.0} MB/s");
+        best = Math.Max(best, rate);
+    }
+    return best;
+}
+
+static (double P50, double P99) Percentiles(List<double> times)
+{
+    times.Sort();
+    return (times[times.Count / 2], times[(int)(times.Count * 0.99)]);
+}
+
+/// <summary>Counts messages and completes when all have arrived.</summary>
+internal sealed class Counter : ReceiveActor
+{
+    public Counter(int expected, TaskCompletionSource done)
+    {
+        var count = 0;
+        ReceiveAny(_ => { if (++count == expected) done.TrySetResult(); });
+    }
+}
+
+/// <summary>Replies with what it got.</summary>
+internal sealed class Echo : ReceiveActor
+{
+    public Echo() => ReceiveAny(m => Sender.Tell(m, Self));
+}
+
+/// <summary>Signals once when the expected weight version arrives.</summary>
+internal sealed class WeightWatcher : ReceiveActor
+{
+    public WeightWatcher(long version, CountdownEvent received) =>
+        Receive<WeightsReceived>(w => { if (w.Version == version) { received.Signal(); Context.Stop(Self); } });
+}
