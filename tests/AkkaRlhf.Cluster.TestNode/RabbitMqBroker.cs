@@ -131,6 +131,26 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// `epmd -kill` refuses while a name is still registered (a CLI tool's, racing the shutdown): kill the
+    /// port mapper that this broker's environment started, found by its ERL_EPMD_PORT (Linux /proc).
+    /// </summary>
+    private void KillOwnEpmd()
+    {
+        var marker = "ERL_EPMD_PORT=" + _env["ERL_EPMD_PORT"];
+        foreach (var dir in Directory.Exists("/proc") ? Directory.GetDirectories("/proc") : [])
+        {
+            try
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid) || File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "epmd") continue;
+                if (!File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(marker)) continue;
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException) { }
+        }
+    }
+
     /// <summary>Kills the broker and its Erlang port mapper and deletes the folder.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -143,6 +163,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             if (p is not null) await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException) { }
+        KillOwnEpmd();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
