@@ -29,9 +29,5 @@ public static class LogProbs
     }
 
     /// <summary>Sequence log-prob <c>log pi(y|x) = sum_t m_t log pi(y_t|.)</c>: logprobs (B, T), response mask (B, T) of 1/0 or bool -> (B).</summary>
-    public static Tensor SequenceSum(Tensor logprobs, Tensor mask)
-    {
-        using var scope = torch.NewDisposeScope();
-        return (logprobs * mask.to(logprobs.dtype)).sum(1).MoveToOuterDisposeScope();
-    }
+    public static Tensor SequenceSum(Tensor logprobs, Tensor mask) => Losses.Masked.Sum(logprobs, mask, dim: 1);
 }

@@ -2,24 +2,6 @@ using AkkaRlhf.Torch;
 
 namespace AkkaRlhf.Models.Losses;
 
-/// <summary>Token log-probabilities from logits, shared by every loss that scores sampled tokens.</summary>
-public static class LogProbs
-{
-    /// <summary>
-    /// <c>log pi(y_t | x, y_&lt;t) = log_softmax(logits)[..., y_t]</c>: logits (B, T, V) and tokens (B, T)
-    /// int64, aligned so that <c>logits[:, t]</c> predicts <c>tokens[:, t]</c> (shift before calling).
-    /// Returns (B, T).
-    /// </summary>
-    public static Tensor OfTokens(Tensor logits, Tensor tokens)
-    {
-        using var scope = torch.NewDisposeScope();
-        return logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Sequence log-probability <c>log pi(y|x) = sum_t m_t log pi(y_t|.)</c>: (B, T) -> (B).</summary>
-    public static Tensor SequenceSum(Tensor tokenLogProbs, Tensor mask) => Masked.Sum(tokenLogProbs, mask, dim: 1);
-}
-
 /// <summary>Stage 1, supervised fine-tuning (seeds 000 and 002).</summary>
 public static class SftLoss
 {
@@ -43,10 +25,10 @@ public static class SftLoss
         return (-Masked.Mean(tokenLogProbs, mask)).MoveToOuterDisposeScope();
     }
 
-    /// <summary><see cref="TokenMeanNll"/> of <see cref="LogProbs.OfTokens"/>: logits (B, T, V), targets (B, T), mask (B, T).</summary>
+    /// <summary><see cref="TokenMeanNll"/> of <see cref="LogProbs.Of"/>: logits (B, T, V), targets (B, T), mask (B, T).</summary>
     public static Tensor FromLogits(Tensor logits, Tensor targets, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
-        return TokenMeanNll(LogProbs.OfTokens(logits, targets), mask).MoveToOuterDisposeScope();
+        return TokenMeanNll(LogProbs.Of(logits, targets), mask).MoveToOuterDisposeScope();
     }
 }

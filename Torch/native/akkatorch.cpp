@@ -267,17 +267,23 @@ static at::Tensor binary(int op, const at::Tensor& x, const at::Tensor& y) {
 EXPORT T ats_binary(int op, T a, T b) { GUARD(nullptr, return wrap(binary(op, *a, *b));) }
 
 // Binary op with a scalar right operand (`reverse` puts the scalar on the left: s - a, s / a).
-EXPORT T ats_binary_scalar(int op, T a, double s, int reverse) {
+// The scalar crosses the boundary as a double; an integral value on an integral tensor is passed
+// on as an integer so that, as in PyTorch, `int_tensor - 1` stays integral.
+EXPORT T ats_binary_scalar(int op, T a, double value, int reverse) {
   GUARD(nullptr, {
     const at::Tensor& x = *a;
+    const bool integral = at::isIntegralType(x.scalar_type(), /*includeBool=*/false) && std::floor(value) == value &&
+                          std::abs(value) < 9.007199254740992e15;
+    const at::Scalar s = integral ? at::Scalar(static_cast<int64_t>(value)) : at::Scalar(value);
     if (reverse) {
       switch (op) {
         case B_SUB: return wrap(at::rsub(x, s));
         case B_DIV: return wrap(x.reciprocal().mul(s));
-        case B_POW: return wrap(at::pow(at::Scalar(s), x));
+        case B_POW: return wrap(at::pow(s, x));
         default: return wrap(binary(op, x, at::scalar_tensor(s, x.options())));
       }
     }
+
     switch (op) {
       case B_ADD: return wrap(x.add(s));
       case B_SUB: return wrap(x.sub(s));

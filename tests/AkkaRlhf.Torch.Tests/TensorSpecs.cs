@@ -54,6 +54,19 @@ public class TensorSpecs
     }
 
     [Fact]
+    public void Integral_scalars_must_keep_integer_tensors_integral_as_in_pytorch()
+    {
+        using var scope = torch.NewDisposeScope();
+        var ids = torch.tensor(new long[] { 3, 5 });
+        Assert.Equal(ScalarType.Int64, (ids - 1).dtype);
+        Assert.Equal(new long[] { 2, 4 }, (ids - 1).ToArray<long>());
+        Assert.Equal(new long[] { 6, 10 }, (ids * 2).ToArray<long>());
+        Assert.Equal(new long[] { -2, -4 }, (1 - ids).ToArray<long>());
+        Assert.Equal(ScalarType.Float32, (ids * 0.5).dtype);                // a fractional scalar promotes
+        Assert.Equal(ScalarType.Float32, (torch.ones([2]) - 1).dtype);
+    }
+
+    [Fact]
     public void Matmul_must_equal_a_manual_loop()
     {
         using var scope = torch.NewDisposeScope();
