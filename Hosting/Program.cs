@@ -12,6 +12,8 @@ public static class Program
         {
             DemoCommand.Create(),
             TrainCommand.Create(),
+            ModelCommandsCli.Generate(),
+            ModelCommandsCli.Score(),
             ConfigCommand.Create(),
             NodeCommand.Create(),
         };

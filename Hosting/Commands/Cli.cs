@@ -1,8 +1,15 @@
 using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
-/// <summary>Runs a command body and turns expected failures into one clear line and exit code 1.</summary>
+/// <summary>
+/// Runs a command body and turns a failure into one clear line on stderr and exit code 1. Errors of
+/// bad input (config, dataset row, checkpoint, file) print their message only; anything else also
+/// names its type. AKKA_RLHF_DEBUG=1 prints the stack trace.
+/// </summary>
 internal static class Cli
 {
     public static int Run(Action body) => Run(() => { body(); return 0; });
@@ -10,10 +17,13 @@ internal static class Cli
     public static int Run(Func<int> body)
     {
         try { return body(); }
-        catch (Exception e) when (e is ConfigurationException or IOException or FormatException or ArgumentException
-                                      or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            var expected = e is ConfigurationException or DatasetException or CheckpointCorruptException or SafetensorsFormatException
+                or TorchException or IOException or FormatException or ArgumentException or InvalidDataException
+                or UnauthorizedAccessException or InvalidOperationException;
+            Console.Error.WriteLine(expected ? $"error: {e.Message}" : $"error: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("AKKA_RLHF_DEBUG") == "1") Console.Error.WriteLine(e);
             return 1;
         }
     }
