@@ -18,6 +18,7 @@ internal sealed partial class ActorCell : IActorContext
     private readonly List<Receive> _behaviors = [];
     private ActorBase? _actor;
     private Envelope _current;
+    private long _delivery;
     private ILoggingAdapter? _log;
 
     public ActorCell(ActorSystem system, ActorPath path, Props props, ActorCell? parent)
@@ -55,6 +56,9 @@ internal sealed partial class ActorCell : IActorContext
 
     internal Envelope CurrentEnvelope => _current;
 
+    /// <summary>Counts user-message deliveries: identifies the current one (an unstashed message is a new delivery).</summary>
+    internal long CurrentDelivery => _delivery;
+
     internal ActorBase? Actor => _actor;
 
     public bool IsTerminated => _terminated;
@@ -70,6 +74,7 @@ internal sealed partial class ActorCell : IActorContext
     public void Invoke(Envelope envelope)
     {
         _current = envelope;
+        _delivery++;
         var message = envelope.Message;
         try
         {

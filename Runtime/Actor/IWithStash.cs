@@ -35,13 +35,21 @@ public interface IStash
 internal sealed class UnboundedStash(ActorCell cell) : IStash
 {
     private readonly List<Envelope> _stashed = [];
+    private long _lastStashedDelivery = -1;
 
+    /// <summary>
+    /// Stashes the current envelope. As in Akka the check is on the delivery, not on the message object:
+    /// the same object (an interned string, a singleton) delivered twice can be stashed twice, but stashing
+    /// the current delivery twice within one receive throws.
+    /// </summary>
     public void Stash()
     {
         var current = cell.CurrentEnvelope;
         if (current.Message is null) throw new InvalidOperationException("There is no current message to stash.");
-        if (_stashed.Count > 0 && ReferenceEquals(_stashed[^1].Message, current.Message) && _stashed[^1].Sender == current.Sender)
-            throw new InvalidOperationException($"Cannot stash the same message twice: {current.Message}.");
+        var delivery = cell.CurrentDelivery;
+        if (delivery == _lastStashedDelivery)
+            throw new InvalidOperationException($"Cannot stash the same message twice within one receive: {current.Message}.");
+        _lastStashedDelivery = delivery;
         _stashed.Add(current);
     }
 

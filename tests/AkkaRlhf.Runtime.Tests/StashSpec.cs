@@ -39,6 +39,74 @@ public sealed class StashSpec(ITestOutputHelper output) : TestKit.TestKit(output
         ExpectNoMsg();
     }
 
+    [Fact]
+    public void Stash_must_accept_two_deliveries_of_the_same_message_object_from_the_same_sender()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new StashObjects(TestActor)));
+        var same = new object();
+        actor.Tell(same);
+        actor.Tell(same);
+        actor.Tell("open");
+        Assert.Same(same, ExpectMsg<object>());
+        Assert.Same(same, ExpectMsg<object>());
+    }
+
+    [Fact]
+    public void Stash_must_accept_an_interned_string_delivered_twice()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new StashObjects(TestActor)));
+        actor.Tell("tick"); // a literal: the same interned object both times
+        actor.Tell("tick");
+        actor.Tell("open");
+        ExpectMsg("tick");
+        ExpectMsg("tick");
+    }
+
+    [Fact]
+    public void Stash_must_reject_stashing_the_current_envelope_twice_within_one_receive()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new StashObjects(TestActor)));
+        actor.Tell("twice");
+        var e = ExpectMsg<InvalidOperationException>();
+        Assert.Contains("twice", e.Message);
+        actor.Tell("open");
+        ExpectMsg("twice"); // the first stash of it stands
+    }
+
+    [Fact]
+    public void Stash_must_accept_a_message_again_after_it_was_unstashed()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new StashObjects(TestActor)));
+        actor.Tell("again");
+        actor.Tell("bounce"); // unstash all: "again" is delivered and stashed once more
+        actor.Tell("open");
+        ExpectMsg("again");
+        ExpectNoMsg();
+    }
+
+    /// <summary>Stashes everything but commands until "open"; "twice" is stashed twice in one receive.</summary>
+    private sealed class StashObjects : ReceiveActor, IWithStash
+    {
+        public StashObjects(IActorRef probe)
+        {
+            Receive<string>(s => s == "open", _ =>
+            {
+                Become(() => ReceiveAny(m => probe.Tell(m)));
+                Stash.UnstashAll();
+            });
+            Receive<string>(s => s == "bounce", _ => Stash.UnstashAll());
+            Receive<string>(s => s == "twice", _ =>
+            {
+                Stash.Stash();
+                try { Stash.Stash(); }
+                catch (InvalidOperationException e) { probe.Tell(e); }
+            });
+            ReceiveAny(_ => Stash.Stash());
+        }
+
+        public IStash Stash { get; set; } = null!;
+    }
+
     /// <summary>Stashes ints until "open"; after a restart it starts closed again.</summary>
     private sealed class OpenLater : ReceiveActor, IWithStash
     {
