@@ -7,6 +7,7 @@ internal sealed partial class ActorCell
     private ActorSynchronizationContext? _syncContext;
     private bool _awaitingAsync;
     private int _asyncGeneration;
+    private int _incarnation;
 
     /// <summary>
     /// Runs an async handler: continuations come back to this actor's turn (as system messages) and
@@ -15,7 +16,7 @@ internal sealed partial class ActorCell
     public void RunTask(Func<Task> action)
     {
         var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(_syncContext ??= new ActorSynchronizationContext(this));
+        SynchronizationContext.SetSynchronizationContext(_syncContext ??= new ActorSynchronizationContext(this, _incarnation));
         Task task;
         try { task = action(); }
         finally { SynchronizationContext.SetSynchronizationContext(previous); }
@@ -36,11 +37,28 @@ internal sealed partial class ActorCell
             (this, generation), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    internal void PostContinuation(SendOrPostCallback callback, object? state) =>
-        Mailbox.PostSystem(new RunContinuation(callback, state));
+    internal void PostContinuation(SendOrPostCallback callback, object? state, int incarnation) =>
+        Mailbox.PostSystem(new RunContinuation(callback, state, incarnation));
+
+    /// <summary>
+    /// A new incarnation begins (the instance is created, restarted or stopped): continuations posted by
+    /// the async code of the previous one are dropped from now on, so they never touch a stopped or replaced instance.
+    /// </summary>
+    private void NewIncarnation()
+    {
+        _incarnation++;
+        _syncContext = null;
+    }
 
     private void HandleContinuation(RunContinuation continuation)
     {
+        if (continuation.Incarnation != _incarnation || _terminating)
+        {
+            GetLogger().Debug(_terminating
+                ? "Dropped an async continuation: the actor is stopping."
+                : "Dropped an async continuation of a previous incarnation (the actor was restarted).");
+            return;
+        }
         var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(_syncContext);
         try { continuation.Callback(continuation.State); }
@@ -75,9 +93,10 @@ internal sealed partial class ActorCell
         _asyncGeneration++;
     }
 
-    private sealed class ActorSynchronizationContext(ActorCell cell) : SynchronizationContext
+    /// <summary>The context of one incarnation: what it posts carries the incarnation.</summary>
+    private sealed class ActorSynchronizationContext(ActorCell cell, int incarnation) : SynchronizationContext
     {
-        public override void Post(SendOrPostCallback d, object? state) => cell.PostContinuation(d, state);
+        public override void Post(SendOrPostCallback d, object? state) => cell.PostContinuation(d, state, incarnation);
 
         public override void Send(SendOrPostCallback d, object? state) =>
             throw new NotSupportedException("Synchronous Send is not supported on an actor's context.");

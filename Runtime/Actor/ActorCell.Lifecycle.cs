@@ -60,6 +60,7 @@ internal sealed partial class ActorCell
 
     private void NewInstance()
     {
+        NewIncarnation(); // before the constructor: a RunTask there belongs to the new instance
         _actor = null;
         _behaviors.Clear();
         t_constructing = this;
@@ -80,6 +81,7 @@ internal sealed partial class ActorCell
     private void HandleRecreate(Exception cause)
     {
         if (_terminating) return;
+        NewIncarnation();
         CancelAsync();
         CancelTimeouts();
         var failedInstance = _actor;
@@ -114,6 +116,7 @@ internal sealed partial class ActorCell
     {
         if (_terminating) return;
         _terminating = true;
+        NewIncarnation();
         CancelAsync();
         CancelTimeouts();
         if (_stash is not null)

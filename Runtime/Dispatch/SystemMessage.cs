@@ -27,8 +27,8 @@ internal sealed record DeathWatchNotification(InternalActorRef Actor) : SystemMe
 /// <summary>A child reports a failure to its parent.</summary>
 internal sealed record Failed(InternalActorRef Child, Exception Cause) : SystemMessage;
 
-/// <summary>Runs a continuation of an async handler on the actor's turn.</summary>
-internal sealed record RunContinuation(SendOrPostCallback Callback, object? State) : SystemMessage;
+/// <summary>Runs a continuation of an async handler on the actor's turn (dropped when <paramref name="Incarnation"/> is over).</summary>
+internal sealed record RunContinuation(SendOrPostCallback Callback, object? State, int Incarnation) : SystemMessage;
 
 /// <summary>An async handler finished; user messages may flow again.</summary>
 internal sealed record AsyncHandlerCompleted(Task Task, int Generation) : SystemMessage;
