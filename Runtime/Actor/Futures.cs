@@ -6,7 +6,10 @@ namespace AkkaRlhf.Runtime;
 public static class Futures
 {
     /// <summary>
-    /// Sends <paramref name="message"/> with a temporary sender and awaits the first reply. Times out
+    /// Sends <paramref name="message"/> with a temporary sender and awaits the first reply. Works with any
+    /// reference that can be told: a local actor, a selection, or a transport's <see cref="IRemoteActorRef"/>
+    /// (the reply comes back through the transport to the temporary reference, which is resolvable under
+    /// <c>/temp</c> while the ask is pending). Times out
     /// after <paramref name="timeout"/> (default: the system's finite <c>AskTimeout</c>) with
     /// <see cref="AskTimeoutException"/>; a <see cref="Status.Failure"/> reply is thrown as its cause.
     /// </summary>
@@ -22,18 +25,14 @@ public static class Futures
     public static async Task<object> Ask(this ICanTell receiver, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(receiver);
-        var system = receiver switch
-        {
-            InternalActorRef r => r.System,
-            ActorSelection s => s.System,
-            _ => throw new NotSupportedException($"Ask needs a kernel reference, got {receiver.GetType().Name}."),
-        };
+        ArgumentNullException.ThrowIfNull(message);
+        var system = SystemOf(receiver);
         var limit = timeout ?? system.Settings.AskTimeout;
         var promise = new PromiseActorRef(system);
-        receiver.Tell(message, promise);
         object result;
         try
         {
+            receiver.Tell(message, promise);
             result = await promise.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -42,7 +41,21 @@ public static class Futures
             throw new AskTimeoutException(
                 $"Ask timed out on [{target}] after [{limit.TotalMilliseconds} ms]. Message of type [{message.GetType().FullName}] got no reply.");
         }
+        finally { promise.Release(); }
         if (result is Status.Failure failure) ExceptionDispatchInfo.Throw(failure.Cause);
         return result;
     }
+
+    /// <summary>The local system whose temporary reference receives the reply.</summary>
+    private static ActorSystem SystemOf(ICanTell receiver) => receiver switch
+    {
+        InternalActorRef r => r.System,
+        ActorSelection s => s.System,
+        IRemoteActorRef r => r.System,
+        _ => ActorCell.Current?.System
+            ?? (ImplicitSender.Current as InternalActorRef)?.System
+            ?? throw new NotSupportedException(
+                $"Ask cannot tell which actor system should receive the reply for a {receiver.GetType().Name}: " +
+                "implement IRemoteActorRef on it, or ask from inside an actor."),
+    };
 }

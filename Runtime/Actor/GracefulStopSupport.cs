@@ -25,5 +25,6 @@ public static class GracefulStopSupport
             actor.SendSystemMessage(new Unwatch(actor, watcher));
             throw new TaskCanceledException($"{target.Path} did not stop within {timeout.TotalMilliseconds} ms.");
         }
+        finally { watcher.Release(); }
     }
 }

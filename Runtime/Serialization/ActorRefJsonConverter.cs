@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace AkkaRlhf.Runtime.Serialization;
 
-/// <summary>Writes an <see cref="IActorRef"/> as its full path string and resolves it back against the system.</summary>
+/// <summary>
+/// Writes an <see cref="IActorRef"/> as its full path string including the address (a local reference with the
+/// transport's address when one is registered, see <see cref="ActorSystem.ExternalPathOf"/>) and resolves it back
+/// with <see cref="ActorSystem.ResolveActorRef(ActorPath)"/> (local actors locally, other systems through the transport).
+/// </summary>
 internal sealed class ActorRefJsonConverter(ActorSystem system) : JsonConverter<IActorRef>
 {
     public override bool CanConvert(Type typeToConvert) => typeof(IActorRef).IsAssignableFrom(typeToConvert);
@@ -16,5 +20,5 @@ internal sealed class ActorRefJsonConverter(ActorSystem system) : JsonConverter<
     }
 
     public override void Write(Utf8JsonWriter writer, IActorRef value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.Path.ToString());
+        writer.WriteStringValue(system.ExternalPathOf(value).ToString());
 }
