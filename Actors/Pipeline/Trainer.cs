@@ -77,7 +77,12 @@ public sealed class Trainer : ReceiveActor
         {
             var clock = Stopwatch.StartNew();
             var rollout = await Rollout();
-            while (rollout.PolicyVersion != _version) rollout = await Resync(rollout);  // a restarted generator
+            for (var attempt = 1; rollout.PolicyVersion != _version; attempt++)         // a restarted generator
+            {
+                if (attempt > _settings.RetryAttempts)
+                    throw new InvalidOperationException($"the generators still answer with policy version {rollout.PolicyVersion}, not {_version}");
+                rollout = await Resync();
+            }
             var generate = clock.Elapsed.TotalSeconds;
             metrics = await Learn(rollout);
             metrics["t_generate"] = generate;
@@ -125,12 +130,16 @@ public sealed class Trainer : ReceiveActor
     }
 
     /// <summary>Sends the newest weights again and regenerates (sync mode must be on-policy).</summary>
-    private async Task<RolloutBatch> Resync(RolloutBatch stale)
+    private async Task<RolloutBatch> Resync()
     {
         _dropped++;
-        if (_lastWeights is not null) _generators.Tell(new Broadcast(_lastWeights));
+        if (_lastWeights is not null) SyncWeights(_lastWeights);
         return await Rollout();
     }
+
+    /// <summary>Every generator gets the weights (a pool through its router's Broadcast).</summary>
+    private void SyncWeights(PolicyWeights weights) =>
+        _generators.Tell(_generatorCount > 1 ? new Broadcast(weights) : weights);
 
     private PolicyWeights? _lastWeights;
 
@@ -162,7 +171,7 @@ public sealed class Trainer : ReceiveActor
         clock.Restart();
         _version = updated.Version;
         _lastWeights = updated.Weights;
-        _generators.Tell(new Broadcast(updated.Weights));                            // weight sync: generators use the newest version
+        SyncWeights(updated.Weights);                                                 // weight sync: generators use the newest version
         _kl.Update(metrics["kl"], rollout.Batch.Count);
         metrics["t_score"] = score;
         metrics["t_learn"] = learn;
