@@ -10,7 +10,10 @@ namespace AkkaRlhf.Cluster;
 /// RabbitMQ broker as a node with an address (<c>akka.amqp://system@host:uid</c>) and roles.
 /// <list type="bullet">
 /// <item><see cref="ResolveActorRef"/>: a reference to an actor on any node (<see cref="RemoteActorRef"/> when remote);
-/// a local sender travels as its cluster path, so replies come back through this node's queue.</item>
+/// a local sender travels as its cluster path, so replies come back through this node's queue. The node is the
+/// system's <see cref="IRemoteActorRefProvider"/>: a reference inside a message body travels as its cluster path too
+/// and resolves on the receiving node (to a <see cref="RemoteActorRef"/> back to this one), and the runtime's
+/// <c>Ask</c> works with remote and role references.</item>
 /// <item><see cref="RoleRouter"/>: work to a role's durable queue (competing consumers, at-least-once,
 /// acknowledged only after the reply is confirmed); <see cref="RoleBroadcast"/>: a copy to each node of a role.</item>
 /// <item><see cref="ServeRoleAsync"/>: a local actor takes the role's work and broadcasts.</item>
@@ -19,7 +22,7 @@ namespace AkkaRlhf.Cluster;
 /// </list>
 /// The actors are the same as in a single process: only this extension and configuration change.
 /// </summary>
-public sealed class ClusterNode : ITransport, IAsyncDisposable
+public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDisposable
 {
     /// <summary>The protocol of cluster addresses.</summary>
     public const string Protocol = "akka.amqp";
@@ -79,9 +82,9 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
 
     Address ITransport.LocalAddress => SelfAddress;
 
-    internal ClusterLog Log { get; }
+    Address IRemoteActorRefProvider.Address => SelfAddress;
 
-    internal IActorRef Forwarder { get; private set; } = null!;
+    internal ClusterLog Log { get; }
 
     /// <summary>
     /// Joins <paramref name="system"/> to the cluster: connects to the broker (waiting at most
@@ -98,7 +101,7 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
         if (!Nodes.TryAdd(system, node)) throw new InvalidOperationException($"{system} has already joined a cluster.");
         try
         {
-            node.Forwarder = system.SystemActorOf(Props.CreateBy(() => new RemoteForwarder()), "cluster-forwarder");
+            system.RegisterRemoteActorRefProvider(node);
             node._membership = system.SystemActorOf(Props.CreateBy(() => new MembershipActor(node)), "cluster-membership");
             await node._transport.StartAsync(timeout ?? settings.Broker.ConnectionTimeout);
         }
@@ -128,13 +131,30 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
     /// <summary>Cancels the subscriptions of <paramref name="subscriber"/>.</summary>
     public void Unsubscribe(IActorRef subscriber) => System.EventStream.Unsubscribe(subscriber);
 
-    /// <summary>The actor at <paramref name="path"/>: local when its address is this node's (or local), otherwise remote.</summary>
-    public IActorRef ResolveActorRef(ActorPath path) =>
-        path.Address.HasLocalScope || path.Address.Equals(SelfAddress) ? ResolveLocal(path.ToStringWithoutAddress()) : new RemoteActorRef(this, path);
+    /// <summary>
+    /// The actor at <paramref name="path"/>: local when its address is this node's (or local), a
+    /// <see cref="RoleActorRef"/> for a role path (<c>akka.amqp://system@role:0/role/NAME</c>), otherwise remote.
+    /// </summary>
+    public IActorRef ResolveActorRef(ActorPath path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Address.HasLocalScope || path.Address.Equals(SelfAddress)) return ResolveLocal(path.ToStringWithoutAddress());
+        if (path.Address is { Host: "role", Port: 0 } && path.Elements is [var kind and ("role" or "broadcast"), var role] && Topology.IsValidName(role))
+            return new RoleActorRef(this, role, broadcast: kind == "broadcast");
+        return new RemoteActorRef(this, path);
+    }
 
     /// <summary>The cluster-wide path of a local actor (what other nodes use to reach it).</summary>
     public ActorPath PathOf(IActorRef actor) =>
         actor.Path.Address.HasLocalScope ? ActorPath.Parse(SelfAddress + actor.Path.ToStringWithoutAddress()) : actor.Path;
+
+    /// <summary>A reference in a message body: the path that reaches it through this node's queue (kept resolvable, like a sender).</summary>
+    ActorPath IRemoteActorRefProvider.ExternalPathOf(IActorRef localActor) =>
+        localActor.Path.Address.HasLocalScope ? ActorPath.Parse(RememberLocal(localActor)) : localActor.Path;
+
+    /// <summary>A path read from a message body: this node's own and cluster paths resolve here; another protocol is not ours.</summary>
+    IActorRef? IRemoteActorRefProvider.ResolveActorRef(ActorPath path) =>
+        path.Address.Protocol == Protocol ? ResolveActorRef(path) : null;
 
     /// <summary>Sends work to whichever node serving <paramref name="role"/> takes it first (durable role queue).</summary>
     public RoleActorRef RoleRouter(string role)
@@ -217,8 +237,8 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
             try { await SendHeartbeat(leaving: true).WaitAsync(TimeSpan.FromSeconds(2)); }
             catch (Exception e) when (e is TimeoutException or TaskCanceledException or OperationCanceledException) { }
         }
+        System.UnregisterRemoteActorRefProvider(this);
         if (_membership is not null) System.Stop(_membership);
-        if (Forwarder is not null) System.Stop(Forwarder);
         await _transport.DisposeAsync();
         Nodes.Remove(System);
         Log.Info($"Left the cluster ({SelfAddress}).");
@@ -287,7 +307,7 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
             return;
         }
         var replyId = "reply:" + (delivery.MessageId.Length > 0 ? delivery.MessageId : NewId());
-        handler.Tell(message, new WorkReplyRef(replyTo, replyId, delivery.Ack, Log));
+        handler.Tell(message, new WorkReplyRef(System, replyTo, replyId, delivery.Ack, Log));
     }
 
     private void OnHeartbeat(Frame frame)
@@ -313,10 +333,15 @@ public sealed class ClusterNode : ITransport, IAsyncDisposable
     private string ExternalPath(IActorRef? sender)
     {
         if (sender is null || ReferenceEquals(sender, System.DeadLetters)) return "";
-        if (!sender.Path.Address.HasLocalScope) return sender.Path.ToString();
-        var local = sender.Path.ToStringWithoutAddress();
+        return sender.Path.Address.HasLocalScope ? RememberLocal(sender) : sender.Path.ToString();
+    }
+
+    /// <summary>Keeps a local reference resolvable by its path for replies (also references that are not kernel actors), and returns its cluster path.</summary>
+    private string RememberLocal(IActorRef actor)
+    {
+        var local = actor.Path.ToStringWithoutAddress();
         var now = Environment.TickCount64;
-        _senders[local] = (sender, now);
+        _senders[local] = (actor, now);
         if (_senders.Count > 10_000)
             foreach (var (key, value) in _senders)
                 if (now - value.Touched > 600_000) _senders.TryRemove(key, out _);

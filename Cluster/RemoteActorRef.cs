@@ -5,9 +5,10 @@ namespace AkkaRlhf.Cluster;
 /// <summary>
 /// A reference to an actor on another node. Tell serializes the message with the system's allow-list
 /// (a type that is not registered fails at the Tell with a clear error) and publishes it, persistent
-/// and confirmed, to the node's queue. Equal paths, equal references.
+/// and confirmed, to the node's queue. Equal paths, equal references. The runtime's <c>Ask</c> works with it
+/// (the reply comes back through this node's queue to the ask's temporary reference).
 /// </summary>
-public sealed class RemoteActorRef : IActorRef
+public sealed class RemoteActorRef : IRemoteActorRef
 {
     private readonly ClusterNode _node;
 
@@ -20,16 +21,11 @@ public sealed class RemoteActorRef : IActorRef
     /// <inheritdoc />
     public ActorPath Path { get; }
 
+    /// <summary>The local system that sends through this reference.</summary>
+    public ActorSystem System => _node.System;
+
     /// <inheritdoc />
     public void Tell(object message, IActorRef? sender) => _ = Send(message, sender, messageId: null);
-
-    /// <summary>
-    /// Ask across nodes. The runtime's <c>Ask</c> extension only takes kernel references today, so this
-    /// asks through a local forwarder: the temporary reply actor becomes the sender and the reply comes
-    /// back through this node's queue. Call it on a variable typed <see cref="RemoteActorRef"/>.
-    /// </summary>
-    public Task<T> Ask<T>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        _node.Forwarder.Ask<T>(new RemoteForwarder.Forward(this, message), timeout, cancellationToken);
 
     /// <summary>Sends and returns the task that completes when the broker has confirmed the message.</summary>
     internal Task Send(object message, IActorRef? sender, string? messageId) =>

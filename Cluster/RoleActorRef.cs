@@ -7,9 +7,10 @@ namespace AkkaRlhf.Cluster;
 /// publishes work to the role's durable queue, where the nodes that serve the role compete for it
 /// (load balancing; redelivered if the node that took it dies before replying). As a broadcast
 /// (<see cref="ClusterNode.RoleBroadcast"/>) it sends a copy to every node that serves the role.
-/// Its path is <c>akka.amqp://system@role:0/role/NAME</c> (or <c>/broadcast/NAME</c>).
+/// Its path is <c>akka.amqp://system@role:0/role/NAME</c> (or <c>/broadcast/NAME</c>); inside a message body it
+/// resolves to a role reference on the receiving node. The runtime's <c>Ask</c> works with a router (the first reply answers).
 /// </summary>
-public sealed class RoleActorRef : IActorRef
+public sealed class RoleActorRef : IRemoteActorRef
 {
     private readonly ClusterNode _node;
 
@@ -29,6 +30,9 @@ public sealed class RoleActorRef : IActorRef
 
     /// <inheritdoc />
     public ActorPath Path { get; }
+
+    /// <summary>The local system that sends through this reference.</summary>
+    public ActorSystem System => _node.System;
 
     /// <inheritdoc />
     public void Tell(object message, IActorRef? sender) => _ = Send(message, sender);

@@ -20,10 +20,13 @@ internal static partial class Topology
     /// <summary>Routing key of broadcasts to <paramref name="role"/>.</summary>
     public static string BroadcastKey(string role) => "role." + role;
 
+    /// <summary>True when <paramref name="name"/> can be part of a queue name.</summary>
+    public static bool IsValidName(string name) => ValidName().IsMatch(name);
+
     /// <summary>Throws when <paramref name="name"/> cannot be part of a queue name.</summary>
     public static void CheckName(string name, string what)
     {
-        if (!ValidName().IsMatch(name))
+        if (!IsValidName(name))
             throw new ClusterConfigurationException($"The {what} '{name}' is invalid: use letters, digits, '-', '_' and '.' (at most 100).");
     }
 

@@ -9,11 +9,13 @@ namespace AkkaRlhf.Cluster;
 /// replying has its batch redelivered elsewhere, and a reply sent twice (the batch was redelivered
 /// after the reply left) carries the same id and is dropped at the receiver.
 /// </summary>
-internal sealed class WorkReplyRef(IActorRef replyTo, string replyId, Func<Task> ack, ClusterLog log) : IActorRef
+internal sealed class WorkReplyRef(ActorSystem system, IActorRef replyTo, string replyId, Func<Task> ack, ClusterLog log) : IRemoteActorRef
 {
     private int _replied;
 
     public ActorPath Path => replyTo.Path;
+
+    public ActorSystem System => system;
 
     public void Tell(object message, IActorRef? sender)
     {

@@ -37,10 +37,63 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var b = await JoinAsync(Settings("node-b"));
         var worker = b.System.ActorOf(Props.CreateBy(() => new Worker("node-b", _ => { })), "worker");
 
-        var remote = Assert.IsType<RemoteActorRef>(a.ResolveActorRef(b.PathOf(worker)));
-        var reply = await remote.Ask<WorkDone>(new Work(7, 0), TimeSpan.FromSeconds(10));
+        IActorRef remote = Assert.IsType<RemoteActorRef>(a.ResolveActorRef(b.PathOf(worker)));
+        var reply = await remote.Ask<WorkDone>(new Work(7, 0), TimeSpan.FromSeconds(10)); // the runtime's Ask extension
         Assert.Equal(new WorkDone(7, "node-b"), reply);
     }
+
+    [RabbitMqFact]
+    public async Task A_ref_inside_a_message_body_sent_to_another_node_can_be_told_there_and_reaches_the_actor_on_the_first_node()
+    {
+        var a = await JoinAsync(Settings("node-a"));
+        var b = await JoinAsync(Settings("node-b"));
+        a.System.Serialization.Register<Introduce>("test.introduce");
+        b.System.Serialization.Register<Introduce>("test.introduce");
+        var inbox = Recorder.Create(a.System, "inbox");
+        var greeter = b.System.ActorOf(Props.CreateBy(() => new Greeter()), "greeter");
+
+        // No sender: the only way back to node A is the reference in the body.
+        a.ResolveActorRef(b.PathOf(greeter)).Tell(new Introduce(inbox.Actor, "hello"), ActorRefs.NoSender);
+        await Eventually.Holds(() => inbox.Of<string>().Contains("hello back"), Timeout, () => string.Join("; ", inbox.Messages));
+        Assert.Equal(a.PathOf(inbox.Actor), Greeter.LastTarget?.Path);
+        Assert.IsType<RemoteActorRef>(Greeter.LastTarget);
+    }
+
+    [RabbitMqFact]
+    public async Task The_runtimes_Ask_on_a_role_router_is_answered_by_a_node_serving_the_role()
+    {
+        var a = await JoinAsync(Settings("node-a"));
+        var b = await JoinAsync(Settings("node-b"));
+        var worker = b.System.ActorOf(Props.CreateBy(() => new Worker("node-b", _ => { })), "worker");
+        await b.ServeRoleAsync("worker", worker);
+
+        IActorRef router = a.RoleRouter("worker");
+        Assert.Equal(new WorkDone(3, "node-b"), await router.Ask<WorkDone>(new Work(3, 0), TimeSpan.FromSeconds(10)));
+    }
+
+    [RabbitMqFact]
+    public async Task An_ask_to_an_actor_that_does_not_answer_on_another_node_times_out_with_AskTimeoutException()
+    {
+        var a = await JoinAsync(Settings("node-a"));
+        var b = await JoinAsync(Settings("node-b"));
+        var silent = Recorder.Create(b.System, "silent");
+        IActorRef remote = a.ResolveActorRef(b.PathOf(silent.Actor));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => remote.Ask<WorkDone>(new Work(1, 0), TimeSpan.FromMilliseconds(500)));
+    }
+
+    /// <summary>Tells the reference in the body (not the Sender).</summary>
+    private sealed class Greeter : ReceiveActor
+    {
+        public static volatile IActorRef? LastTarget;
+
+        public Greeter() => Receive<Introduce>(m =>
+        {
+            LastTarget = m.Target;
+            m.Target.Tell(m.Text + " back", ActorRefs.NoSender);
+        });
+    }
+
+    private sealed record Introduce(IActorRef Target, string Text);
 
     [RabbitMqFact]
     public async Task A_role_broadcast_reaches_every_node_of_the_role_and_no_other()
