@@ -21,6 +21,8 @@ internal sealed partial class ActorCell
                 case Create: HandleCreate(); break;
                 case Recreate r: HandleRecreate(r.Cause); break;
                 case Resume: HandleResume(); break;
+                case Suspend: HandleSuspend(); break;
+                case ResumeSuspended: HandleResumeSuspended(); break;
                 case Terminate: HandleTerminate(); break;
                 case Watch w: HandleWatch(w); break;
                 case Unwatch u: HandleUnwatch(u); break;
@@ -75,7 +77,11 @@ internal sealed partial class ActorCell
     {
         if (!_failed) return;
         if (_actor is null) HandleRecreate(new ActorInitializationException(Self, "Resumed before creation; restarting.", new InvalidOperationException()));
-        else _failed = false;
+        else
+        {
+            _failed = false;
+            ResumeChildren(_suspendedChildren);
+        }
     }
 
     private void HandleRecreate(Exception cause)
@@ -101,6 +107,7 @@ internal sealed partial class ActorCell
         _pendingRecreate = null;
         _failed = false;
         _failedMessage = null;
+        ResumeChildren(_suspendedChildren); // the children PreRestart kept go on (Akka would restart them)
         try
         {
             NewInstance();

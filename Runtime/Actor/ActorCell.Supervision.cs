@@ -8,6 +8,8 @@ internal sealed partial class ActorCell
     private readonly Dictionary<InternalActorRef, RestartStatistics> _restartStats = [];
     private bool _failed;
     private object? _failedMessage;
+    private int _suspendCount;
+    private List<InternalActorRef> _suspendedChildren = [];
 
     /// <summary>
     /// The actor failed (in a handler, an async continuation, PreStart or a restart): stop taking
@@ -23,6 +25,7 @@ internal sealed partial class ActorCell
         _failed = true;
         _failedMessage = _current.Message;
         CancelAsync();
+        SuspendChildren();
         if (_parent is null)
         {
             GetLogger().Error(cause, "The root guardian failed; stopping.");
@@ -30,6 +33,38 @@ internal sealed partial class ActorCell
             return;
         }
         _parent.Self.SendSystemMessage(new Failed(Self, cause));
+    }
+
+    /// <summary>While this actor is failed its children (and theirs) take no user messages, as in Akka.</summary>
+    private void SuspendChildren()
+    {
+        if (_suspendedChildren.Count > 0) return; // already suspended for this failure
+        foreach (var child in _children.Values)
+        {
+            _suspendedChildren.Add(child);
+            child.SendSystemMessage(new Suspend());
+        }
+    }
+
+    /// <summary>Ends the suspension of the children suspended by this actor's failure (resumed or restarted).</summary>
+    private void ResumeChildren(List<InternalActorRef> suspended)
+    {
+        if (suspended.Count == 0) return;
+        _suspendedChildren = [];
+        foreach (var child in suspended) child.SendSystemMessage(new ResumeSuspended());
+    }
+
+    private void HandleSuspend()
+    {
+        if (_suspendCount++ == 0)
+            foreach (var child in _children.Values) child.SendSystemMessage(new Suspend());
+    }
+
+    private void HandleResumeSuspended()
+    {
+        if (_suspendCount == 0) return;
+        if (--_suspendCount == 0)
+            foreach (var child in _children.Values) child.SendSystemMessage(new ResumeSuspended());
     }
 
     private void HandleFailed(Failed failed)

@@ -65,7 +65,7 @@ internal sealed partial class ActorCell : IActorContext
 
     /// <summary>True when user messages may be processed now.</summary>
     public bool CanProcessUserMessages =>
-        _created && !_failed && !_terminating && !_awaitingAsync && _pendingRecreate is null;
+        _created && !_failed && _suspendCount == 0 && !_terminating && !_awaitingAsync && _pendingRecreate is null;
 
     /// <summary>Queues <see cref="Create"/>; messages told before it is processed wait in the mailbox.</summary>
     public void Start() => Mailbox.PostSystem(new Create());

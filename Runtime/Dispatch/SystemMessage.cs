@@ -12,6 +12,12 @@ internal sealed record Recreate(Exception Cause) : SystemMessage;
 /// <summary>Resumes a failed actor, keeping its state (sent by the supervisor).</summary>
 internal sealed record Resume : SystemMessage;
 
+/// <summary>The parent (or an ancestor) failed: take no user messages until the matching <see cref="ResumeSuspended"/>.</summary>
+internal sealed record Suspend : SystemMessage;
+
+/// <summary>The failed ancestor was resumed or restarted: ends one <see cref="Suspend"/>.</summary>
+internal sealed record ResumeSuspended : SystemMessage;
+
 /// <summary>Stops the actor (and first its children).</summary>
 internal sealed record Terminate : SystemMessage;
 
