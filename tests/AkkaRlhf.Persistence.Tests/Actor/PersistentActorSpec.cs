@@ -75,6 +75,62 @@ public sealed class PersistentActorSpec : TestKit.TestKit
     }
 
     [Fact]
+    public async Task PersistentActor_restarted_from_outside_during_a_pending_write_must_not_run_the_old_instances_handler()
+    {
+        var gate = new TaskCompletionSource();
+        _journal.WriteGate = gate.Task;
+        var parent = Sys.ActorOf(Props.Create(() => new AllForOneParent("list-restart", _probe.Ref)));
+        await _probe.ExpectMsgAsync("prestart");
+        await _probe.ExpectMsgAsync("recovered:0:");
+        parent.Tell(new Add("a"));
+        await AwaitConditionAsync(() => _journal.WriteCalls == 1);
+
+        parent.Tell("fail sibling"); // all-for-one: the list actor is restarted while its write is pending
+        await _probe.ExpectMsgAsync("prestart");
+        await _probe.ExpectMsgAsync("recovered:0:");
+        _journal.WriteGate = null;
+        gate.SetResult(); // the old instance's write completes now: its continuation belongs to a previous incarnation
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // no "ack:a" from the old instance
+    }
+
+    [Fact]
+    public async Task PersistentActor_stopped_during_a_pending_write_must_not_run_its_handler()
+    {
+        var gate = new TaskCompletionSource();
+        _journal.WriteGate = gate.Task;
+        var actor = Sys.ActorOf(Props.Create(() => new ListActor("list-stop", _probe.Ref)));
+        await _probe.ExpectMsgAsync("prestart");
+        await _probe.ExpectMsgAsync("recovered:0:");
+        Watch(actor);
+        actor.Tell(new Add("a"));
+        await AwaitConditionAsync(() => _journal.WriteCalls == 1);
+        Sys.Stop(actor);
+        await ExpectTerminatedAsync(actor);
+        gate.SetResult();
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>Supervises a persistent actor and a sibling that fails on demand, all-for-one.</summary>
+    private sealed class AllForOneParent : ReceiveActor
+    {
+        public AllForOneParent(string persistenceId, IActorRef probe)
+        {
+            var child = Context.ActorOf(Props.Create(() => new ListActor(persistenceId, probe)), "list");
+            var sibling = Context.ActorOf(Props.CreateBy(() => new Failing()), "sibling");
+            Receive<string>(s => s == "fail sibling", _ => sibling.Tell("fail"));
+            ReceiveAny(m => child.Forward(m));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() =>
+            new AllForOneStrategy(10, TimeSpan.FromMinutes(1), _ => Directive.Restart);
+    }
+
+    private sealed class Failing : ReceiveActor
+    {
+        public Failing() => ReceiveAny(_ => throw new InvalidOperationException("sibling failed"));
+    }
+
+    [Fact]
     public async Task PersistentActor_must_stop_with_OnPersistFailure_when_the_journal_fails()
     {
         var actor = Sys.ActorOf(Props.Create(() => new ListActor("list-4", _probe.Ref)));

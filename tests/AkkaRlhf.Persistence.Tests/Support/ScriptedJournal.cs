@@ -15,6 +15,9 @@ public sealed class ScriptedJournal(IJournal inner) : IJournal
     /// <summary>Writes never complete.</summary>
     public bool HangWrites { get; set; }
 
+    /// <summary>Writes wait for this task (when set) before going on.</summary>
+    public Task? WriteGate { get; set; }
+
     /// <summary>Number of write calls so far.</summary>
     public int WriteCalls => _writeCalls;
 
@@ -25,6 +28,7 @@ public sealed class ScriptedJournal(IJournal inner) : IJournal
     {
         Interlocked.Increment(ref _writeCalls);
         if (HangWrites) await Task.Delay(Timeout.Infinite, CancellationToken.None);
+        if (WriteGate is { } gate) await gate;
         if (WriteDelay > TimeSpan.Zero) await Task.Delay(WriteDelay, CancellationToken.None);
         if (FailWrites) throw new IOException("disk on fire (scripted)");
         return await inner.WriteMessagesAsync(messages, cancellationToken);
