@@ -1,11 +1,11 @@
 namespace AkkaRlhf.Runtime.Serialization;
 
 /// <summary>
-/// The seam for the network layer (a later issue, not built yet): a transport owns a non-local
-/// <see cref="Address"/> and carries <see cref="SerializedMessage"/>s between systems. A remote
-/// actor reference will be an <see cref="IActorRef"/> whose Tell serializes with
-/// <see cref="MessageSerialization"/> and calls <see cref="Send"/>; on arrival the transport
-/// deserializes and tells the local actor found by <see cref="ActorSystem.ResolveActorRef(ActorPath)"/>.
+/// A network layer (the cluster's RabbitMQ transport): it owns a non-local <see cref="Address"/> and carries
+/// <see cref="SerializedMessage"/>s between systems. Its remote references (<see cref="IRemoteActorRef"/>) serialize
+/// with <see cref="MessageSerialization"/> and send; on arrival it deserializes and tells the local actor found by
+/// <see cref="ActorSystem.ResolveActorRef(ActorPath)"/>. It registers an <see cref="IRemoteActorRefProvider"/> so
+/// references inside messages carry its address and resolve to its remote references.
 /// </summary>
 public interface ITransport
 {
