@@ -65,16 +65,19 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
 
     /// <summary>Stage 3: PPO (or a plug-in learner) from <paramref name="sft"/>, with pi_ref = <paramref name="sft"/>, r_phi = <paramref name="reward"/>.</summary>
     public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Ppo(PipelineData data, GptLM sft, TrainedRewardModel? reward,
-        PpoSettings? ppo = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null, string stage = "ppo")
+        PpoSettings? ppo = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null, string stage = "ppo",
+        Durability? durability = null)
     {
+        var resume = durability is { Resume: true } ? StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn) : null;
         ppo ??= settings.Ppo;
         var policy = ModelCopies.Clone(sft, Device.CPU);
         var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
             : CriticSettings.FromConfig(ppo.Critic.Block).InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
         var models = new PpoModels(policy, sft, reward?.Model, critic, data.Tokenizer, reward?.Normalizer);
         var run = Interlocked.Increment(ref _runs);
-        var prompts = system.ActorOf(PromptSource.Props(data.Prompts, data.Tokenizer, data.Template, ppo.Seed + 3), $"prompts-{run}");
-        var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, new Renamed(progress, stage), observe: observe), $"trainer-{run}");
+        var prompts = system.ActorOf(PromptSource.Props(data.Prompts, data.Tokenizer, data.Template, ppo.Seed + 3, resume?.State.Cursor), $"prompts-{run}");
+        var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, new Renamed(progress, stage), observe: observe,
+            durability: durability, resume: resume), $"trainer-{run}");
         try
         {
             var done = await trainer.Ask<StageFinished>(new RunStage(run, ppo.Iterations), StageTimeout);
@@ -88,16 +91,18 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     }
 
     /// <summary>Offline DPO from <paramref name="sft"/> (also the reference) on the preference pairs.</summary>
-    public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Dpo(PipelineData data, GptLM sft, DpoSettings? dpo = null, string stage = "dpo")
+    public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Dpo(PipelineData data, GptLM sft, DpoSettings? dpo = null, string stage = "dpo",
+        Durability? durability = null)
     {
         dpo ??= settings.Dpo;
+        var resume = durability is { Resume: true } ? StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn) : null;
         var policy = ModelCopies.Clone(sft, Device.CPU);
         var run = Interlocked.Increment(ref _runs);
         var reference = system.ActorOf(ReferenceScorer.Props(sft, Device.Parse(dpo.Device)), $"dpo-reference-{run}");
         try
         {
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,
-                stage: stage), stage, dpo.Steps);
+                stage: stage, durability: durability, resume: resume), stage, dpo.Steps);
             return (policy, summary);
         }
         finally { system.Stop(reference); }

@@ -30,21 +30,27 @@ public sealed class Trainer : ReceiveActor
     private readonly Func<RolloutBatch, IReadOnlyDictionary<string, double>>? _observe;
     private readonly IActorRef _prompts, _generators, _reference, _reward, _learner;
     private readonly IActorRef? _critic;
-    private readonly IKlController _kl;
+    private IKlController _kl;
+    private readonly Durability? _durability;
+    private readonly StageResume? _resume;
+    private Models.Data.DataCursor? _cursor;
     private readonly int _generatorCount, _padId;
     private LearnerSpec _spec = new(true, 1);
     private long _nextBatchId, _version, _retries, _dropped;
 
     /// <param name="promptSource">A <see cref="PromptSource"/> (the trainer does not own the data).</param>
     /// <param name="observe">Extra metrics per rollout (e.g. the hidden true reward of the synthetic task).</param>
+    /// <param name="durability">Journal and checkpoints of the run (null: not durable).</param>
+    /// <param name="resume">The checkpoint to continue from (its prompt cursor must already be in <paramref name="promptSource"/>).</param>
     public static Props Props(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress,
-        RoleRegistry? registry = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null) =>
-        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe));
+        RoleRegistry? registry = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null,
+        Durability? durability = null, StageResume? resume = null) =>
+        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume));
 
     public Trainer(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress, RoleRegistry registry,
-        Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe)
+        Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe, Durability? durability = null, StageResume? resume = null)
     {
-        (_settings, _progress, _observe, _prompts) = (settings, progress, observe, promptSource);
+        (_settings, _progress, _observe, _prompts, _durability, _resume) = (settings, progress, observe, promptSource, durability, resume);
         _kl = settings.Kl.CreateController();
         _padId = models.Tokenizer.PadId;
         IActorRef Role(string name, RoleSettings role, long stream) =>
@@ -62,7 +68,8 @@ public sealed class Trainer : ReceiveActor
             _spec = await _learner.Ask<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout);
             if (_spec.UsesCritic && _critic is null) throw new InvalidOperationException("the learner needs a critic, and the run has no critic model");
             _progress.StageStarted("ppo", run.Steps);
-            var last = settings.Mode == PipelineMode.Sync ? await RunSync(run.Steps) : await RunAsync(run.Steps);
+            var start = _resume is null ? 0 : await Restore(_resume);
+            var last = settings.Mode == PipelineMode.Sync ? await RunSync(start, run.Steps) : await RunAsync(start, run.Steps);
             last["retries"] = _retries;
             last["dropped_batches"] = _dropped;
             _progress.StageCompleted("ppo", last);
@@ -70,10 +77,10 @@ public sealed class Trainer : ReceiveActor
         });
     }
 
-    private async Task<Dictionary<string, double>> RunSync(int iterations)
+    private async Task<Dictionary<string, double>> RunSync(int start, int iterations)
     {
         var metrics = new Dictionary<string, double>();
-        for (var i = 1; i <= iterations; i++)
+        for (var i = start + 1; i <= iterations; i++)
         {
             var clock = Stopwatch.StartNew();
             var rollout = await Rollout();
@@ -87,15 +94,16 @@ public sealed class Trainer : ReceiveActor
             metrics = await Learn(rollout);
             metrics["t_generate"] = generate;
             Report(i, metrics);
+            await Record(i, iterations, metrics);
         }
         return metrics;
     }
 
-    private async Task<Dictionary<string, double>> RunAsync(int iterations)
+    private async Task<Dictionary<string, double>> RunAsync(int start, int iterations)
     {
         var metrics = new Dictionary<string, double>();
         var next = Rollout();
-        for (var i = 1; i <= iterations; i++)
+        for (var i = start + 1; i <= iterations; i++)
         {
             var clock = Stopwatch.StartNew();
             var rollout = await next;
@@ -110,6 +118,7 @@ public sealed class Trainer : ReceiveActor
             metrics["t_generate"] = generate;
             metrics["staleness"] = _version - 1 - rollout.PolicyVersion;
             Report(i, metrics);
+            await Record(i, iterations, metrics);
         }
         return metrics;
     }
@@ -120,6 +129,7 @@ public sealed class Trainer : ReceiveActor
         var id = ++_nextBatchId;
         var promptCount = Math.Max(1, _settings.PromptsPerIteration / _spec.SamplesPerPrompt);
         var prompts = await Ask<PromptBatch>(_prompts, new RequestPrompts(id, promptCount));
+        _cursor = prompts.Cursor;
         var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
         var parts = await Task.WhenAll(slices.Select((slice, k) =>
             Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt))));
@@ -177,6 +187,50 @@ public sealed class Trainer : ReceiveActor
         metrics["t_learn"] = learn;
         metrics["t_sync"] = clock.Elapsed.TotalSeconds;
         return metrics;
+    }
+
+    /// <summary>Journals iteration <paramref name="i"/>, and checkpoints every <c>Every</c> iterations and at the end.</summary>
+    private async Task Record(int i, int iterations, Dictionary<string, double> metrics)
+    {
+        if (_durability is not { } d) return;
+        d.Log.Iteration(i, _version, metrics);
+        if (_cursor is { } c) d.Log.DataCursor("prompts", c.Epoch, c.Offset);
+        if (i % Math.Max(1, d.Every) != 0 && i != iterations) return;
+
+        var (temp, final) = StageCheckpoints.Begin(d.CheckpointRoot, i);
+        var rngs = new Dictionary<string, ulong[]>
+        {
+            ["learner"] = (await _learner.Ask<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "policy")), _settings.AskTimeout)).Rng,
+        };
+        if (_critic is not null)
+            rngs["critic"] = (await _critic.Ask<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "critic")), _settings.AskTimeout)).Rng;
+        var state = new StageState(i, _cursor?.Epoch ?? 0, _cursor?.Offset ?? 0, new Dictionary<string, double>
+        {
+            ["batch_id"] = _nextBatchId, ["policy_version"] = _version, ["retries"] = _retries, ["dropped"] = _dropped, ["kl_beta"] = _kl.Beta,
+        }, rngs);
+        var sha = StageCheckpoints.Commit(temp, final, state);
+        foreach (var (name, rng) in rngs) d.Log.Rng(name, StageCheckpoints.Bytes(rng));
+        foreach (var old in await d.Log.CheckpointAsync(final, sha, i))
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Loads the learner's and critic's checkpoints, the trainer's counters and beta; returns the iteration to continue after.</summary>
+    private async Task<int> Restore(StageResume resume)
+    {
+        var s = resume.State;
+        var restored = await _learner.Ask<RoleStateRestored>(
+            new RestoreRoleState(Path.Combine(resume.Dir, "policy"), s.Rngs["learner"], TorchRng: true), _settings.AskTimeout);
+        if (_critic is not null)
+            await _critic.Ask<RoleStateRestored>(new RestoreRoleState(Path.Combine(resume.Dir, "critic"), s.Rngs["critic"], TorchRng: false), _settings.AskTimeout);
+        _nextBatchId = (long)s.Values["batch_id"];
+        _version = restored.Version;
+        _retries = (long)s.Values["retries"];
+        _dropped = (long)s.Values["dropped"];
+        _kl = (_settings.Kl with { Beta = s.Values["kl_beta"] }).CreateController();
+        _cursor = s.Cursor;
+        _lastWeights = restored.Weights!;
+        SyncWeights(restored.Weights!);
+        return (int)s.Iteration;
     }
 
     private void Report(int iteration, Dictionary<string, double> metrics) => _progress.StepCompleted("ppo", iteration, metrics);

@@ -28,19 +28,52 @@ public sealed class DpoLearner : OfflineStage
     private readonly (AdamW Optimizer, CosineSchedule Schedule) _optim;
     private float[] _refChosen = [], _refRejected = [];
     private double _lastAccuracy, _lastMargin;
+    private readonly Durability? _durability;
+    private readonly int _firstStep = 1;
 
+    /// <param name="durability">Journal and checkpoints (null: not durable).</param>
+    /// <param name="resume">The checkpoint to continue from.</param>
     public static Props Props(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,
-        IProgressReporter progress, long seed, TimeSpan? askTimeout = null, string stage = "dpo") =>
+        IProgressReporter progress, long seed, TimeSpan? askTimeout = null, string stage = "dpo", Durability? durability = null, StageResume? resume = null) =>
         Runtime.Props.CreateBy(() => new DpoLearner(policy, reference, pairs, settings, padId, progress, seed, Device.Parse(settings.Device),
-            askTimeout ?? TimeSpan.FromSeconds(120), stage));
+            askTimeout ?? TimeSpan.FromSeconds(120), stage, durability, resume));
 
     public DpoLearner(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,
-        IProgressReporter progress, long seed, Device device, TimeSpan askTimeout, string stage = "dpo") : base(stage, progress, device)
+        IProgressReporter progress, long seed, Device device, TimeSpan askTimeout, string stage = "dpo",
+        Durability? durability = null, StageResume? resume = null) : base(stage, progress, device)
     {
         _policy = ModelCopies.On(policy, device);
-        (_reference, _pairs, _settings, _padId, _askTimeout) = (reference, pairs, settings, padId, askTimeout);
+        (_reference, _pairs, _settings, _padId, _askTimeout, _durability) = (reference, pairs, settings, padId, askTimeout, durability);
         _batches = new DatasetIterator<int>(Enumerable.Range(0, pairs.Count).ToList(), settings.BatchSize, seed);
         _optim = Optimizers.Create(policy, settings.Optim, settings.Steps);
+        if (resume is not null)
+        {
+            using var checkpoint = Checkpoint.Load(Path.Combine(resume.Dir, "policy"));
+            checkpoint.Restore(_policy, _optim.Optimizer, torchRng: true);
+            _batches.Seek(resume.State.Cursor);
+            (_lastAccuracy, _lastMargin) = (resume.State.Values["reward_accuracy"], resume.State.Values["reward_margin"]);
+            _firstStep = (int)resume.State.Iteration + 1;
+        }
+    }
+
+    protected override int FirstStep => _firstStep;
+
+    /// <summary>Journals the step; every <c>Every</c> steps and at the end, checkpoints policy, optimizer, RNG and data cursor.</summary>
+    protected override void AfterStep(int step, int steps, IReadOnlyDictionary<string, double> metrics)
+    {
+        if (_durability is not { } d) return;
+        d.Log.Iteration(step, step, metrics);
+        var cursor = _batches.Cursor;
+        d.Log.DataCursor("preferences", cursor.Epoch, cursor.Offset);
+        if (step % Math.Max(1, d.Every) != 0 && step != steps) return;
+        var (temp, final) = StageCheckpoints.Begin(d.CheckpointRoot, step);
+        Checkpoint.Save(Path.Combine(temp, "policy"), _policy, _policy.config, _optim.Optimizer, step);
+        var sha = StageCheckpoints.Commit(temp, final, new StageState(step, cursor.Epoch, cursor.Offset,
+            new Dictionary<string, double> { ["reward_accuracy"] = _lastAccuracy, ["reward_margin"] = _lastMargin }, []));
+        d.Log.CheckpointAsync(final, sha, step).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) foreach (var old in t.Result) if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        }, TaskScheduler.Default);
     }
 
     /// <summary>log pi_ref(y|x) of every chosen and rejected response, asked once.</summary>

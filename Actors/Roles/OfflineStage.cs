@@ -25,19 +25,32 @@ public abstract class OfflineStage : RoleActor
             (_requester, _steps) = (Sender, run.Steps);
             progress.StageStarted(stage, run.Steps);
             await PrepareAsync();
-            Self.Tell(new StageStep(run.BatchId, 1));
+            if (FirstStep <= _steps) Self.Tell(new StageStep(run.BatchId, FirstStep));
+            else Finish(run.BatchId);
         });
         Receive<StageStep>(step =>
         {
             var metrics = Step(step.Step);
             progress.StepCompleted(stage, step.Step, metrics);
+            AfterStep(step.Step, _steps, metrics);
             if (step.Step < _steps) { Self.Tell(step with { Step = step.Step + 1 }); return; }
+            Finish(step.BatchId);
+        });
+
+        void Finish(long batchId)
+        {
             var summary = Summarize();
             progress.StageCompleted(stage, summary);
-            _requester!.Tell(new StageFinished(step.BatchId, stage, summary));
+            _requester!.Tell(new StageFinished(batchId, stage, summary));
             _requester = null;
-        });
+        }
     }
+
+    /// <summary>The first step to run (above 1 when resumed from a checkpoint).</summary>
+    protected virtual int FirstStep => 1;
+
+    /// <summary>After step <paramref name="step"/> of <paramref name="steps"/> is reported (e.g. journal it, checkpoint).</summary>
+    protected virtual void AfterStep(int step, int steps, IReadOnlyDictionary<string, double> metrics) { }
 
     /// <summary>"sft", "rm", "dpo", ...</summary>
     protected string Stage { get; }

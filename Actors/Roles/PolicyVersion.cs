@@ -12,4 +12,7 @@ public sealed class PolicyVersion(long initial = 0)
 
     /// <summary>Moves to the next version and returns it.</summary>
     public long Increment() => Interlocked.Increment(ref _value);
+
+    /// <summary>Sets the version (a learner restored from a checkpoint).</summary>
+    public void Reset(long value) => Interlocked.Exchange(ref _value, value);
 }

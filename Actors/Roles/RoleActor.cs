@@ -56,6 +56,15 @@ public abstract class RoleActor : ReceiveActor
             Sender.Tell(reply, Self);
         });
 
+    /// <summary>Replies <paramref name="handle"/>'s result, or <see cref="Status.Failure"/> with its exception (checkpoint save/restore).</summary>
+    protected void Durably(Func<object> handle)
+    {
+        object reply;
+        try { reply = handle(); }
+        catch (Exception e) { reply = new Status.Failure(e); }
+        Sender.Tell(reply, Self);
+    }
+
     private void Remember(object key, object reply)
     {
         _replies[key] = reply;

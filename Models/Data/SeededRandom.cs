@@ -19,6 +19,17 @@ public sealed class SeededRandom
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>The generator's full state (four words), to resume it exactly with <see cref="SetState"/>.</summary>
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>Restores a state from <see cref="GetState"/>.</summary>
+    public void SetState(IReadOnlyList<ulong> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Count != 4) throw new ArgumentException("a SeededRandom state has four words", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         unchecked

@@ -1,0 +1,176 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Actors.Tests;
+
+/// <summary>The specs that use libtorch's global RNG run one at a time.</summary>
+[CollectionDefinition(nameof(SerialTorch), DisableParallelization = true)]
+public sealed class SerialTorch;
+
+/// <summary>
+/// Durable PPO and DPO stages: a run stopped after a few iterations (its actor system torn down mid-stage) and resumed
+/// from its newest checkpoint produces exactly the metrics of an uninterrupted run with the same seed, value by value.
+/// </summary>
+[Collection(nameof(SerialTorch))]
+public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
+{
+    private const int Iterations = 8, CrashAt = 6, Every = 2;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "akka-rlhf-resume-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>A run log in memory with keep-last-3 retention.</summary>
+    private sealed class MemoryLog : IRunLog
+    {
+        private readonly List<string> _checkpoints = [];
+        public List<(long Iteration, IReadOnlyDictionary<string, double> Metrics)> Iterations { get; } = [];
+        public void Iteration(long iteration, long policyVersion, IReadOnlyDictionary<string, double> metrics)
+        {
+            lock (Iterations) Iterations.Add((iteration, new Dictionary<string, double>(metrics)));
+        }
+        public void DataCursor(string source, int epoch, long offset) { }
+        public void Rng(string name, byte[] state) { }
+        public Task<IReadOnlyList<string>> CheckpointAsync(string path, string sha256, long step)
+        {
+            lock (_checkpoints)
+            {
+                _checkpoints.Add(path);
+                IReadOnlyList<string> drop = _checkpoints.Count > 3 ? [_checkpoints[0]] : [];
+                _checkpoints.RemoveRange(0, drop.Count);
+                return Task.FromResult(drop);
+            }
+        }
+    }
+
+    /// <summary>Records the steps; throws at step <paramref name="crashAt"/> (the stage actor fails there and goes no further).</summary>
+    private sealed class CrashingProgress(int? crashAt) : IProgressReporter
+    {
+        public RecordingProgress Inner { get; } = new();
+        public TaskCompletionSource Crashed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void StageStarted(string stage, int totalSteps) { }
+        public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
+        {
+            if (step == crashAt) { Crashed.TrySetResult(); throw new InvalidOperationException("simulated crash"); }
+            Inner.StepCompleted(stage, step, metrics);
+        }
+        public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
+    }
+
+    private static ActorSystem NewSystem() =>
+        ActorSystem.Create("resume-" + Guid.NewGuid().ToString("N")[..8], ActorSystemSettings.Default.WithStdoutLogging(false)).Registered();
+
+    private async Task<(List<(int Step, IReadOnlyDictionary<string, double> Metrics)> Steps, List<string> Warnings)> RunPpo(string root, bool resume, int? crashAt)
+    {
+        torch.manual_seed(7);
+        var system = NewSystem();
+        var warnings = new List<string>();
+        var progress = new CrashingProgress(crashAt);
+        var durability = new Durability(new MemoryLog(), root, Every, resume, warnings.Add);
+        var from = resume ? StageCheckpoints.FindLatest(root, warnings.Add) : null;
+        try
+        {
+            var prompts = system.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1, from?.State.Cursor));
+            var trainer = system.ActorOf(Trainer.Props(Tiny.Ppo(Iterations), Tiny.Models(Tiny.Policy()), prompts, progress,
+                durability: durability, resume: from));
+            var done = trainer.Ask<StageFinished>(new RunStage(1, Iterations), TimeSpan.FromSeconds(60));
+            await Task.WhenAny(done, progress.Crashed.Task).Unwrap();
+        }
+        finally { await system.Terminate(); }
+        return (progress.Inner.Steps.Select(s => (s.Step, s.Metrics)).ToList(), warnings);
+    }
+
+    private async Task<(List<(int Step, IReadOnlyDictionary<string, double> Metrics)> Steps, List<string> Warnings)> RunDpo(string root, bool resume, int? crashAt)
+    {
+        torch.manual_seed(7);
+        var system = NewSystem();
+        var warnings = new List<string>();
+        var progress = new CrashingProgress(crashAt);
+        var durability = new Durability(new MemoryLog(), root, Every, resume, warnings.Add);
+        var from = resume ? StageCheckpoints.FindLatest(root, warnings.Add) : null;
+        try
+        {
+            var sft = Tiny.Policy();
+            var reference = system.ActorOf(ReferenceScorer.Props(sft, Device.CPU));
+            var dpo = system.ActorOf(DpoLearner.Props(Tiny.Policy(), reference, Pairs, new DpoSettings(Steps: Iterations, BatchSize: 3),
+                Tiny.Tokenizer.PadId, progress, 1, durability: durability, resume: from));
+            var done = dpo.Ask<StageFinished>(new RunStage(1, Iterations), TimeSpan.FromSeconds(60));
+            await Task.WhenAny(done, progress.Crashed.Task).Unwrap();
+        }
+        finally { await system.Terminate(); }
+        return (progress.Inner.Steps.Select(s => (s.Step, s.Metrics)).ToList(), warnings);
+    }
+
+    private static readonly List<TokenPreference> Pairs = Tiny.Prompts.Select(p => new TokenPreference(Tiny.Template.EncodePrompt(Tiny.Tokenizer, p),
+        [.. Tiny.Tokenizer.Encode("good b"), Tiny.Tokenizer.EosId], [.. Tiny.Tokenizer.Encode("bad b"), Tiny.Tokenizer.EosId])).ToList();
+
+    /// <summary>Every metric but the wall-clock timings (t_*) must be bit-identical, step by step.</summary>
+    private void AssertIdentical(IEnumerable<(int Step, IReadOnlyDictionary<string, double> Metrics)> expected,
+        IEnumerable<(int Step, IReadOnlyDictionary<string, double> Metrics)> actual)
+    {
+        var (e, a) = (expected.ToList(), actual.ToList());
+        Assert.Equal(e.Select(s => s.Step), a.Select(s => s.Step));
+        var compared = 0;
+        foreach (var (x, y) in e.Zip(a))
+        {
+            var keys = x.Metrics.Keys.Where(k => !k.StartsWith("t_", StringComparison.Ordinal)).Order().ToList();
+            Assert.Equal(keys, y.Metrics.Keys.Where(k => !k.StartsWith("t_", StringComparison.Ordinal)).Order());
+            foreach (var k in keys)
+            {
+                Assert.True(x.Metrics[k].Equals(y.Metrics[k]), $"step {x.Step} {k}: {x.Metrics[k]:R} uninterrupted vs {y.Metrics[k]:R} resumed");
+                compared++;
+            }
+        }
+        output.WriteLine($"{compared} values identical over steps {string.Join(",", a.Select(s => s.Step))}");
+    }
+
+    [Fact]
+    public async Task A_ppo_run_stopped_and_resumed_must_give_exactly_the_metrics_of_an_uninterrupted_run()
+    {
+        var (full, _) = await RunPpo(Path.Combine(_root, "full"), resume: false, crashAt: null);
+        Assert.Equal(Enumerable.Range(1, Iterations), full.Select(s => s.Step));
+        var dir = Path.Combine(_root, "crashed");
+        var (before, _) = await RunPpo(dir, resume: false, crashAt: CrashAt);
+        Assert.Equal(Enumerable.Range(1, CrashAt - 1), before.Select(s => s.Step));
+        var (after, warnings) = await RunPpo(dir, resume: true, crashAt: null);
+        Assert.Empty(warnings);
+        Assert.Equal(Enumerable.Range(5, Iterations - 4), after.Select(s => s.Step));     // from the checkpoint after iteration 4
+        AssertIdentical(full.Skip(4), after);
+        AssertIdentical(full.Take(CrashAt - 1), before);
+    }
+
+    [Fact]
+    public async Task A_dpo_run_stopped_and_resumed_must_give_exactly_the_metrics_of_an_uninterrupted_run()
+    {
+        var (full, _) = await RunDpo(Path.Combine(_root, "full"), resume: false, crashAt: null);
+        var dir = Path.Combine(_root, "crashed");
+        var (before, _) = await RunDpo(dir, resume: false, crashAt: CrashAt);
+        Assert.Equal(Enumerable.Range(1, CrashAt - 1), before.Select(s => s.Step));
+        var (after, warnings) = await RunDpo(dir, resume: true, crashAt: null);
+        Assert.Empty(warnings);
+        AssertIdentical(full.Skip(4), after);
+    }
+
+    [Fact]
+    public async Task A_corrupt_latest_checkpoint_must_be_detected_by_its_hash_and_resume_fall_back_to_the_previous_one()
+    {
+        var (full, _) = await RunPpo(Path.Combine(_root, "full"), resume: false, crashAt: null);
+        var dir = Path.Combine(_root, "crashed");
+        await RunPpo(dir, resume: false, crashAt: CrashAt);
+        var weights = Path.Combine(dir, "step-000004", "policy", "model.safetensors");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^3] ^= 0x5A;                                                              // same size, one byte flipped
+        File.WriteAllBytes(weights, bytes);
+        var (after, warnings) = await RunPpo(dir, resume: true, crashAt: null);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("step-000004", warning);
+        Assert.Contains("model.safetensors", warning);
+        AssertIdentical(full.Skip(2), after);                                          // from the checkpoint after iteration 2
+    }
+}
