@@ -16,6 +16,7 @@ public static class Program
             ModelCommandsCli.Score(),
             ConfigCommand.Create(),
             NodeCommand.Create(),
+            RunsCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -15,7 +15,10 @@ namespace AkkaRlhf.Hosting.Commands;
 /// <summary>
 /// <c>train sft|rm|ppo|dpo --config FILE [--set k=v] [--sft DIR] [--rm DIR] [--out DIR]</c>: one stage on
 /// user JSONL data (paths under <c>akka-rlhf.data</c>), through the same actors as the demo; the trained
-/// model is saved as a checkpoint in the output folder with report.json / report.html.
+/// model is saved as a checkpoint in the output folder with report.json / report.html. The ppo and dpo stages are
+/// durable: they journal into <c>OUT/journal.db</c> and checkpoint under <c>OUT/checkpoints</c> every
+/// <c>akka-rlhf.checkpoint.every</c> iterations; <c>train ppo|dpo --resume RUN</c> continues an interrupted run
+/// (with the arguments it was started with, from <c>OUT/command.json</c>).
 /// </summary>
 public static class TrainCommand
 {
@@ -27,18 +30,33 @@ public static class TrainCommand
         var sft = new Option<string?>("--sft") { Description = "SFT checkpoint folder (rm, ppo, dpo start from it)" };
         var rm = new Option<string?>("--rm") { Description = "reward-model checkpoint folder (ppo)" };
         var output = new Option<string?>("--out") { Description = "output folder (default: runs/train-STAGE-<timestamp>)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the interrupted ppo or dpo run RUN (its folder, or its name under runs/)" };
         var set = Options.Overrides();
-        var train = new Command("train", "train one stage on JSONL data: sft, rm (reward model), ppo or dpo") { stage, config, sft, rm, output, set };
+        var train = new Command("train", "train one stage on JSONL data: sft, rm (reward model), ppo or dpo") { stage, config, sft, rm, output, resume, set };
         train.SetAction(r => Cli.Run(() =>
         {
-            var cfg = AppConfig.Load(r.GetValue(config), r.GetValue(set) ?? []);
-            return Run(r.GetValue(stage)!, cfg, r.GetValue(sft), r.GetValue(rm), r.GetValue(output)).GetAwaiter().GetResult();
+            var name = r.GetValue(stage)!;
+            string? resumeDir = null;
+            RunFolders.Invocation? before = null;
+            if (r.GetValue(resume) is { } run)
+            {
+                if (name is not ("ppo" or "dpo")) throw new ArgumentException("--resume works for the durable stages, ppo and dpo");
+                resumeDir = RunFolders.ResumeFolder(run);
+                before = RunFolders.LoadInvocation(resumeDir);
+            }
+            static string? Full(string? path) => path is null ? null : Path.GetFullPath(path);
+            var invocation = new RunFolders.Invocation(Full(r.GetValue(config)) ?? before?.ConfigFile,
+                r.GetValue(set) is { Length: > 0 } given ? given : before?.Overrides ?? [],
+                Full(r.GetValue(sft)) ?? before?.Sft, Full(r.GetValue(rm)) ?? before?.Rm);
+            var cfg = AppConfig.Load(invocation.ConfigFile, invocation.Overrides);
+            return Run(name, cfg, invocation, resumeDir ?? r.GetValue(output), resumeDir is not null).GetAwaiter().GetResult();
         }));
         return train;
     }
 
-    private static async Task<int> Run(string stage, Config config, string? sftDir, string? rmDir, string? outDir)
+    private static async Task<int> Run(string stage, Config config, RunFolders.Invocation invocation, string? outDir, bool resume)
     {
+        var (sftDir, rmDir) = (invocation.Sft, invocation.Rm);
         var settings = PipelineSettings.FromConfig(config);
         var data = config.GetConfig("akka-rlhf.data");
         var options = data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
@@ -48,6 +66,13 @@ public static class TrainCommand
         var started = DateTimeOffset.Now;
         var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", $"train-{stage}-{started:yyyyMMdd-HHmmss}"));
         Directory.CreateDirectory(runDir);
+        var modelDir = Path.Combine(runDir, "model");
+        if (resume && Checkpoint.IsIn(modelDir))
+        {
+            Console.WriteLine($"{runDir}: the {stage} stage already finished ({modelDir}); nothing to resume");
+            return 0;
+        }
+        if (!resume) RunFolders.SaveInvocation(runDir, invocation);
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
         torch.manual_seed((ulong)settings.Seed);
 
@@ -80,6 +105,16 @@ public static class TrainCommand
         RlhfSerialization.Register(system);
         var pipeline = new RlhfPipeline(system, settings, progress);
         double? rmAccuracy = null;
+        JournalRunLog? log = null;
+        Durability? durability = null;
+        if (stage is "ppo" or "dpo")
+        {
+            RunFolders.ConfigurePersistence(system, config, runDir);
+            log = await JournalRunLog.StartAsync(system, $"{Path.GetFileName(runDir)}.{stage}", config.GetConfig("akka-rlhf").ToHocon(),
+                settings.Seed, config.GetInt("akka-rlhf.checkpoint.keep-last", 3), resume ? "its newest valid checkpoint" : null);
+            durability = new Durability(log, Path.Combine(runDir, "checkpoints"), config.GetInt("akka-rlhf.checkpoint.every", 5), resume,
+                warning => Console.Error.WriteLine(warning));
+        }
         try
         {
             Module trained;
@@ -105,13 +140,12 @@ public static class TrainCommand
                             ? RewardModelTrainer.Evaluate(model, pipelineData.PreferencesEval, tokenizer.PadId, Device.CPU) : (1.0, 0.0, 1.0);
                         rm = new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = stats.Item1, ["reward_mean"] = stats.Item2, ["reward_std"] = stats.Item3 });
                     }
-                    trained = (await pipeline.Ppo(pipelineData, sft, rm)).Policy;
+                    trained = (await pipeline.Ppo(pipelineData, sft, rm, durability: durability)).Policy;
                     break;
                 default:
-                    trained = (await pipeline.Dpo(pipelineData, LoadLm(sftDir))).Policy;
+                    trained = (await pipeline.Dpo(pipelineData, LoadLm(sftDir), durability: durability)).Policy;
                     break;
             }
-            var modelDir = Path.Combine(runDir, "model");
             var gpt = trained switch { GptLM m => m.config, GptReward m => m.config, _ => throw new InvalidOperationException() };
             Checkpoint.Save(modelDir, trained, gpt);
             tokenizer.Save(Path.Combine(runDir, "vocab.txt"));
@@ -120,7 +154,13 @@ public static class TrainCommand
             display.Dispose();
             var files = ReportWriter.Write(runDir, report);
             Console.WriteLine($"saved {modelDir}; report: {files.Html}");
+            if (log is not null) await log.FinishAsync(Persistence.Runs.RunStatus.Completed);
             return 0;
+        }
+        catch (Exception e) when (log is not null)
+        {
+            try { await log.FinishAsync(Persistence.Runs.RunStatus.Failed, e.Message); } catch (Exception) { }
+            throw;
         }
         finally { await system.Terminate(); }
     }
