@@ -68,7 +68,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         PpoSettings? ppo = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null, string stage = "ppo",
         Durability? durability = null)
     {
-        var resume = durability is { Resume: true } ? StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn) : null;
+        var resume = FindResume(durability);
         ppo ??= settings.Ppo;
         var policy = ModelCopies.Clone(sft, Device.CPU);
         var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
@@ -95,7 +95,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         Durability? durability = null)
     {
         dpo ??= settings.Dpo;
-        var resume = durability is { Resume: true } ? StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn) : null;
+        var resume = FindResume(durability);
         var policy = ModelCopies.Clone(sft, Device.CPU);
         var run = Interlocked.Increment(ref _runs);
         var reference = system.ActorOf(ReferenceScorer.Props(sft, Device.Parse(dpo.Device)), $"dpo-reference-{run}");
@@ -106,6 +106,17 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
             return (policy, summary);
         }
         finally { system.Stop(reference); }
+    }
+
+    /// <summary>The newest valid checkpoint of a resumed durable stage (none: it starts from the beginning, with a warning).</summary>
+    private static StageResume? FindResume(Durability? durability)
+    {
+        if (durability is not { Resume: true }) return null;
+        var resume = StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn);
+        durability.Warn?.Invoke(resume is null
+            ? $"no valid checkpoint under {durability.CheckpointRoot}: the stage starts from the beginning"
+            : $"resuming after iteration {resume.State.Iteration} from {resume.Dir}");
+        return resume;
     }
 
     private async Task<IReadOnlyDictionary<string, double>> Run(Props props, string name, int steps)
