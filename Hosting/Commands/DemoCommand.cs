@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Serialization;
+using AkkaRlhf.Configuration;
 using AkkaRlhf.Hosting.Reporting;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
+using AkkaRlhf.Persistence.Runs;
 using AkkaRlhf.Runtime;
 using AkkaRlhf.Torch;
 
@@ -14,7 +17,10 @@ namespace AkkaRlhf.Hosting.Commands;
 /// <c>demo [--out DIR] [--seed N] [--listwise] [--beta-sweep] [--write-data DIR] [--set k=v]</c>: the
 /// whole RLHF pipeline on the built-in synthetic task, through the actors, on CPU: SFT -> reward model
 /// -> PPO with four models -> DPO from the same SFT model, then the table SFT vs PPO vs DPO on the
-/// hidden true reward, fluency and KL, and report.json + report.html in the run folder.
+/// hidden true reward, fluency and KL, and report.json + report.html in the run folder. Each stage's output is a
+/// checkpoint in the run folder (<c>sft/</c>, <c>rm/</c>, <c>ppo/model/</c>, <c>dpo/model/</c>); PPO and DPO are durable
+/// (journal.db, <c>STAGE/checkpoints/</c>). <c>demo --resume RUN</c> skips the finished stages, continues the interrupted
+/// one from its newest valid checkpoint, and runs the rest, with the arguments of the first start (command.json).
 /// </summary>
 public static class DemoCommand
 {
@@ -26,17 +32,26 @@ public static class DemoCommand
         var sweep = new Option<bool>("--beta-sweep") { Description = "also run PPO and DPO at a few betas (reward vs KL plot)" };
         var writeData = new Option<string?>("--write-data") { Description = "write the synthetic task's JSONL files into DIR and exit" };
         var config = new Option<string?>("--config") { Description = "user configuration file (HOCON)" };
+        var resume = new Option<string?>("--resume") { Description = "continue the interrupted demo RUN (its folder, or its name under runs/)" };
         var set = Options.Overrides();
         var demo = new Command("demo", "SFT -> reward model -> PPO and DPO on the synthetic task, with a report")
-            { output, seed, listwise, sweep, writeData, config, set };
+            { output, seed, listwise, sweep, writeData, config, resume, set };
         demo.SetAction(r => Cli.Run(() =>
         {
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(seed) is { } s) overrides.Add($"akka-rlhf.seed={s}");
             if (r.GetValue(listwise)) overrides.Add("akka-rlhf.rm.listwise=on");
-            var settings = PipelineSettings.FromConfig(AppConfig.Load(r.GetValue(config), overrides));
+            var invocation = new RunFolders.Invocation(r.GetValue(config) is { } c ? Path.GetFullPath(c) : null, overrides, BetaSweep: r.GetValue(sweep));
+            string? resumeDir = null;
+            if (r.GetValue(resume) is { } run)
+            {
+                resumeDir = RunFolders.ResumeFolder(run);
+                invocation = RunFolders.LoadInvocation(resumeDir) ?? throw new ArgumentException($"--resume {run}: {resumeDir} has no command.json (not a demo run folder)");
+            }
+            var cfg = AppConfig.Load(invocation.ConfigFile, invocation.Overrides);
+            var settings = PipelineSettings.FromConfig(cfg);
             if (r.GetValue(writeData) is { } dir) return WriteData(dir, settings.Seed);
-            return Run(settings, r.GetValue(output), r.GetValue(sweep), overrides).GetAwaiter().GetResult();
+            return Run(settings, cfg, resumeDir ?? r.GetValue(output), invocation, resumeDir is not null).GetAwaiter().GetResult();
         }));
         return demo;
     }
@@ -49,13 +64,15 @@ public static class DemoCommand
         return 0;
     }
 
-    private static async Task<int> Run(PipelineSettings settings, string? outDir, bool betaSweep, IReadOnlyList<string> overrides)
+    private static async Task<int> Run(PipelineSettings settings, Config config, string? outDir, RunFolders.Invocation invocation, bool resume)
     {
+        var (betaSweep, overrides) = (invocation.BetaSweep, invocation.Overrides);
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
-        var runId = $"demo-{started:yyyyMMdd-HHmmss}-seed{settings.Seed}";
-        var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", runId));
+        var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", $"demo-{started:yyyyMMdd-HHmmss}-seed{settings.Seed}"));
+        var runId = Path.GetFileName(runDir);
         Directory.CreateDirectory(runDir);
+        if (!resume) RunFolders.SaveInvocation(runDir, invocation);
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
         torch.manual_seed((ulong)settings.Seed);
 
@@ -76,12 +93,52 @@ public static class DemoCommand
         var system = ActorSystem.Create("akka-rlhf-demo", ActorSystemSettings.Default.WithStdoutLogging(false));
         RlhfSerialization.Register(system);
         var pipeline = new RlhfPipeline(system, settings, progress);
+        RunFolders.ConfigurePersistence(system, config, runDir);
+        var logs = new List<JournalRunLog>();
+        async Task<Durability> Durable(string stage)
+        {
+            var log = await JournalRunLog.StartAsync(system, $"{runId}.{stage}", config.GetConfig("akka-rlhf").ToHocon(), settings.Seed,
+                config.GetInt("akka-rlhf.checkpoint.keep-last", 3), resume ? "its newest valid checkpoint" : null);
+            logs.Add(log);
+            return new Durability(log, Path.Combine(runDir, stage, "checkpoints"), config.GetInt("akka-rlhf.checkpoint.every", 5), resume,
+                warning => Console.Error.WriteLine(warning));
+        }
+        void Skipped(string stage, string dir) => Console.WriteLine($"{stage}: finished before, loaded from {dir}");
         try
         {
-            var (sft, _) = await pipeline.Sft(data);
-            var rm = await pipeline.RewardModel(data, sft);
-            var (ppo, _) = await pipeline.Ppo(data, sft, rm, observe: TrueReward);
-            var (dpo, _) = await pipeline.Dpo(data, sft);
+            var sftDir = Path.Combine(runDir, "sft");
+            GptLM sft;
+            if (resume && Checkpoint.IsIn(sftDir)) { sft = ModelLoader.Load(sftDir).LM; Skipped("sft", sftDir); }
+            else { (sft, _) = await pipeline.Sft(data); Checkpoint.Save(sftDir, sft, sft.config); }
+
+            var (rmDir, rmSummary) = (Path.Combine(runDir, "rm"), Path.Combine(runDir, "rm-summary.json"));
+            TrainedRewardModel rm;
+            if (resume && Checkpoint.IsIn(rmDir) && File.Exists(rmSummary))
+            {
+                rm = new TrainedRewardModel((GptReward)ModelLoader.Load(rmDir).Model,
+                    JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(rmSummary))!);
+                Skipped("rm", rmDir);
+            }
+            else
+            {
+                rm = await pipeline.RewardModel(data, sft);
+                Checkpoint.Save(rmDir, rm.Model, rm.Model.config);
+                File.WriteAllText(rmSummary, JsonSerializer.Serialize(rm.Summary));
+            }
+
+            async Task<GptLM> DurableStage(string stage, Func<Durability, Task<GptLM>> train)
+            {
+                var modelDir = Path.Combine(runDir, stage, "model");
+                if (resume && Checkpoint.IsIn(modelDir)) { Skipped(stage, modelDir); return ModelLoader.Load(modelDir).LM; }
+                var durability = await Durable(stage);
+                var policy = await train(durability);
+                Checkpoint.Save(modelDir, policy, policy.config);
+                await ((JournalRunLog)durability.Log).FinishAsync(RunStatus.Completed);
+                logs.Remove((JournalRunLog)durability.Log);
+                return policy;
+            }
+            var ppo = await DurableStage("ppo", async d => (await pipeline.Ppo(data, sft, rm, observe: TrueReward, durability: d)).Policy);
+            var dpo = await DurableStage("dpo", async d => (await pipeline.Dpo(data, sft, durability: d)).Policy);
 
             var sampling = GeneratorSettings.FromConfig(AppConfig.Load(null, overrides).GetConfig("akka-rlhf.ppo.generator")) with { Temperature = settings.EvalTemperature };
             ComparisonRow Row(string name, GptLM policy)
@@ -121,6 +178,12 @@ public static class DemoCommand
             ConsoleSummary.Print(report, Console.Out);
             Console.WriteLine($"report: {files.Html}");
             return 0;
+        }
+        catch (Exception e)
+        {
+            foreach (var log in logs)
+                try { await log.FinishAsync(RunStatus.Failed, e.Message); } catch (Exception) { }
+            throw;
         }
         finally { await system.Terminate(); }
 

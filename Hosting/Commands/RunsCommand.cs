@@ -123,7 +123,7 @@ internal static class RunFolders
         iterations.GroupBy(i => i.Iteration).Select(g => g.Last()).OrderBy(i => i.Iteration);
 
     /// <summary>What a run was started with (<c>RUN/command.json</c>), so that <c>--resume</c> needs no other argument.</summary>
-    public sealed record Invocation(string? ConfigFile, IReadOnlyList<string> Overrides, string? Sft = null, string? Rm = null);
+    public sealed record Invocation(string? ConfigFile, IReadOnlyList<string> Overrides, string? Sft = null, string? Rm = null, bool BetaSweep = false);
 
     public static void SaveInvocation(string runDir, Invocation invocation) =>
         File.WriteAllText(Path.Combine(runDir, "command.json"), JsonSerializer.Serialize(invocation));
@@ -145,7 +145,7 @@ internal sealed class JournalRunLog : IRunLog
 
     public static async Task<JournalRunLog> StartAsync(ActorSystem system, string runId, string configSnapshot, long seed, int keepLast, string? resumedFrom)
     {
-        var recorder = system.ActorOf(RunRecorder.Props(runId, keepLast), "run-" + runId.Replace('.', '-'));
+        var recorder = system.ActorOf(RunRecorder.Props(runId, keepLast), "run-" + new string(runId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()));
         var state = await recorder.Ask<RunState>(GetRunState.Instance, Timeout);
         IRunEvent first = state.Status == RunStatus.Created ? new RunStarted(runId, configSnapshot, seed)
             : new RunStatusChanged(RunStatus.Running, resumedFrom is null ? "restarted from the beginning" : $"resumed from {resumedFrom}");
