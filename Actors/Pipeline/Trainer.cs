@@ -65,6 +65,19 @@ public sealed class Trainer : ReceiveActor
         ReceiveAsync<RunStage>(async run =>
         {
             var requester = Sender;
+            try { await RunStage(run, requester); }
+            catch (Exception e)
+            {
+                requester.Tell(new Status.Failure(e));                                 // the caller fails at once instead of waiting
+                throw;
+            }
+        });
+    }
+
+    private async Task RunStage(RunStage run, IActorRef requester)
+    {
+        var settings = _settings;
+        {
             _spec = await _learner.Ask<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout);
             if (_spec.UsesCritic && _critic is null) throw new InvalidOperationException("the learner needs a critic, and the run has no critic model");
             _progress.StageStarted("ppo", run.Steps);
@@ -74,7 +87,7 @@ public sealed class Trainer : ReceiveActor
             last["dropped_batches"] = _dropped;
             _progress.StageCompleted("ppo", last);
             requester.Tell(new StageFinished(run.BatchId, "ppo", last));
-        });
+        }
     }
 
     private async Task<Dictionary<string, double>> RunSync(int start, int iterations)

@@ -50,6 +50,8 @@ public sealed class GrpoLearner : RoleActor
             metrics["policy_version"] = v;
             return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(_policy)), metrics);
         });
+
+        ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }
 
     private Dictionary<string, double> Train(Experience experience)

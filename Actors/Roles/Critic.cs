@@ -40,18 +40,7 @@ public sealed class Critic : RoleActor
 
         ReceiveBatch<TrainCritic>(request => new CriticUpdated(request.BatchId, Train(request)));
 
-        Receive<SaveRoleState>(save => Durably(() =>
-        {
-            Checkpoint.Save(save.Dir, _critic, _critic.config, _optimizer);
-            return new RoleStateSaved(_rng.GetState());
-        }));
-        Receive<RestoreRoleState>(restore => Durably(() =>
-        {
-            using var checkpoint = Checkpoint.Load(restore.Dir);
-            checkpoint.Restore(_critic, _optimizer, torchRng: restore.TorchRng);
-            _rng.SetState(restore.Rng);
-            return new RoleStateRestored(0, null);
-        }));
+        ReceiveCheckpoints(_critic, _critic.config, _optimizer, _rng);
     }
 
     private Dictionary<string, double> Train(TrainCritic request)

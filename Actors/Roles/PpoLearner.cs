@@ -49,19 +49,7 @@ public sealed class PpoLearner : RoleActor
             return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(_policy)), metrics);
         });
 
-        Receive<SaveRoleState>(save => Durably(() =>
-        {
-            Checkpoint.Save(save.Dir, _policy, _policy.config, _optimizer, _version.Value);
-            return new RoleStateSaved(_rng.GetState());
-        }));
-        Receive<RestoreRoleState>(restore => Durably(() =>
-        {
-            using var checkpoint = Checkpoint.Load(restore.Dir);
-            checkpoint.Restore(_policy, _optimizer, torchRng: restore.TorchRng);
-            _rng.SetState(restore.Rng);
-            _version.Reset(checkpoint.Step);
-            return new RoleStateRestored(checkpoint.Step, new PolicyWeights(checkpoint.Step, ModelCopies.Snapshot(_policy)));
-        }));
+        ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }
 
     private Dictionary<string, double> Train(Experience experience)

@@ -1,4 +1,6 @@
 using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
 using AkkaRlhf.Runtime;
 using AkkaRlhf.Torch;
 
@@ -55,6 +57,30 @@ public abstract class RoleActor : ReceiveActor
             Remember(k, reply);
             Sender.Tell(reply, Self);
         });
+
+    /// <summary>
+    /// Handles <see cref="SaveRoleState"/> and <see cref="RestoreRoleState"/> for a trained role: <paramref name="model"/>,
+    /// its <paramref name="optimizer"/> and libtorch's RNG go into a Models <see cref="Checkpoint"/> (step = the policy
+    /// version, when there is one); the minibatch generator's state travels in the replies. A learner (with a
+    /// <paramref name="version"/>) answers the restore with its version and weights, for the generators.
+    /// </summary>
+    protected void ReceiveCheckpoints(Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null)
+    {
+        Receive<SaveRoleState>(save => Durably(() =>
+        {
+            Checkpoint.Save(save.Dir, model, config, optimizer, version?.Value ?? 0);
+            return new RoleStateSaved(rng.GetState());
+        }));
+        Receive<RestoreRoleState>(restore => Durably(() =>
+        {
+            using var checkpoint = Checkpoint.Load(restore.Dir);
+            checkpoint.Restore(model, optimizer, torchRng: restore.TorchRng);
+            rng.SetState(restore.Rng);
+            if (version is null) return new RoleStateRestored(0, null);
+            version.Reset(checkpoint.Step);
+            return new RoleStateRestored(checkpoint.Step, new PolicyWeights(checkpoint.Step, ModelCopies.Snapshot(model)));
+        }));
+    }
 
     /// <summary>Replies <paramref name="handle"/>'s result, or <see cref="Status.Failure"/> with its exception (checkpoint save/restore).</summary>
     protected void Durably(Func<object> handle)
