@@ -135,6 +135,8 @@ public class SamplerLeakSpecs
         int[][] prompts = [[1, 2, 3], [4]];
         var config = new GenerationConfig { MaxNewTokens = 5, Seed = 3, EosTokenId = 7, TopK = 5, TopP = 0.9 };
         using (Sampler.Generate(model, prompts, config)) { }                         // warm-up
+        GC.Collect();                                                                 // finalize earlier garbage now,
+        GC.WaitForPendingFinalizers();                                                // not in the middle of the count
         var before = Tensor.LiveCount;
         using (Sampler.Generate(model, prompts, config)) { }
         using (Sampler.Generate(model, prompts, config with { UseCache = false })) { }

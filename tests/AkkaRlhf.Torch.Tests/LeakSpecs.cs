@@ -2,13 +2,25 @@ using System.Diagnostics;
 
 namespace AkkaRlhf.Torch.Tests;
 
-[Collection("memory")]   // runs alone: counts process-wide live tensors
+/// <summary>Runs after every parallel test, alone: the live-tensor counter is process-wide.</summary>
+[CollectionDefinition("memory", DisableParallelization = true)]
+public sealed class MemoryCollection;
+
+[Collection("memory")]
 public class LeakSpecs
 {
+    // Finalizes the garbage of earlier tests so that no handle is released in the middle of a count.
+    private static long SettledLiveCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return Tensor.LiveCount;
+    }
+
     [Fact]
     public void Live_tensor_counter_must_return_to_its_baseline_after_a_scope()
     {
-        var baseline = Tensor.LiveCount;
+        var baseline = SettledLiveCount();
         Tensor kept;
         using (var outer = torch.NewDisposeScope())
         {
@@ -29,7 +41,7 @@ public class LeakSpecs
     [Fact]
     public void Detached_tensors_must_survive_their_scope_until_disposed()
     {
-        var baseline = Tensor.LiveCount;
+        var baseline = SettledLiveCount();
         Tensor t;
         using (torch.NewDisposeScope())
             t = torch.ones([3]).DetachFromDisposeScope();
