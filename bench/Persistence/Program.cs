@@ -11,7 +11,13 @@ using Npgsql;
 // Journal benchmarks: write throughput (unbatched and 100 events per AtomicWrite) and recovery of 100k events,
 // each beside a raw ADO.NET loop writing/reading the same rows (same table shape, same payload bytes).
 // Run: dotnet run -c Release --project bench/Persistence [-- --quick]
+// Checkpoint save/load vs a plain file copy (Models Checkpoint, ~50 MB of parameters): -- --checkpoint
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Contains("--checkpoint"))
+{
+    CheckpointBench.Run(repeats: 3);
+    return;
+}
 var quick = args.Contains("--quick");
 var unbatchedSqlite = quick ? 2_000 : 20_000;
 var unbatchedPostgres = quick ? 1_000 : 5_000;
