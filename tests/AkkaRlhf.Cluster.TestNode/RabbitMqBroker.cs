@@ -102,11 +102,28 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         throw new InvalidOperationException($"rabbitmq-server did not answer on port {Port} within 60 s. Log tail:\n{log[Math.Max(0, log.Length - 2000)..]}");
     }
 
+    // Ready means an AMQP handshake completes, not only an open TCP port: the listener accepts
+    // connections a while before the broker answers connection.start.
     private async Task<bool> CanConnectAsync()
     {
-        using var client = new TcpClient();
-        try { await client.ConnectAsync(IPAddress.Loopback, Port); return true; }
-        catch (SocketException) { return false; }
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = "127.0.0.1",
+            Port = Port,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+            HandshakeContinuationTimeout = TimeSpan.FromSeconds(10),
+        };
+        try
+        {
+            await using var connection = await factory.CreateConnectionAsync();
+            await connection.CloseAsync(200, "ready check", TimeSpan.FromSeconds(5), false, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException or SocketException
+                                      or TimeoutException or OperationCanceledException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return false;
+        }
     }
 
     private async Task<int> RunToolAsync(string tool, string arguments)
