@@ -54,7 +54,7 @@ public sealed class DisposeScope : IDisposable
         foreach (var t in tensors)
         {
             t.Scope = null;
-            t.Handle.Dispose();
+            t.Dispose();
         }
         tensors.Clear();
         if (current.Value == this) current.Value = Outer;

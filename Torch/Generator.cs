@@ -22,7 +22,7 @@ public sealed class Generator : IDisposable
     public Tensor get_state() => new(Native.ats_generator_get_state(Handle));
 
     /// <summary>Restores a state returned by <see cref="get_state"/>.</summary>
-    public void set_state(Tensor state) => Native.Check(Native.ats_generator_set_state(Handle, state.Handle));
+    public void set_state(Tensor state) => Native.Check(Native.ats_generator_set_state(Handle, state));
 
     /// <inheritdoc/>
     public void Dispose() => Handle.Dispose();

@@ -97,17 +97,17 @@ internal static partial class Native
 
     [LibraryImport(Lib)] internal static partial void ats_free(IntPtr t);
     [LibraryImport(Lib)] internal static partial void ats_free_string(IntPtr s);
-    [LibraryImport(Lib)] internal static partial int ats_dim(TensorHandle t);
-    [LibraryImport(Lib)] internal static unsafe partial int ats_shape(TensorHandle t, long* shape);
-    [LibraryImport(Lib)] internal static partial long ats_numel(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_dtype(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_device_type(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_device_index(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_requires_grad(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_set_requires_grad(TensorHandle t, int r);
-    [LibraryImport(Lib)] internal static partial int ats_is_contiguous(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial int ats_is_leaf(TensorHandle t);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_to_string(TensorHandle t);
+    [LibraryImport(Lib)] internal static partial int ats_dim(Tensor t);
+    [LibraryImport(Lib)] internal static unsafe partial int ats_shape(Tensor t, long* shape);
+    [LibraryImport(Lib)] internal static partial long ats_numel(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_dtype(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_device_type(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_device_index(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_requires_grad(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_set_requires_grad(Tensor t, int r);
+    [LibraryImport(Lib)] internal static partial int ats_is_contiguous(Tensor t);
+    [LibraryImport(Lib)] internal static partial int ats_is_leaf(Tensor t);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_to_string(Tensor t);
 
     // ---- creation and transfer --------------------------------------------------------------
 
@@ -115,7 +115,7 @@ internal static partial class Native
     internal static unsafe partial IntPtr ats_from_data(void* data, long nbytes, long[] shape, int ndim, int dtype,
         int deviceType, int deviceIndex, int requiresGrad);
 
-    [LibraryImport(Lib)] internal static unsafe partial int ats_copy_to_buffer(TensorHandle t, void* dst, long nbytes);
+    [LibraryImport(Lib)] internal static unsafe partial int ats_copy_to_buffer(Tensor t, void* dst, long nbytes);
 
     [LibraryImport(Lib)]
     internal static partial IntPtr ats_new(Fill kind, long[] shape, int ndim, int dtype, int deviceType,
@@ -132,9 +132,9 @@ internal static partial class Native
     internal static partial IntPtr ats_arange(double start, double end, double step, int dtype, int deviceType, int deviceIndex);
 
     [LibraryImport(Lib)] internal static partial IntPtr ats_scalar_tensor(double value, int dtype, int deviceType, int deviceIndex);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_to(TensorHandle t, int dtype, int deviceType, int deviceIndex, int copy);
-    [LibraryImport(Lib)] internal static partial int ats_item_double(TensorHandle t, out double value);
-    [LibraryImport(Lib)] internal static partial int ats_item_int64(TensorHandle t, out long value);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_to(Tensor t, int dtype, int deviceType, int deviceIndex, int copy);
+    [LibraryImport(Lib)] internal static partial int ats_item_double(Tensor t, out double value);
+    [LibraryImport(Lib)] internal static partial int ats_item_int64(Tensor t, out long value);
 
     // ---- element-wise -----------------------------------------------------------------------
     // The hot op families take raw pointers (callers GC.KeepAlive their tensors): SafeHandle
@@ -143,10 +143,10 @@ internal static partial class Native
     [LibraryImport(Lib)] internal static partial IntPtr ats_unary(Unary op, IntPtr a);
     [LibraryImport(Lib)] internal static partial IntPtr ats_binary(Binary op, IntPtr a, IntPtr b);
     [LibraryImport(Lib)] internal static partial IntPtr ats_binary_scalar(Binary op, IntPtr a, double s, int reverse);
-    [LibraryImport(Lib)] internal static partial int ats_inplace(Inplace op, TensorHandle a, IntPtr b, double s);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_clamp(TensorHandle a, double lo, double hi);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_where(TensorHandle cond, TensorHandle a, TensorHandle b);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_masked_fill(TensorHandle a, TensorHandle mask, double value);
+    [LibraryImport(Lib)] internal static partial int ats_inplace(Inplace op, Tensor a, IntPtr b, double s);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_clamp(Tensor a, double lo, double hi);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_where(Tensor cond, Tensor a, Tensor b);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_masked_fill(Tensor a, Tensor mask, double value);
 
     // ---- reductions -------------------------------------------------------------------------
 
@@ -154,54 +154,54 @@ internal static partial class Native
     internal static partial IntPtr ats_reduce(Reduce op, IntPtr a, long[]? dims, int ndim, int keepdim, long correction);
 
     [LibraryImport(Lib)]
-    internal static partial int ats_max_dim(TensorHandle a, long dim, int keepdim, int isMin, out IntPtr values, out IntPtr indices);
+    internal static partial int ats_max_dim(Tensor a, long dim, int keepdim, int isMin, out IntPtr values, out IntPtr indices);
 
-    [LibraryImport(Lib)] internal static partial IntPtr ats_argmax(TensorHandle a, long dim, int keepdim);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_cumsum(TensorHandle a, long dim);
-
-    [LibraryImport(Lib)]
-    internal static partial int ats_topk(TensorHandle a, long k, long dim, int largest, int sorted, out IntPtr values, out IntPtr indices);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_argmax(Tensor a, long dim, int keepdim);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_cumsum(Tensor a, long dim);
 
     [LibraryImport(Lib)]
-    internal static partial int ats_sort(TensorHandle a, long dim, int descending, out IntPtr values, out IntPtr indices);
+    internal static partial int ats_topk(Tensor a, long k, long dim, int largest, int sorted, out IntPtr values, out IntPtr indices);
+
+    [LibraryImport(Lib)]
+    internal static partial int ats_sort(Tensor a, long dim, int descending, out IntPtr values, out IntPtr indices);
 
     // ---- shape and indexing -----------------------------------------------------------------
 
     [LibraryImport(Lib)] internal static partial IntPtr ats_shape_op(ShapeOp op, IntPtr a, long[] dims, int ndim);
     [LibraryImport(Lib)] internal static partial IntPtr ats_dim_op(DimOp op, IntPtr a, long dim);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_transpose(TensorHandle a, long d0, long d1);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_narrow(TensorHandle a, long dim, long start, long length);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_slice(TensorHandle a, long dim, long start, long end, long step);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_select(TensorHandle a, long dim, long index);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_transpose(Tensor a, long d0, long d1);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_narrow(Tensor a, long dim, long start, long length);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_slice(Tensor a, long dim, long start, long end, long step);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_select(Tensor a, long dim, long index);
     [LibraryImport(Lib)] internal static partial IntPtr ats_cat(IntPtr[] ts, int n, long dim);
     [LibraryImport(Lib)] internal static partial IntPtr ats_stack(IntPtr[] ts, int n, long dim);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_gather(TensorHandle a, long dim, TensorHandle index);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_scatter(TensorHandle a, long dim, TensorHandle index, TensorHandle src);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_index_select(TensorHandle a, long dim, TensorHandle index);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_gather(Tensor a, long dim, Tensor index);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_scatter(Tensor a, long dim, Tensor index, Tensor src);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_index_select(Tensor a, long dim, Tensor index);
 
     // ---- nn ---------------------------------------------------------------------------------
 
-    [LibraryImport(Lib)] internal static partial IntPtr ats_linear(TensorHandle x, TensorHandle w, IntPtr b);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_embedding(TensorHandle weight, TensorHandle indices);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_linear(Tensor x, Tensor w, IntPtr b);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_embedding(Tensor weight, Tensor indices);
 
     [LibraryImport(Lib)]
-    internal static partial IntPtr ats_layer_norm(TensorHandle x, long[] shape, int ndim, IntPtr w, IntPtr b, double eps);
+    internal static partial IntPtr ats_layer_norm(Tensor x, long[] shape, int ndim, IntPtr w, IntPtr b, double eps);
 
-    [LibraryImport(Lib)] internal static partial IntPtr ats_dropout(TensorHandle x, double p, int training, IntPtr generator);
-    [LibraryImport(Lib)] internal static partial IntPtr ats_multinomial(TensorHandle probs, long n, int replacement, IntPtr generator);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_dropout(Tensor x, double p, int training, IntPtr generator);
+    [LibraryImport(Lib)] internal static partial IntPtr ats_multinomial(Tensor probs, long n, int replacement, IntPtr generator);
 
     // ---- autograd and optimisation ----------------------------------------------------------
 
-    [LibraryImport(Lib)] internal static partial int ats_backward(TensorHandle t, IntPtr grad, int retainGraph, int createGraph);
-    [LibraryImport(Lib)] internal static partial int ats_grad(TensorHandle t, out IntPtr grad);
-    [LibraryImport(Lib)] internal static partial int ats_set_grad(TensorHandle t, IntPtr grad);
+    [LibraryImport(Lib)] internal static partial int ats_backward(Tensor t, IntPtr grad, int retainGraph, int createGraph);
+    [LibraryImport(Lib)] internal static partial int ats_grad(Tensor t, out IntPtr grad);
+    [LibraryImport(Lib)] internal static partial int ats_set_grad(Tensor t, IntPtr grad);
     [LibraryImport(Lib)] internal static partial int ats_clip_grad_norm(IntPtr[] ps, int n, double maxNorm, double normType, out double total);
 
     [LibraryImport(Lib)]
     internal static unsafe partial int ats_adamw_step(IntPtr[] ps, IntPtr[] expAvg, IntPtr[] expAvgSq, long* steps, int n,
         double lr, double beta1, double beta2, double eps, double weightDecay);
 
-    [LibraryImport(Lib)] internal static partial int ats_set_data(TensorHandle t, TensorHandle data);
+    [LibraryImport(Lib)] internal static partial int ats_set_data(Tensor t, Tensor data);
 
     // ---- generators -------------------------------------------------------------------------
 
@@ -209,7 +209,7 @@ internal static partial class Native
     [LibraryImport(Lib)] internal static partial void ats_generator_free(IntPtr g);
     [LibraryImport(Lib)] internal static partial int ats_generator_set_seed(GeneratorHandle g, ulong seed);
     [LibraryImport(Lib)] internal static partial IntPtr ats_generator_get_state(GeneratorHandle g);
-    [LibraryImport(Lib)] internal static partial int ats_generator_set_state(GeneratorHandle g, TensorHandle state);
+    [LibraryImport(Lib)] internal static partial int ats_generator_set_state(GeneratorHandle g, Tensor state);
     [LibraryImport(Lib)] internal static partial IntPtr ats_default_generator_get_state();
-    [LibraryImport(Lib)] internal static partial int ats_default_generator_set_state(TensorHandle state);
+    [LibraryImport(Lib)] internal static partial int ats_default_generator_set_state(Tensor state);
 }

@@ -69,7 +69,7 @@ public partial class Tensor
     public Tensor minimum(Tensor other) => BinaryOp(Native.Binary.Minimum, other);
 
     /// <summary>Clamps to [min, max]; a null bound leaves that side open.</summary>
-    public Tensor clamp(double? min = null, double? max = null) => new(ats_clamp(Handle, min ?? double.NaN, max ?? double.NaN));
+    public Tensor clamp(double? min = null, double? max = null) => new(ats_clamp(this, min ?? double.NaN, max ?? double.NaN));
     public Tensor clamp_min(double min) => clamp(min, null);
     public Tensor clamp_max(double max) => clamp(null, max);
 
@@ -113,7 +113,7 @@ public partial class Tensor
     public Tensor isfinite() => Unary(Native.Unary.IsFinite);
 
     /// <summary>Replaces elements where <paramref name="mask"/> is true by <paramref name="value"/>.</summary>
-    public Tensor masked_fill(Tensor mask, double value) => new(ats_masked_fill(Handle, mask.Handle, value));
+    public Tensor masked_fill(Tensor mask, double value) => new(ats_masked_fill(this, mask, value));
 
     // ---- reductions ---------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ public partial class Tensor
 
     public Tensor amax(long dim, bool keepdim = false) => Reduction(Native.Reduce.Amax, [dim], keepdim);
     public Tensor amin(long dim, bool keepdim = false) => Reduction(Native.Reduce.Amin, [dim], keepdim);
-    public Tensor argmax(long dim, bool keepdim = false) => new(ats_argmax(Handle, dim, keepdim ? 1 : 0));
+    public Tensor argmax(long dim, bool keepdim = false) => new(ats_argmax(this, dim, keepdim ? 1 : 0));
 
     /// <summary>Variance; <paramref name="correction"/> 1 is the unbiased estimator (PyTorch's default).</summary>
     public Tensor var(long[]? dims = null, bool keepdim = false, long correction = 1) => Reduction(Native.Reduce.Var, dims, keepdim, correction);
@@ -152,25 +152,25 @@ public partial class Tensor
     public Tensor all() => Reduction(Native.Reduce.All, null, false);
     public Tensor any(long dim, bool keepdim = false) => Reduction(Native.Reduce.Any, [dim], keepdim);
     public Tensor all(long dim, bool keepdim = false) => Reduction(Native.Reduce.All, [dim], keepdim);
-    public Tensor cumsum(long dim) => new(ats_cumsum(Handle, dim));
+    public Tensor cumsum(long dim) => new(ats_cumsum(this, dim));
 
     private (Tensor, Tensor) MaxMin(long dim, bool keepdim, bool isMin)
     {
-        Check(ats_max_dim(Handle, dim, keepdim ? 1 : 0, isMin ? 1 : 0, out var v, out var i));
+        Check(ats_max_dim(this, dim, keepdim ? 1 : 0, isMin ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     /// <summary>The k largest (or smallest) elements along <paramref name="dim"/> and their indices.</summary>
     public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true, bool sorted = true)
     {
-        Check(ats_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i));
+        Check(ats_topk(this, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
     /// <summary>Sorted elements along <paramref name="dim"/> and the permutation that sorts them.</summary>
     public (Tensor values, Tensor indices) sort(long dim = -1, bool descending = false)
     {
-        Check(ats_sort(Handle, dim, descending ? 1 : 0, out var v, out var i));
+        Check(ats_sort(this, dim, descending ? 1 : 0, out var v, out var i));
         return (new Tensor(v), new Tensor(i));
     }
 
@@ -203,7 +203,7 @@ public partial class Tensor
     public Tensor squeeze(long dim) => DimOp(Native.DimOp.Squeeze, dim);
     public Tensor unsqueeze(long dim) => DimOp(Native.DimOp.Unsqueeze, dim);
     public Tensor flatten(long start_dim = 0) => DimOp(Native.DimOp.FlattenFrom, start_dim);
-    public Tensor transpose(long dim0, long dim1) => new(ats_transpose(Handle, dim0, dim1));
+    public Tensor transpose(long dim0, long dim1) => new(ats_transpose(this, dim0, dim1));
 
     /// <summary>Transpose of a 2-D tensor.</summary>
     public Tensor t() => transpose(0, 1);
@@ -212,20 +212,20 @@ public partial class Tensor
     public Tensor clone() => Unary(Native.Unary.Clone);
 
     /// <summary>A view of <paramref name="length"/> elements of <paramref name="dim"/> from <paramref name="start"/>.</summary>
-    public Tensor narrow(long dim, long start, long length) => new(ats_narrow(Handle, dim, start, length));
+    public Tensor narrow(long dim, long start, long length) => new(ats_narrow(this, dim, start, length));
 
     /// <summary>The view <c>t[..., start:end:step, ...]</c> along <paramref name="dim"/>.</summary>
-    public Tensor slice(long dim, long start, long end, long step = 1) => new(ats_slice(Handle, dim, start, end, step));
+    public Tensor slice(long dim, long start, long end, long step = 1) => new(ats_slice(this, dim, start, end, step));
 
     /// <summary>The view <c>t[..., index, ...]</c>: dimension <paramref name="dim"/> removed.</summary>
-    public Tensor select(long dim, long index) => new(ats_select(Handle, dim, index));
+    public Tensor select(long dim, long index) => new(ats_select(this, dim, index));
 
     public Tensor tril(long diagonal = 0) => DimOp(Native.DimOp.Tril, diagonal);
     public Tensor triu(long diagonal = 0) => DimOp(Native.DimOp.Triu, diagonal);
 
-    public Tensor gather(long dim, Tensor index) => new(ats_gather(Handle, dim, index.Handle));
-    public Tensor scatter(long dim, Tensor index, Tensor src) => new(ats_scatter(Handle, dim, index.Handle, src.Handle));
-    public Tensor index_select(long dim, Tensor index) => new(ats_index_select(Handle, dim, index.Handle));
+    public Tensor gather(long dim, Tensor index) => new(ats_gather(this, dim, index));
+    public Tensor scatter(long dim, Tensor index, Tensor src) => new(ats_scatter(this, dim, index, src));
+    public Tensor index_select(long dim, Tensor index) => new(ats_index_select(this, dim, index));
 
     public Tensor softmax(long dim) => DimOp(Native.DimOp.Softmax, dim);
     public Tensor log_softmax(long dim) => DimOp(Native.DimOp.LogSoftmax, dim);
@@ -246,14 +246,14 @@ public partial class Tensor
     private Tensor ToCore(ScalarType type, Device target, bool copy)
     {
         target.EnsureAvailable();
-        return new(ats_to(Handle, (int)type, (int)target.Type, target.Index, copy ? 1 : 0));
+        return new(ats_to(this, (int)type, (int)target.Type, target.Index, copy ? 1 : 0));
     }
 
     // ---- in place (use under no_grad for leaves that require grad) ----------------------------
 
     private Tensor Inplace(Native.Inplace op, Tensor? other, double s)
     {
-        Check(ats_inplace(op, Handle, Ptr(other), s));
+        Check(ats_inplace(op, this, Ptr(other), s));
         GC.KeepAlive(other);
         return this;
     }
@@ -267,5 +267,5 @@ public partial class Tensor
     public Tensor fill_(double value) => Inplace(Native.Inplace.Fill, null, value);
 
     /// <summary>Replaces this tensor's data (same object, same autograd identity), e.g. to move a parameter to another device.</summary>
-    public void set_data(Tensor data) => Check(ats_set_data(Handle, data.Handle));
+    public void set_data(Tensor data) => Check(ats_set_data(this, data));
 }

@@ -3,39 +3,55 @@ using System.Runtime.InteropServices;
 namespace AkkaRlhf.Torch;
 
 /// <summary>
-/// A libtorch tensor. Owns its native handle through a SafeHandle: dispose it (or let a
-/// <see cref="DisposeScope"/> do it) to free native memory promptly; the finalizer is only a
-/// safety net. Method names follow PyTorch (<c>view</c>, <c>sum</c>, <c>log_softmax</c>, ...).
+/// A libtorch tensor. It is itself the SafeHandle that owns the native <c>at::Tensor*</c> (one
+/// managed object per tensor): dispose it (or let a <see cref="DisposeScope"/> do it) to free native
+/// memory promptly; the finalizer is only a safety net. Method names follow PyTorch
+/// (<c>view</c>, <c>sum</c>, <c>log_softmax</c>, ...).
 /// </summary>
-public partial class Tensor : IDisposable
+public partial class Tensor : SafeHandle
 {
-    internal readonly TensorHandle Handle;
+    private static long live;
     internal DisposeScope? Scope;
 
-    internal Tensor(IntPtr native)
+    internal Tensor(IntPtr native) : base(IntPtr.Zero, ownsHandle: true)
     {
-        Handle = new TensorHandle(Native.Check(native));
+        SetHandle(Native.Check(native));
+        Interlocked.Increment(ref live);
         DisposeScope.Current?.Attach(this);
     }
 
     /// <summary>Tensors alive in native memory right now (for leak tests).</summary>
-    public static long LiveCount => TensorHandle.Live;
+    public static long LiveCount => Interlocked.Read(ref live);
 
     /// <summary>True once disposed.</summary>
-    public bool IsDisposed => Handle.IsClosed;
+    public bool IsDisposed => IsClosed;
 
-    /// <summary>Frees the native tensor now (a view keeps its storage alive until its last view is freed).</summary>
-    public void Dispose()
+    /// <inheritdoc/>
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <summary>Frees the native tensor (a view keeps its storage alive until its last view is freed).</summary>
+    protected override bool ReleaseHandle()
     {
-        Scope?.Forget(this);
-        Scope = null;
-        Handle.Dispose();
+        Native.ats_free(handle);
+        Interlocked.Decrement(ref live);
+        return true;
+    }
+
+    /// <summary>Leaves the dispose scope, then frees the native tensor.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Scope?.Forget(this);
+            Scope = null;
+        }
+        base.Dispose(disposing);
     }
 
     // ---- metadata ---------------------------------------------------------------------------
 
     /// <summary>Number of dimensions.</summary>
-    public int dim() => Native.ats_dim(Handle);
+    public int dim() => Native.ats_dim(this);
 
     /// <summary>The sizes of every dimension.</summary>
     public unsafe long[] shape
@@ -43,7 +59,7 @@ public partial class Tensor : IDisposable
         get
         {
             var s = new long[dim()];
-            fixed (long* p = s) Native.ats_shape(Handle, p);
+            fixed (long* p = s) Native.ats_shape(this, p);
             return s;
         }
     }
@@ -56,19 +72,19 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>Number of elements.</summary>
-    public long numel() => Native.ats_numel(Handle);
+    public long numel() => Native.ats_numel(this);
 
     /// <summary>Element type.</summary>
-    public ScalarType dtype => ScalarTypes.FromNative(Native.ats_dtype(Handle));
+    public ScalarType dtype => ScalarTypes.FromNative(Native.ats_dtype(this));
 
     /// <summary>Device holding the data.</summary>
-    public Device device => new((DeviceType)Native.ats_device_type(Handle), Native.ats_device_index(Handle));
+    public Device device => new((DeviceType)Native.ats_device_type(this), Native.ats_device_index(this));
 
     /// <summary>Whether autograd records operations on this tensor.</summary>
     public bool requires_grad
     {
-        get => Native.ats_requires_grad(Handle) != 0;
-        set => Native.Check(Native.ats_set_requires_grad(Handle, value ? 1 : 0));
+        get => Native.ats_requires_grad(this) != 0;
+        set => Native.Check(Native.ats_set_requires_grad(this, value ? 1 : 0));
     }
 
     /// <summary>Sets <see cref="requires_grad"/> and returns this tensor.</summary>
@@ -79,10 +95,10 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>True if the elements are laid out row-major without gaps.</summary>
-    public bool is_contiguous() => Native.ats_is_contiguous(Handle) != 0;
+    public bool is_contiguous() => Native.ats_is_contiguous(this) != 0;
 
     /// <summary>True for tensors created by the user (not by an op recorded by autograd).</summary>
-    public bool is_leaf => Native.ats_is_leaf(Handle) != 0;
+    public bool is_leaf => Native.ats_is_leaf(this) != 0;
 
     // ---- data -------------------------------------------------------------------------------
 
@@ -100,35 +116,35 @@ public partial class Tensor : IDisposable
     public unsafe void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
         var bytes = MemoryMarshal.AsBytes(destination);
-        fixed (byte* p = bytes) Native.Check(Native.ats_copy_to_buffer(Handle, p, bytes.Length));
+        fixed (byte* p = bytes) Native.Check(Native.ats_copy_to_buffer(this, p, bytes.Length));
     }
 
     /// <summary>The raw bytes of the elements, row-major (for serialization).</summary>
     public unsafe byte[] ToBytes()
     {
         var result = new byte[numel() * dtype.ElementSize()];
-        fixed (byte* p = result) Native.Check(Native.ats_copy_to_buffer(Handle, p, result.Length));
+        fixed (byte* p = result) Native.Check(Native.ats_copy_to_buffer(this, p, result.Length));
         return result;
     }
 
     /// <summary>The value of a one-element tensor.</summary>
     public double item()
     {
-        Native.Check(Native.ats_item_double(Handle, out var v));
+        Native.Check(Native.ats_item_double(this, out var v));
         return v;
     }
 
     /// <summary>The value of a one-element tensor as an integer.</summary>
     public long item_long()
     {
-        Native.Check(Native.ats_item_int64(Handle, out var v));
+        Native.Check(Native.ats_item_int64(this, out var v));
         return v;
     }
 
     /// <summary>Element values printed by libtorch.</summary>
     public string str()
     {
-        var p = Native.Check(Native.ats_to_string(Handle));
+        var p = Native.Check(Native.ats_to_string(this));
         try { return Marshal.PtrToStringUTF8(p)!; }
         finally { Native.ats_free_string(p); }
     }
@@ -142,7 +158,7 @@ public partial class Tensor : IDisposable
     /// <summary>Computes gradients of this (scalar) tensor w.r.t. the leaves that require them.</summary>
     public void backward(Tensor? gradient = null, bool retain_graph = false, bool create_graph = false)
     {
-        Native.Check(Native.ats_backward(Handle, Ptr(gradient), retain_graph ? 1 : 0, create_graph ? 1 : 0));
+        Native.Check(Native.ats_backward(this, Ptr(gradient), retain_graph ? 1 : 0, create_graph ? 1 : 0));
         GC.KeepAlive(gradient);
     }
 
@@ -151,12 +167,12 @@ public partial class Tensor : IDisposable
     {
         get
         {
-            Native.Check(Native.ats_grad(Handle, out var g));
+            Native.Check(Native.ats_grad(this, out var g));
             return g == IntPtr.Zero ? null : new Tensor(g);
         }
         set
         {
-            Native.Check(Native.ats_set_grad(Handle, Ptr(value)));
+            Native.Check(Native.ats_set_grad(this, Ptr(value)));
             GC.KeepAlive(value);
         }
     }
@@ -194,5 +210,5 @@ public partial class Tensor : IDisposable
     }
 
     internal IntPtr Raw() =>
-        IsDisposed ? throw new ObjectDisposedException(nameof(Tensor), "tensor used after Dispose") : Handle.DangerousGetHandle();
+        IsDisposed ? throw new ObjectDisposedException(nameof(Tensor), "tensor used after Dispose") : DangerousGetHandle();
 }

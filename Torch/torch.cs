@@ -37,7 +37,7 @@ public static partial class torch
     public static Tensor get_rng_state() => new(ats_default_generator_get_state());
 
     /// <summary>Restores the default generator's state.</summary>
-    public static void set_rng_state(Tensor state) => Check(ats_default_generator_set_state(state.Handle));
+    public static void set_rng_state(Tensor state) => Check(ats_default_generator_set_state(state));
 
     /// <summary>Disables gradient recording until the returned scope is disposed.</summary>
     public static NoGradScope no_grad() => new(false);
@@ -177,7 +177,7 @@ public static partial class torch
     }
 
     /// <summary>Element-wise choice: <paramref name="a"/> where <paramref name="condition"/>, else <paramref name="b"/>.</summary>
-    public static Tensor where(Tensor condition, Tensor a, Tensor b) => new(ats_where(condition.Handle, a.Handle, b.Handle));
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) => new(ats_where(condition, a, b));
 
     public static Tensor matmul(Tensor a, Tensor b) => a.matmul(b);
     public static Tensor maximum(Tensor a, Tensor b) => a.maximum(b);
@@ -192,7 +192,7 @@ public static partial class torch
     /// <summary>Draws <paramref name="num_samples"/> indices per row with probabilities proportional to <paramref name="input"/>.</summary>
     public static Tensor multinomial(Tensor input, long num_samples, bool replacement = false, Generator? generator = null)
     {
-        var t = new Tensor(ats_multinomial(input.Handle, num_samples, replacement ? 1 : 0, Generator.Ptr(generator)));
+        var t = new Tensor(ats_multinomial(input, num_samples, replacement ? 1 : 0, Generator.Ptr(generator)));
         GC.KeepAlive(generator);
         return t;
     }

@@ -13,18 +13,18 @@ public static partial class torch
             /// <summary>y = x W^T + b. x: (*, in), weight: (out, in), bias: (out).</summary>
             public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null)
             {
-                var t = new Tensor(ats_linear(input.Handle, weight.Handle, Tensor.Ptr(bias)));
+                var t = new Tensor(ats_linear(input, weight, Tensor.Ptr(bias)));
                 GC.KeepAlive(bias);
                 return t;
             }
 
             /// <summary>Rows of <paramref name="weight"/> (num, dim) picked by integer <paramref name="input"/>: (*) -> (*, dim).</summary>
-            public static Tensor embedding(Tensor input, Tensor weight) => new(ats_embedding(weight.Handle, input.Handle));
+            public static Tensor embedding(Tensor input, Tensor weight) => new(ats_embedding(weight, input));
 
             /// <summary>Normalises over the trailing <paramref name="normalized_shape"/> dimensions, then scales and shifts.</summary>
             public static Tensor layer_norm(Tensor input, long[] normalized_shape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
             {
-                var t = new Tensor(ats_layer_norm(input.Handle, normalized_shape, normalized_shape.Length, Tensor.Ptr(weight), Tensor.Ptr(bias), eps));
+                var t = new Tensor(ats_layer_norm(input, normalized_shape, normalized_shape.Length, Tensor.Ptr(weight), Tensor.Ptr(bias), eps));
                 GC.KeepAlive(weight);
                 GC.KeepAlive(bias);
                 return t;
@@ -36,7 +36,7 @@ public static partial class torch
             /// </summary>
             public static Tensor dropout(Tensor input, double p, bool training, Generator? generator = null)
             {
-                var t = new Tensor(ats_dropout(input.Handle, p, training ? 1 : 0, Generator.Ptr(generator)));
+                var t = new Tensor(ats_dropout(input, p, training ? 1 : 0, Generator.Ptr(generator)));
                 GC.KeepAlive(generator);
                 return t;
             }
