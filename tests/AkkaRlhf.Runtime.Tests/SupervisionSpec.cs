@@ -108,6 +108,8 @@ public sealed class SupervisionSpec(ITestOutputHelper output) : TestKit.TestKit(
         supervisor.Tell((reporting, "b"));
         var b = ExpectMsg<IActorRef>();
         b.Tell("inc");
+        b.Tell("get");
+        ExpectMsg(1);                                   // b has state before its sibling fails
         a.Tell("fail");
         Assert.Equal(["restarted a", "restarted b"], ReceiveN(2).Cast<string>().Order());
         b.Tell("get");
