@@ -15,9 +15,9 @@ public sealed class MembershipSpecs(ITestOutputHelper output) : ClusterSpec(outp
     public async Task Nodes_see_each_other_up_with_their_roles_and_a_leaving_node_is_removed_at_once()
     {
         var a = await JoinAsync(Settings("node-a", "learner"));
-        var b = await JoinAsync(Settings("node-b", "rollout", "reward"));
         var events = Recorder.Create(a.System);
-        a.Subscribe(events.Actor);
+        a.Subscribe(events.Actor);                      // before b joins: b's MemberUp must be an event, not part of the initial state
+        var b = await JoinAsync(Settings("node-b", "rollout", "reward"));
 
         await Eventually.Holds(() => a.Members.Count == 2 && events.Of<MemberUp>().Any(e => e.Member.Address.Equals(b.SelfAddress)), Timeout, () => string.Join("; ", events.Messages));
         Assert.IsType<CurrentClusterState>(events.Messages.First());
