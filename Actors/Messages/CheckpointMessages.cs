@@ -2,7 +2,10 @@ using AkkaRlhf.Runtime;
 
 namespace AkkaRlhf.Actors.Messages;
 
-/// <summary>Asks a learner or critic to write its model, optimizer and libtorch RNG state as a checkpoint into <paramref name="Dir"/>.</summary>
+/// <summary>
+/// Asks a learner or critic to write its model, optimizer and libtorch RNG state as a checkpoint into <paramref name="Dir"/>
+/// (a critic on a cluster node writes on its own machine: durable clustered runs need storage shared by the nodes).
+/// </summary>
 public sealed record SaveRoleState(string Dir) : INoSerializationVerificationNeeded;
 
 /// <summary>The role's checkpoint is written; <paramref name="Rng"/> is its own minibatch generator's state.</summary>

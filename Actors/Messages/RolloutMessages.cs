@@ -5,9 +5,12 @@ namespace AkkaRlhf.Actors.Messages;
 /// <summary>
 /// Asks a <c>RolloutGenerator</c> to answer each prompt <paramref name="SamplesPerPrompt"/> times
 /// with the newest policy it holds. <paramref name="Part"/> tells apart the slices of one batch
-/// sent to different generators (each slice samples from its own seed).
+/// sent to different generators (each slice samples from its own seed). A generator that holds a policy older than
+/// <paramref name="MinPolicyVersion"/> keeps the request until those weights arrive (across a cluster, weights and
+/// work travel on different queues).
 /// </summary>
-public sealed record GenerateRollouts(long BatchId, int Part, IReadOnlyList<int[]> Prompts, int SamplesPerPrompt = 1) : IBatchMessage;
+public sealed record GenerateRollouts(long BatchId, int Part, IReadOnlyList<int[]> Prompts, int SamplesPerPrompt = 1,
+    long MinPolicyVersion = 0) : IBatchMessage;
 
 /// <summary>
 /// Generated sequences, the sampled tokens' log-probs under the generating policy, (B, N) float32,

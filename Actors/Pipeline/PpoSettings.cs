@@ -84,6 +84,8 @@ public sealed record PpoSettings
     /// <summary>Reward scores are normalised with the reward model's held-out mean and std when known.</summary>
     public bool NormalizeRewards { get; init; } = true;
     public long Seed { get; init; } = 1234;
+    /// <summary>How long the trainer waits for a node of every cluster role before the run fails.</summary>
+    public TimeSpan ClusterWait { get; init; } = TimeSpan.FromMinutes(2);
 
     public RoleSettings Generator { get; init; } = new("rollout", "cpu", 2, ConfigurationFactory.Empty);
     public RoleSettings Reference { get; init; } = new("reference", "cpu", 1, ConfigurationFactory.Empty);
@@ -93,7 +95,7 @@ public sealed record PpoSettings
 
     public static PpoSettings Default { get; } = new();
 
-    public static PpoSettings FromConfig(Config c, long seed) => new()
+    public static PpoSettings FromConfig(Config c, long seed) => DistinctClusterRoles(new()
     {
         Iterations = c.GetInt("iterations", Default.Iterations),
         PromptsPerIteration = c.GetInt("prompts-per-iteration", Default.PromptsPerIteration),
@@ -112,12 +114,30 @@ public sealed record PpoSettings
         AskTimeout = c.GetTimeSpan("retry.timeout", Default.AskTimeout),
         NormalizeRewards = c.GetBoolean("normalize-rewards", Default.NormalizeRewards),
         Seed = seed,
-        Generator = RoleSettings.FromConfig(c.GetConfig("generator"), "rollout"),
-        Reference = RoleSettings.FromConfig(c.GetConfig("reference"), "reference"),
-        Reward = RoleSettings.FromConfig(c.GetConfig("reward"), "reward-model"),
-        Critic = RoleSettings.FromConfig(c.GetConfig("critic"), "critic"),
-        Learner = RoleSettings.FromConfig(c.GetConfig("learner"), "ppo"),
-    };
+        Generator = RoleSettings.FromConfig(c.GetConfig("generator"), "rollout", "rollout"),
+        Reference = RoleSettings.FromConfig(c.GetConfig("reference"), "reference", "reference"),
+        Reward = RoleSettings.FromConfig(c.GetConfig("reward"), "reward-model", "reward"),
+        Critic = RoleSettings.FromConfig(c.GetConfig("critic"), "critic", "critic"),
+        Learner = LocalOnly(RoleSettings.FromConfig(c.GetConfig("learner"), "ppo"), "learner"),
+        ClusterWait = c.GetTimeSpan("cluster-wait", Default.ClusterWait),
+    });
+
+    /// <summary>The four roles that cluster nodes may serve, by block name (the learner stays with the trainer).</summary>
+    public IEnumerable<(string Block, RoleSettings Role)> Roles =>
+        [("generator", Generator), ("reference", Reference), ("reward", Reward), ("critic", Critic), ("learner", Learner)];
+
+    /// <summary>The cluster roles this run needs nodes for (those with <c>cluster.enabled = on</c>).</summary>
+    public IReadOnlyList<string> ClusterRoles => Roles.Select(r => r.Role.UseRole).OfType<string>().Distinct().ToList();
+
+    private static PpoSettings DistinctClusterRoles(PpoSettings s)
+    {
+        var shared = s.Roles.Where(r => r.Role.UseRole is not null).GroupBy(r => r.Role.UseRole).FirstOrDefault(g => g.Count() > 1);
+        return shared is null ? s : throw new ConfigurationException(
+            $"akka-rlhf.ppo: {string.Join(" and ", shared.Select(r => r.Block))} both use the cluster role \"{shared.Key}\"; give each its own cluster.use-role");
+    }
+
+    private static RoleSettings LocalOnly(RoleSettings role, string block) => role.UseRole is null ? role
+        : throw new ConfigurationException($"akka-rlhf.ppo.{block}.cluster.enabled = on: the {block} runs in the trainer's process (only generator, reference, reward and critic can be served by cluster nodes)");
 
     public PpoSettings WithIterations(int n) => this with { Iterations = n };
     public PpoSettings WithMode(PipelineMode mode) => this with { Mode = mode };

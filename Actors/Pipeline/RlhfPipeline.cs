@@ -63,25 +63,25 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         return new TrainedRewardModel(model, summary);
     }
 
-    /// <summary>Stage 3: PPO (or a plug-in learner) from <paramref name="sft"/>, with pi_ref = <paramref name="sft"/>, r_phi = <paramref name="reward"/>.</summary>
+    /// <summary>
+    /// Stage 3: PPO (or a plug-in learner) from <paramref name="sft"/>, with pi_ref = <paramref name="sft"/>, r_phi = <paramref name="reward"/>.
+    /// Roles with <c>cluster.enabled = on</c> are reached through <paramref name="remote"/>.
+    /// </summary>
     public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Ppo(PipelineData data, GptLM sft, TrainedRewardModel? reward,
         PpoSettings? ppo = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null, string stage = "ppo",
-        Durability? durability = null)
+        Durability? durability = null, IRemoteRoles? remote = null)
     {
         var resume = FindResume(durability);
         ppo ??= settings.Ppo;
-        var policy = ModelCopies.Clone(sft, Device.CPU);
-        var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
-            : CriticSettings.FromConfig(ppo.Critic.Block).InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
-        var models = new PpoModels(policy, sft, reward?.Model, critic, data.Tokenizer, reward?.Normalizer);
+        var models = PpoModels.Create(sft, reward, data.Tokenizer, ppo);
         var run = Interlocked.Increment(ref _runs);
         var prompts = system.ActorOf(PromptSource.Props(data.Prompts, data.Tokenizer, data.Template, ppo.Seed + 3, resume?.State.Cursor), $"prompts-{run}");
         var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, new Renamed(progress, stage), observe: observe,
-            durability: durability, resume: resume), $"trainer-{run}");
+            durability: durability, resume: resume, remote: remote), $"trainer-{run}");
         try
         {
             var done = await trainer.Ask<StageFinished>(new RunStage(run, ppo.Iterations), StageTimeout);
-            return (policy, done.Summary);
+            return (models.Policy, done.Summary);
         }
         finally
         {

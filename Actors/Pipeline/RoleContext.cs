@@ -1,3 +1,4 @@
+using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Torch;
@@ -9,7 +10,22 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// what it needs (generators and the reference copy their model onto their own device).
 /// </summary>
 public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward, GptValue? Critic, ITokenizer Tokenizer,
-    RewardNormalizer? RewardNormalizer = null);
+    RewardNormalizer? RewardNormalizer = null)
+{
+    /// <summary>
+    /// A run's models from the SFT policy and the reward model: the policy is a copy of <paramref name="sft"/>, the
+    /// reference is <paramref name="sft"/> itself, and the critic starts from the reward model (<c>critic.init-from-reward</c>)
+    /// or fresh; a critic-free learner (GRPO) or a run without a reward model has none. Every process of a clustered run
+    /// builds the same models from the same checkpoints.
+    /// </summary>
+    public static PpoModels Create(GptLM sft, TrainedRewardModel? reward, ITokenizer tokenizer, PpoSettings ppo)
+    {
+        var policy = ModelCopies.Clone(sft, Device.CPU);
+        var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
+            : CriticSettings.FromConfig(ppo.Critic.Block).InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
+        return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);
+    }
+}
 
 /// <summary>What a role factory gets: the role's name and HOCON block, the run's models and settings, and a seed of its own.</summary>
 public sealed record RoleContext(string Role, RoleSettings Settings, PpoModels Models, PpoSettings Ppo, long Seed)

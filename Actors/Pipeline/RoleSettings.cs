@@ -6,12 +6,17 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// <summary>
 /// The HOCON block of one role: its <c>type</c> (a registered short name or an assembly-qualified
 /// type name), its <c>device</c> and its <c>pool-size</c>; <see cref="Block"/> keeps the whole block
-/// for the role's own keys.
+/// for the role's own keys. <see cref="UseRole"/> is the cluster role whose nodes serve it when
+/// <c>cluster.enabled = on</c> (Akka's cluster-aware group router), null when the trainer hosts it.
 /// </summary>
-public sealed record RoleSettings(string Type, string Device, int PoolSize, Config Block)
+public sealed record RoleSettings(string Type, string Device, int PoolSize, Config Block, string? UseRole = null)
 {
-    public static RoleSettings FromConfig(Config block, string defaultType) =>
-        new(block.GetString("type", defaultType), block.GetString("device", "cpu"), block.GetInt("pool-size", 1), block);
+    /// <param name="block">The role's block, e.g. <c>akka-rlhf.ppo.generator</c>.</param>
+    /// <param name="defaultType">The type when the block has none.</param>
+    /// <param name="defaultUseRole">The cluster role when <c>cluster.use-role</c> is not set.</param>
+    public static RoleSettings FromConfig(Config block, string defaultType, string? defaultUseRole = null) =>
+        new(block.GetString("type", defaultType), block.GetString("device", "cpu"), block.GetInt("pool-size", 1), block,
+            block.GetBoolean("cluster.enabled", false) ? block.GetString("cluster.use-role", defaultUseRole ?? defaultType) : null);
 
     /// <summary>The parsed device (a clear error for a bad name or a missing GPU).</summary>
     public Device ParsedDevice
@@ -27,4 +32,6 @@ public sealed record RoleSettings(string Type, string Device, int PoolSize, Conf
     public RoleSettings WithType(string type) => this with { Type = type };
     public RoleSettings WithDevice(string device) => this with { Device = device };
     public RoleSettings WithPoolSize(int size) => this with { PoolSize = Math.Max(1, size) };
+    /// <summary>Served by the cluster nodes of <paramref name="role"/> (null: by the trainer's process).</summary>
+    public RoleSettings WithUseRole(string? role) => this with { UseRole = role };
 }

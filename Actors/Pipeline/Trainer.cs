@@ -22,6 +22,8 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// current ones, so generation overlaps learning; a batch more than <c>max-staleness</c> versions
 /// behind the learner is dropped and regenerated. Every ask is retried with the same batch id on a
 /// failure or a timeout. Replies <see cref="StageFinished"/> to <see cref="RunStage"/>.
+/// Roles are the trainer's children, except those with <c>cluster.enabled = on</c>, which it reaches through
+/// <see cref="IRemoteRoles"/> (a router to the cluster nodes of that role); the loop is the same.
 /// </summary>
 public sealed class Trainer : ReceiveActor
 {
@@ -30,6 +32,7 @@ public sealed class Trainer : ReceiveActor
     private readonly Func<RolloutBatch, IReadOnlyDictionary<string, double>>? _observe;
     private readonly IActorRef _prompts, _generators, _reference, _reward, _learner;
     private readonly IActorRef? _critic;
+    private readonly IRemoteRoles? _remote;
     private IKlController _kl;
     private readonly Durability? _durability;
     private readonly StageResume? _resume;
@@ -42,25 +45,28 @@ public sealed class Trainer : ReceiveActor
     /// <param name="observe">Extra metrics per rollout (e.g. the hidden true reward of the synthetic task).</param>
     /// <param name="durability">Journal and checkpoints of the run (null: not durable).</param>
     /// <param name="resume">The checkpoint to continue from (its prompt cursor must already be in <paramref name="promptSource"/>).</param>
+    /// <param name="remote">How to reach the roles served by cluster nodes (needed when a role has <c>cluster.enabled = on</c>).</param>
     public static Props Props(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress,
         RoleRegistry? registry = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null,
-        Durability? durability = null, StageResume? resume = null) =>
-        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume));
+        Durability? durability = null, StageResume? resume = null, IRemoteRoles? remote = null) =>
+        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume, remote));
 
     public Trainer(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress, RoleRegistry registry,
-        Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe, Durability? durability = null, StageResume? resume = null)
+        Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe, Durability? durability = null, StageResume? resume = null,
+        IRemoteRoles? remote = null)
     {
-        (_settings, _progress, _observe, _prompts, _durability, _resume) = (settings, progress, observe, promptSource, durability, resume);
+        (_settings, _progress, _observe, _prompts, _durability, _resume, _remote) = (settings, progress, observe, promptSource, durability, resume, remote);
         _kl = settings.Kl.CreateController();
         _padId = models.Tokenizer.PadId;
-        IActorRef Role(string name, RoleSettings role, long stream) =>
-            Context.ActorOf(registry.Resolve(new RoleContext(name, role, models, settings, settings.Seed * 1000 + stream)), name);
-        _generators = Role("generator", settings.Generator, 1);
+        IActorRef Role(string name, RoleSettings role) => role.UseRole is { } clusterRole
+            ? (remote ?? throw new InvalidOperationException($"akka-rlhf.ppo.{name}.cluster.enabled = on, but this run is not part of a cluster")).Router(clusterRole)
+            : Context.ActorOf(registry.Resolve(RoleContextOf(name, role, models, settings)), name);
+        _generators = Role("generator", settings.Generator);
         _generatorCount = Math.Max(1, settings.Generator.PoolSize);
-        _reference = Role("reference", settings.Reference, 2);
-        _reward = Role("reward", settings.Reward, 3);
-        _learner = Role("learner", settings.Learner, 4);
-        _critic = models.Critic is null ? null : Role("critic", settings.Critic, 5);
+        _reference = Role("reference", settings.Reference);
+        _reward = Role("reward", settings.Reward);
+        _learner = Role("learner", settings.Learner);
+        _critic = models.Critic is null ? null : Role("critic", settings.Critic);
 
         ReceiveAsync<RunStage>(async run =>
         {
@@ -74,6 +80,20 @@ public sealed class Trainer : ReceiveActor
         });
     }
 
+    /// <summary>
+    /// The context of role <paramref name="block"/> (generator, reference, reward, critic, learner) with its own seed
+    /// stream: the same wherever the role runs, so a role served by a cluster node samples and trains as a local one.
+    /// </summary>
+    public static RoleContext RoleContextOf(string block, RoleSettings role, PpoModels models, PpoSettings settings)
+    {
+        var stream = block switch
+        {
+            "generator" => 1, "reference" => 2, "reward" => 3, "learner" => 4, "critic" => 5,
+            _ => throw new ArgumentException($"not a PPO role block: {block}", nameof(block)),
+        };
+        return new RoleContext(block, role, models, settings, settings.Seed * 1000 + stream);
+    }
+
     private async Task RunStage(RunStage run, IActorRef requester)
     {
         var settings = _settings;
@@ -83,8 +103,6 @@ public sealed class Trainer : ReceiveActor
             _progress.StageStarted("ppo", run.Steps);
             var start = _resume is null ? 0 : await Restore(_resume);
             var last = settings.Mode == PipelineMode.Sync ? await RunSync(start, run.Steps) : await RunAsync(start, run.Steps);
-            last["retries"] = _retries;
-            last["dropped_batches"] = _dropped;
             _progress.StageCompleted("ppo", last);
             requester.Tell(new StageFinished(run.BatchId, "ppo", last));
         }
@@ -144,8 +162,9 @@ public sealed class Trainer : ReceiveActor
         var prompts = await Ask<PromptBatch>(_prompts, new RequestPrompts(id, promptCount));
         _cursor = prompts.Cursor;
         var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
+        var version = _version;                                                       // the newest weights sent to the generators
         var parts = await Task.WhenAll(slices.Select((slice, k) =>
-            Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt))));
+            Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt, version), resend: true)));
         var ordered = parts.OrderBy(p => p.Part).ToList();
         var batch = SequenceBatch.Concat(ordered.Select(p => p.Batch).ToList(), _padId);
         var logProbs = SequenceBatch.ConcatResponses(ordered.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
@@ -160,9 +179,12 @@ public sealed class Trainer : ReceiveActor
         return await Rollout();
     }
 
-    /// <summary>Every generator gets the weights (a pool through its router's Broadcast).</summary>
-    private void SyncWeights(PolicyWeights weights) =>
-        _generators.Tell(_generatorCount > 1 ? new Broadcast(weights) : weights);
+    /// <summary>Every generator gets the weights: a local pool through its router's Broadcast, cluster nodes through the weight broadcast.</summary>
+    private void SyncWeights(PolicyWeights weights)
+    {
+        if (_settings.Generator.UseRole is { } role) _remote!.PublishWeights(role, weights);
+        else _generators.Tell(_generatorCount > 1 ? new Broadcast(weights) : weights);
+    }
 
     private PolicyWeights? _lastWeights;
 
@@ -246,12 +268,20 @@ public sealed class Trainer : ReceiveActor
         return (int)s.Iteration;
     }
 
-    private void Report(int iteration, Dictionary<string, double> metrics) => _progress.StepCompleted("ppo", iteration, metrics);
+    /// <summary>Adds the run's counters so far (asks retried, stale or off-policy batches dropped) and reports the iteration.</summary>
+    private void Report(int iteration, Dictionary<string, double> metrics)
+    {
+        metrics["retries"] = _retries;
+        metrics["dropped_batches"] = _dropped;
+        _progress.StepCompleted("ppo", iteration, metrics);
+    }
 
-    private Task<T> Ask<T>(IActorRef target, IBatchMessage message) =>
+    /// <param name="resend">Sends the newest weights again before a retry (a generator may be waiting for a lost broadcast).</param>
+    private Task<T> Ask<T>(IActorRef target, IBatchMessage message, bool resend = false) =>
         target.AskWithRetry<T>(message, _settings.RetryAttempts, _settings.AskTimeout, (attempt, e) =>
         {
             _retries++;
             Log.Warning($"{message.GetType().Name} for batch {message.BatchId} failed (attempt {attempt}: {e.Message}); asking again");
+            if (resend && _lastWeights is not null) SyncWeights(_lastWeights);
         });
 }

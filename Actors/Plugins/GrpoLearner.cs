@@ -43,13 +43,7 @@ public sealed class GrpoLearner : RoleActor
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: false, SamplesPerPrompt: settings.GroupSize)));
 
-        ReceiveBatch<TrainPolicy>(request =>
-        {
-            var metrics = Train(request.Experience);
-            var v = _version.Increment();
-            metrics["policy_version"] = v;
-            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(_policy)), metrics);
-        });
+        ReceiveTrainPolicy(_policy, _version, Train);
 
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }

@@ -59,6 +59,21 @@ public abstract class RoleActor : ReceiveActor
         });
 
     /// <summary>
+    /// The learners' update: <paramref name="train"/> runs the epochs over one batch's experience; the reply is the next
+    /// policy version with a snapshot of <paramref name="policy"/>'s weights and the metrics, which include the
+    /// <c>policy_version</c> and the <c>batch_id</c> trained on (the run's accounting: each prompt batch once).
+    /// </summary>
+    protected void ReceiveTrainPolicy(GptLM policy, PolicyVersion version, Func<Experience, Dictionary<string, double>> train) =>
+        ReceiveBatch<TrainPolicy>(request =>
+        {
+            var metrics = train(request.Experience);
+            var v = version.Increment();
+            metrics["policy_version"] = v;
+            metrics["batch_id"] = request.BatchId;
+            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(policy)), metrics);
+        });
+
+    /// <summary>
     /// Handles <see cref="SaveRoleState"/> and <see cref="RestoreRoleState"/> for a trained role: <paramref name="model"/>,
     /// its <paramref name="optimizer"/> and libtorch's RNG go into a Models <see cref="Checkpoint"/> (step = the policy
     /// version, when there is one); the minibatch generator's state travels in the replies. A learner (with a

@@ -11,8 +11,9 @@ namespace AkkaRlhf.Actors.Roles;
 /// Replies the sequences, the sampled tokens' log-probs and the policy version used. Each request
 /// samples from its own seed (derived from the batch id and part), so results do not depend on which
 /// generator of the pool served it. Run several as a pool: <c>Props(...).WithRouter(new RoundRobinPool(n))</c>.
+/// A request for a newer policy than the one held is stashed until its weights arrive.
 /// </summary>
-public sealed class RolloutGenerator : RoleActor
+public sealed class RolloutGenerator : RoleActor, IWithStash
 {
     private readonly GptLM _policy;
     private long _version;
@@ -37,7 +38,10 @@ public sealed class RolloutGenerator : RoleActor
             if (weights.Version <= _version) return;                                  // only ever move forward
             _policy.load_state_dict(weights.State);
             _version = weights.Version;
+            Stash.UnstashAll();
         });
+
+        Receive<GenerateRollouts>(request => request.MinPolicyVersion > _version, _ => Stash.Stash());   // its weights are on the way
 
         ReceiveBatch<GenerateRollouts>(request =>
         {
@@ -54,6 +58,8 @@ public sealed class RolloutGenerator : RoleActor
             return new RolloutBatch(request.BatchId, request.Part, batch, Scoring.Outgoing(generation.logprobs), _version);
         }, key: r => (r.BatchId, r.Part));
     }
+
+    public IStash Stash { get; set; } = null!;
 
     /// <summary>The sampling seed of one request: a mix of the run's seed, the batch id and the part.</summary>
     public static ulong SeedOf(long seed, long batchId, int part) =>

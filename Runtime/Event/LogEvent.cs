@@ -26,7 +26,8 @@ public abstract record LogEvent(string LogSource, Type LogClass, string Message,
     public DateTime Timestamp { get; } = DateTime.UtcNow;
 
     /// <inheritdoc />
-    public override string ToString() =>
+    /// <remarks>Sealed, so that the derived records do not synthesize their own member dump.</remarks>
+    public sealed override string ToString() =>
         $"[{Level.ToString().ToUpperInvariant()}][{Timestamp:HH:mm:ss.fff}][{LogSource}] {Message}{(Cause is null ? "" : Environment.NewLine + Cause)}";
 }
 

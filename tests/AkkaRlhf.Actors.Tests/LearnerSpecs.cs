@@ -48,6 +48,31 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     }
 
     [Fact]
+    public void Learner_must_account_for_the_batch_it_trained_on()
+    {
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), Device.CPU, 1));
+        learner.Tell(new TrainPolicy(17, Experience()));
+        var updated = ExpectMsg<PolicyUpdated>();
+        Assert.Equal((17.0, 1.0), (updated.Metrics["batch_id"], updated.Metrics["policy_version"]));
+    }
+
+    [Fact]
+    public void Generator_must_hold_a_request_for_a_newer_policy_until_its_weights_arrive()
+    {
+        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
+            Tiny.Tokenizer.EosId, 1, Device.CPU));
+        var prompts = new[] { Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a b") };
+        generator.Tell(new GenerateRollouts(5, 0, prompts, MinPolicyVersion: 1));         // work overtook the weights (two queues)
+        generator.Tell(new GenerateRollouts(6, 0, prompts, MinPolicyVersion: 0));         // an older policy is enough for this one
+        Assert.Equal((6L, 0L), ExpectMsg<RolloutBatch>() is var early ? (early.BatchId, early.PolicyVersion) : default);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        generator.Tell(new PolicyWeights(1, ModelCopies.Snapshot(Tiny.Policy(seed: 22))));
+        var held = ExpectMsg<RolloutBatch>();
+        Assert.Equal((5L, 1L), (held.BatchId, held.PolicyVersion));
+    }
+
+    [Fact]
     public void Generators_must_use_the_newest_policy_version()
     {
         var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,

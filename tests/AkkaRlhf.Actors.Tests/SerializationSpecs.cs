@@ -17,7 +17,7 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
         var experience = new Experience(batch, torch.zeros([2, 3]), torch.ones([2, 3]), null, torch.zeros([2, 3]), T(1, 2), 3, 2);
         yield return new RequestPrompts(1, 4);
         yield return new PromptBatch(1, ["a"], [[4, 2]], new DataCursor(1, 3));
-        yield return new GenerateRollouts(2, 1, [[4, 2], [5, 2]], 2);
+        yield return new GenerateRollouts(2, 1, [[4, 2], [5, 2]], 2, MinPolicyVersion: 4);
         yield return new RolloutBatch(2, 1, batch, torch.zeros([2, 3]), 5);
         yield return weights;
         yield return new ScoreRewards(3, batch);
@@ -32,6 +32,10 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
         yield return new LearnerSpec(false, 4);
         yield return new TrainCritic(7, batch, torch.zeros([2, 3]), torch.ones([2, 3]));
         yield return new CriticUpdated(7, new Dictionary<string, double> { ["value_loss"] = 1 });
+        yield return new SaveRoleState("checkpoints/iter-4/critic");
+        yield return new RoleStateSaved([1UL, ulong.MaxValue]);
+        yield return new RestoreRoleState("checkpoints/iter-4/policy", [7UL, 8UL], TorchRng: true);
+        yield return new RoleStateRestored(4, weights);
         yield return new RunStage(8, 10);
         yield return new StageStep(8, 2);
         yield return new StageFinished(8, "sft", new Dictionary<string, double> { ["final_loss"] = 1.5 });
