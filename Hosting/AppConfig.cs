@@ -13,6 +13,7 @@ public static class AppConfig
     [
         typeof(AkkaRlhf.Runtime.ActorSystem).Assembly,
         typeof(AkkaRlhf.Actors.Pipeline.PipelineSettings).Assembly,
+        typeof(AkkaRlhf.Cluster.ClusterNode).Assembly,
     ];
 
     public static Config Load(string? userFile, IEnumerable<string> overrides) =>

@@ -1,17 +1,22 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Cluster;
 using AkkaRlhf.Configuration;
+using AkkaRlhf.Hosting.Nodes;
 using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
 /// <summary>
-/// <c>node --config FILE --roles rollout,reward [--set k=v]</c>: one cluster member. Reads
-/// reference.conf (runtime and cluster) &lt; FILE &lt; environment &lt; --set, joins the broker of
-/// <c>akka.cluster.broker</c> with the given roles (the RLHF messages allow-listed), logs membership
-/// events, and leaves gracefully on Ctrl+C / SIGTERM. See docs/cluster.md.
+/// <c>node --config FILE --roles rollout,reward [--sft DIR] [--rm DIR] [--set k=v]</c>: one cluster member. Reads
+/// every module's reference.conf &lt; FILE &lt; environment &lt; --set, builds the RLHF role actors of its roles
+/// (rollout, reference, reward, critic: the PPO blocks' <c>cluster.use-role</c>) from the SFT and reward-model
+/// checkpoints, joins the broker of <c>akka.cluster.broker</c>, serves the roles' queues, logs membership events and
+/// each batch it serves, and leaves gracefully on Ctrl+C / SIGTERM. A clustered <c>train ppo</c> is the coordinator.
+/// See docs/cluster.md.
 /// </summary>
 public static class NodeCommand
 {
@@ -19,24 +24,20 @@ public static class NodeCommand
     {
         var config = new Option<string?>("--config") { Description = "user configuration file (HOCON), e.g. hocon/cluster.conf" };
         var roles = new Option<string?>("--roles") { Description = "comma-separated roles of this node (overrides akka.cluster.roles)" };
-        var name = new Option<string>("--system") { Description = "actor system name (the same on every node)", DefaultValueFactory = _ => "rlhf" };
+        var sft = new Option<string?>("--sft") { Description = "SFT checkpoint folder (the policy and reference of the rollout, reference roles)" };
+        var rm = new Option<string?>("--rm") { Description = "reward-model checkpoint folder (the reward and critic roles)" };
+        var name = new Option<string>("--system") { Description = "actor system name", DefaultValueFactory = _ => "rlhf" };
         var set = Options.Overrides();
-        var node = new Command("node", "start a cluster member with roles, connected to the broker of akka.cluster.broker") { config, roles, name, set };
+        var node = new Command("node", "start a cluster member serving RLHF roles, connected to the broker of akka.cluster.broker") { config, roles, sft, rm, name, set };
         node.SetAction(r => Cli.Run(() =>
         {
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(roles) is { } list)
                 overrides.Add($"akka.cluster.roles=[{string.Join(",", list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => $"\"{x}\""))}]");
-            var merged = new ConfigLayers()
-                .AddReference(typeof(ActorSystem).Assembly)
-                .AddReference(typeof(ClusterNode).Assembly)
-                .AddFile(r.GetValue(config))
-                .AddEnvironment()
-                .AddOverrides(overrides)
-                .Build();
+            var merged = AppConfig.Load(r.GetValue(config), overrides);
             try
             {
-                return RunAsync(r.GetValue(name)!, merged).GetAwaiter().GetResult();
+                return RunAsync(r.GetValue(name)!, merged, r.GetValue(sft), r.GetValue(rm)).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is ClusterConfigurationException or TimeoutException)
             {
@@ -47,18 +48,31 @@ public static class NodeCommand
         return node;
     }
 
-    private static async Task<int> RunAsync(string systemName, Config config)
+    private static async Task<int> RunAsync(string systemName, Config config, string? sftDir, string? rmDir)
     {
         var settings = ClusterSettings.FromConfig(config);
+        var pipeline = PipelineSettings.FromConfig(config);
         var system = RlhfSerialization.Register(ActorSystem.Create(systemName, config));
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
         try
         {
+            torch.set_num_threads(pipeline.TorchThreads > 0 ? pipeline.TorchThreads : 1);
+            torch.manual_seed((ulong)pipeline.Seed);
+            var blocks = settings.Roles.Select(role => RoleHost.BlockOf(pipeline.Ppo, role)?.Block).OfType<string>().ToList();
+            var models = new Lazy<PpoModels>(() =>
+            {
+                var inputs = new RunInputs(config, $"node --roles {string.Join(",", settings.Roles)}");
+                var reward = blocks.Any(b => b is "reward" or "critic") ? inputs.LoadReward(pipeline.Ppo, rmDir, inputs.PreferencesEval()) : null;
+                return PpoModels.Create(inputs.LoadSft(sftDir), reward, inputs.Tokenizer, pipeline.Ppo);
+            });
+            var roles = RoleHost.Create(system, settings.Roles, pipeline.Ppo, () => models.Value, RoleRegistry.Default, settings.RolePrefetch, Console.Out);
             var node = await ClusterNode.JoinAsync(system, settings);
             node.Subscribe(system.ActorOf(Props.CreateBy(() => new MemberLogger()), "member-log"));
-            Console.WriteLine($"node {node.SelfAddress} up with roles [{string.Join(",", settings.Roles)}] on {settings.Broker}; Ctrl+C leaves.");
+            await RoleHost.ServeAsync(node, roles);
+            var serving = roles.Count == 0 ? "" : $", serving {string.Join(", ", roles.Select(x => x.Role))}";
+            Console.WriteLine($"node {node.SelfAddress} up with roles [{string.Join(",", settings.Roles)}] on {settings.Broker}{serving}; Ctrl+C leaves.");
             await stop.Task;
             await node.LeaveAsync();
             return 0;

@@ -3,6 +3,7 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Configuration;
+using AkkaRlhf.Hosting.Nodes;
 using AkkaRlhf.Hosting.Reporting;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
@@ -58,11 +59,8 @@ public static class TrainCommand
     {
         var (sftDir, rmDir) = (invocation.Sft, invocation.Rm);
         var settings = PipelineSettings.FromConfig(config);
-        var data = config.GetConfig("akka-rlhf.data");
-        var options = data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
-        var vocab = data.GetString("vocab", "");
-        var tokenizer = vocab.Length > 0 ? WordTokenizer.Load(vocab) : SyntheticTask.Tokenizer;
-        var template = SyntheticTask.ChatTemplate;
+        var inputs = new RunInputs(config, $"train {stage}");
+        var (tokenizer, template) = (inputs.Tokenizer, inputs.Template);
         var started = DateTimeOffset.Now;
         var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", $"train-{stage}-{started:yyyyMMdd-HHmmss}"));
         Directory.CreateDirectory(runDir);
@@ -76,27 +74,12 @@ public static class TrainCommand
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
         torch.manual_seed((ulong)settings.Seed);
 
-        List<T> Read<T>(string key) where T : IJsonlRecord<T>
-        {
-            var path = data.GetString(key, "");
-            if (path.Length == 0) return [];
-            JsonlReadResult<T> result;
-            try { result = JsonlDataset.Read<T>(path, options); }
-            catch (DatasetException e) { throw new InvalidDataException($"{e.Message} (akka-rlhf.data.skip-invalid = on skips and counts bad rows)", e); }
-            if (result.Skipped > 0)
-                Console.Error.WriteLine($"{path}: skipped {result.Skipped} invalid rows ({string.Join("; ", result.SkipReasons)})");
-            return result.Items.ToList();
-        }
-        List<T> Required<T>(string key) where T : IJsonlRecord<T> =>
-            Read<T>(key) is { Count: > 0 } rows ? rows : throw new ConfigurationException($"train {stage} needs akka-rlhf.data.{key} (a JSONL file with at least one row)");
-        GptLM LoadLm(string? dir) => dir is null ? throw new ArgumentException($"train {stage} needs --sft DIR (an SFT checkpoint)") : ModelLoader.Load(dir).LM;
-
         var pipelineData = new PipelineData(tokenizer, template,
-            stage == "sft" ? TokenizedData.Sft(Required<SftExample>("sft"), tokenizer, template) : [],
-            stage is "rm" or "dpo" && !(stage == "rm" && settings.RewardModel.Listwise) ? TokenizedData.Preferences(Required<PreferenceExample>("preferences"), tokenizer, template) : [],
-            TokenizedData.Preferences(Read<PreferenceExample>("preferences-eval"), tokenizer, template),
-            stage == "rm" && settings.RewardModel.Listwise ? TokenizedData.Rankings(Required<RankingExample>("rankings"), tokenizer, template) : null,
-            stage == "ppo" ? Required<PromptExample>("prompts").Select(p => p.Prompt).ToList() : []);
+            stage == "sft" ? TokenizedData.Sft(inputs.Required<SftExample>("sft"), tokenizer, template) : [],
+            stage is "rm" or "dpo" && !(stage == "rm" && settings.RewardModel.Listwise) ? TokenizedData.Preferences(inputs.Required<PreferenceExample>("preferences"), tokenizer, template) : [],
+            inputs.PreferencesEval(),
+            stage == "rm" && settings.RewardModel.Listwise ? TokenizedData.Rankings(inputs.Required<RankingExample>("rankings"), tokenizer, template) : null,
+            stage == "ppo" ? inputs.Required<PromptExample>("prompts").Select(p => p.Prompt).ToList() : []);
 
         var recorder = new MetricRecorder();
         using var display = new ProgressDisplay(Console.Out);
@@ -125,25 +108,18 @@ public static class TrainCommand
                     break;
                 case "rm":
                     if (pipelineData.PreferencesEval.Count == 0) throw new ConfigurationException("train rm needs akka-rlhf.data.preferences-eval (held-out pairs for the accuracy)");
-                    var reward = await pipeline.RewardModel(pipelineData, LoadLm(sftDir));
+                    var reward = await pipeline.RewardModel(pipelineData, inputs.LoadSft(sftDir));
                     rmAccuracy = reward.HeldOutAccuracy;
                     trained = reward.Model;
                     break;
                 case "ppo":
-                    var sft = LoadLm(sftDir);
-                    TrainedRewardModel? rm = null;
-                    if (!settings.Ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase))
-                    {
-                        if (rmDir is null) throw new ArgumentException("train ppo needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
-                        var model = (GptReward)ModelLoader.Load(rmDir).Model;
-                        var stats = pipelineData.PreferencesEval.Count > 0
-                            ? RewardModelTrainer.Evaluate(model, pipelineData.PreferencesEval, tokenizer.PadId, Device.CPU) : (1.0, 0.0, 1.0);
-                        rm = new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = stats.Item1, ["reward_mean"] = stats.Item2, ["reward_std"] = stats.Item3 });
-                    }
-                    trained = (await pipeline.Ppo(pipelineData, sft, rm, durability: durability)).Policy;
+                    var sft = inputs.LoadSft(sftDir);
+                    var rm = inputs.LoadReward(settings.Ppo, rmDir, pipelineData.PreferencesEval);
+                    var remote = settings.Ppo.ClusterRoles.Count > 0 ? await CoordinatorRoles.JoinAsync(system, config, settings.Ppo, Console.Out) : null;
+                    trained = (await pipeline.Ppo(pipelineData, sft, rm, durability: durability, remote: remote)).Policy;
                     break;
                 default:
-                    trained = (await pipeline.Dpo(pipelineData, LoadLm(sftDir), durability: durability)).Policy;
+                    trained = (await pipeline.Dpo(pipelineData, inputs.LoadSft(sftDir), durability: durability)).Policy;
                     break;
             }
             var gpt = trained switch { GptLM m => m.config, GptReward m => m.config, _ => throw new InvalidOperationException() };

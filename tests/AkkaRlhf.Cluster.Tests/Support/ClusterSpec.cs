@@ -52,6 +52,14 @@ public abstract class ClusterSpec(ITestOutputHelper output) : IAsyncLifetime
         return process;
     }
 
+    /// <summary>The CLI (akka-rlhf.dll) in its own process, stopped on dispose; see <see cref="NodeProcess.StartCliAsync"/>.</summary>
+    protected async Task<NodeProcess> StartCliAsync(string name, string workDir, string? readyPrefix, params string[] args)
+    {
+        var process = await NodeProcess.StartCliAsync(name, workDir, readyPrefix, args);
+        _processes.Add(process);
+        return process;
+    }
+
     public async Task InitializeAsync() => Broker = await RabbitMqBroker.StartAsync();
 
     public async Task DisposeAsync()

@@ -25,7 +25,7 @@ public sealed class NodeProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>The node's hostname (also its name in <see cref="WorkDone.Node"/>).</summary>
+    /// <summary>The node's hostname (also its name in <see cref="WorkDone.Node"/>), or the CLI process's name.</summary>
     public string Hostname { get; }
 
     /// <summary>Every line printed so far.</summary>
@@ -50,6 +50,42 @@ public sealed class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the CLI, <c>dotnet akka-rlhf.dll ARGS</c> (built beside the specs), in <paramref name="workDir"/>. With
+    /// <paramref name="readyPrefix"/> it waits (at most 60 s) for a line that starts with it.
+    /// </summary>
+    public static async Task<NodeProcess> StartCliAsync(string name, string workDir, string? readyPrefix, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false, WorkingDirectory = workDir };
+        foreach (var a in new[] { Cli }.Concat(args)) start.ArgumentList.Add(a);
+        var node = new NodeProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start akka-rlhf."), name);
+        if (readyPrefix is null) return node;
+        try
+        {
+            await node.WaitForLineAsync(l => l.StartsWith(readyPrefix, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            return node;
+        }
+        catch
+        {
+            node.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The CLI's entry assembly, copied beside the specs (Hosting is a project reference).</summary>
+    private static string Cli =>
+        Path.Combine(AppContext.BaseDirectory, "akka-rlhf.dll") is var dll && File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"))
+            ? dll : throw new FileNotFoundException($"akka-rlhf.dll (with its runtimeconfig.json) not found in {AppContext.BaseDirectory}");
+
+    /// <summary>Waits until the process exits (at most <paramref name="timeout"/>) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        try { await _process.WaitForExitAsync().WaitAsync(timeout); }
+        catch (TimeoutException) { throw new TimeoutException($"{Hostname} still runs after {timeout.TotalSeconds} s. Output:\n{string.Join('\n', _lines.TakeLast(40))}"); }
+        _process.WaitForExit();                                                         // drains the output readers
+        return _process.ExitCode;
+    }
+
     /// <summary>Waits for a line matching <paramref name="match"/> (already printed or new).</summary>
     /// <exception cref="TimeoutException">None within <paramref name="timeout"/> (the message has the output).</exception>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
@@ -65,6 +101,18 @@ public sealed class NodeProcess : IDisposable
             await _newLine.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
         }
     }
+
+    /// <summary>SIGSTOP: the process freezes (its sockets stay open, so the broker keeps delivering to it).</summary>
+    public const int SigStop = 19;
+
+    /// <summary>Sends <paramref name="signal"/> to the process (kill(2)).</summary>
+    public void Signal(int signal)
+    {
+        if (SendSignal(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>kill -9.</summary>
     public void Kill()

@@ -1,0 +1,72 @@
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
+using AkkaRlhf.Models.Data;
+using AkkaRlhf.Models.Synthetic;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Hosting.Commands;
+
+/// <summary>
+/// What a stage reads: the tokenizer and the JSONL files under <c>akka-rlhf.data</c>, and the SFT and reward-model
+/// checkpoints. Shared by <c>train</c> and <c>node</c>, so every process of a clustered run builds the same models
+/// from the same files.
+/// </summary>
+internal sealed class RunInputs
+{
+    private readonly Config _data;
+    private readonly JsonlReadOptions _options;
+    private readonly string _command;
+
+    /// <param name="command">Names the command in errors, e.g. "train ppo".</param>
+    public RunInputs(Config config, string command)
+    {
+        _data = config.GetConfig("akka-rlhf.data");
+        _options = _data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
+        _command = command;
+        var vocab = _data.GetString("vocab", "");
+        Tokenizer = vocab.Length > 0 ? WordTokenizer.Load(vocab) : SyntheticTask.Tokenizer;
+    }
+
+    public WordTokenizer Tokenizer { get; }
+
+    public ChatTemplate Template => SyntheticTask.ChatTemplate;
+
+    /// <summary>The rows of <c>akka-rlhf.data.KEY</c> (none when the key is empty); bad rows fail with file:line:field, or are skipped and counted.</summary>
+    public List<T> Read<T>(string key) where T : IJsonlRecord<T>
+    {
+        var path = _data.GetString(key, "");
+        if (path.Length == 0) return [];
+        JsonlReadResult<T> result;
+        try { result = JsonlDataset.Read<T>(path, _options); }
+        catch (DatasetException e) { throw new InvalidDataException($"{e.Message} (akka-rlhf.data.skip-invalid = on skips and counts bad rows)", e); }
+        if (result.Skipped > 0)
+            Console.Error.WriteLine($"{path}: skipped {result.Skipped} invalid rows ({string.Join("; ", result.SkipReasons)})");
+        return result.Items.ToList();
+    }
+
+    /// <summary>As <see cref="Read{T}"/>, but at least one row is required.</summary>
+    public List<T> Required<T>(string key) where T : IJsonlRecord<T> =>
+        Read<T>(key) is { Count: > 0 } rows ? rows : throw new ConfigurationException($"{_command} needs akka-rlhf.data.{key} (a JSONL file with at least one row)");
+
+    /// <summary>The held-out preference pairs, tokenized (empty without <c>akka-rlhf.data.preferences-eval</c>).</summary>
+    public IReadOnlyList<TokenPreference> PreferencesEval() => TokenizedData.Preferences(Read<PreferenceExample>("preferences-eval"), Tokenizer, Template);
+
+    /// <summary>The language model of the SFT checkpoint in <paramref name="dir"/>.</summary>
+    public GptLM LoadSft(string? dir) =>
+        dir is null ? throw new ArgumentException($"{_command} needs --sft DIR (an SFT checkpoint)") : ModelLoader.Load(dir).LM;
+
+    /// <summary>
+    /// The reward model of the checkpoint in <paramref name="dir"/> with its held-out accuracy, mean and std on
+    /// <paramref name="eval"/> (the reward normalisation); null for a rule-based reward.
+    /// </summary>
+    public TrainedRewardModel? LoadReward(PpoSettings ppo, string? dir, IReadOnlyList<TokenPreference> eval)
+    {
+        if (ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase)) return null;
+        if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
+        var model = (GptReward)ModelLoader.Load(dir).Model;
+        var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, Device.CPU) : (1.0, 0.0, 1.0);
+        return new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = accuracy, ["reward_mean"] = mean, ["reward_std"] = std });
+    }
+}

@@ -1,0 +1,92 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Cluster;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Hosting.Nodes;
+
+/// <summary>
+/// The trainer's side of a clustered PPO run (<see cref="IRemoteRoles"/> over <see cref="ClusterNode"/>): work for a
+/// cluster role goes to its durable queue (<c>RoleRouter</c>), new policy weights go to every node of the role as a
+/// chunked, hashed safetensors broadcast, and a node of the role that joins later gets the newest weights again.
+/// </summary>
+public sealed class CoordinatorRoles : IRemoteRoles
+{
+    /// <summary>What the weights of a role broadcast are called on the receiving nodes.</summary>
+    public const string PolicyWeightsName = "policy";
+
+    private readonly ClusterNode _node;
+    private readonly TextWriter _log;
+    private readonly Dictionary<string, (long Version, byte[] Data)> _newest = [];
+
+    private CoordinatorRoles(ClusterNode node, TextWriter log) => (_node, _log) = (node, log);
+
+    /// <summary>
+    /// Joins the cluster of <c>akka.cluster</c> as the coordinator (roles "coordinator" and "learner" besides the configured
+    /// ones) and waits at most <c>akka-rlhf.ppo.cluster-wait</c> until a node serves each of <paramref name="ppo"/>'s cluster roles.
+    /// </summary>
+    /// <exception cref="TimeoutException">A role has no node in time (the message says which and how to start one).</exception>
+    public static async Task<CoordinatorRoles> JoinAsync(ActorSystem system, Config config, PpoSettings ppo, TextWriter log)
+    {
+        var settings = ClusterSettings.FromConfig(config);
+        settings = settings with { Roles = [.. settings.Roles.Union(["coordinator", "learner"])] };
+        var node = await ClusterNode.JoinAsync(system, settings);
+        var roles = new CoordinatorRoles(node, log);
+        node.Subscribe(system.ActorOf(Props.CreateBy(() => new LateJoiners(roles)), "cluster-late-joiners"));
+        log.WriteLine($"coordinator {node.SelfAddress} joined; waiting for nodes with roles [{string.Join(",", ppo.ClusterRoles)}]");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (ppo.ClusterRoles.Where(r => !node.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(r))).ToList() is { Count: > 0 } missing)
+        {
+            if (clock.Elapsed > ppo.ClusterWait)
+                throw new TimeoutException($"no cluster node with the role(s) {string.Join(", ", missing)} joined within {ppo.ClusterWait.TotalSeconds:0} s " +
+                    $"(akka-rlhf.ppo.cluster-wait); start one with ./akka-rlhf node --config FILE --roles {string.Join(",", missing)} --sft DIR --rm DIR");
+            await Task.Delay(100);
+        }
+        log.WriteLine($"members: {string.Join(", ", node.Members.Where(m => m.Status == MemberStatus.Up))}");
+        return roles;
+    }
+
+    /// <inheritdoc />
+    public IActorRef Router(string role) => _node.RoleRouter(role);
+
+    /// <inheritdoc />
+    public void PublishWeights(string role, PolicyWeights weights)
+    {
+        var data = Safetensors.Serialize(weights.State);
+        lock (_newest) _newest[role] = (weights.Version, data);
+        Publish(role, weights.Version, data);
+    }
+
+    private void Publish(string role, long version, byte[] data) =>
+        _ = _node.PublishWeightsAsync(role, PolicyWeightsName, version, data).ContinueWith(
+            t => _log.WriteLine($"warning: the broadcast of policy v{version} to role {role} failed ({t.Exception!.GetBaseException().Message}); the next version supersedes it"),
+            TaskContinuationOptions.OnlyOnFaulted);
+
+    /// <summary>A member of a role that joins mid-run gets the newest weights (the others ignore a version they have).</summary>
+    private void OnMemberUp(Member member)
+    {
+        List<(string Role, long Version, byte[] Data)> again;
+        lock (_newest) again = [.. _newest.Where(kv => member.HasRole(kv.Key)).Select(kv => (kv.Key, kv.Value.Version, kv.Value.Data))];
+        foreach (var (role, version, data) in again)
+        {
+            _log.WriteLine($"{member.Address} joined with role {role}: sending it policy v{version}");
+            Publish(role, version, data);
+        }
+    }
+
+    private sealed class LateJoiners : ReceiveActor
+    {
+        public LateJoiners(CoordinatorRoles roles)
+        {
+            Receive<ClusterEvent.CurrentClusterState>(_ => { });
+            Receive<ClusterEvent.MemberUp>(up =>
+            {
+                roles._log.WriteLine($"MemberUp: {up.Member}");
+                roles.OnMemberUp(up.Member);
+            });
+            Receive<ClusterEvent.IMemberEvent>(e => roles._log.WriteLine($"{e.GetType().Name}: {e.Member}"));
+        }
+    }
+}

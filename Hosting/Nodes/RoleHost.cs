@@ -1,0 +1,79 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Cluster;
+using AkkaRlhf.Runtime;
+using AkkaRlhf.Runtime.Routing;
+using AkkaRlhf.Torch;
+
+namespace AkkaRlhf.Hosting.Nodes;
+
+/// <summary>
+/// The RLHF roles of a cluster node. For each role of the node that a PPO block names as its
+/// <c>cluster.use-role</c> (rollout, reference, reward, critic), the role actor is built exactly as the trainer
+/// would build it in one process (same registry, models and seed stream) and serves the role's queue; a node takes
+/// up to <c>akka.cluster.prefetch.role</c> work messages of a role at once, one role actor each. A rollout node also
+/// applies the learner's weight broadcasts to its generators.
+/// </summary>
+public static class RoleHost
+{
+    /// <summary>The PPO block served under <paramref name="role"/>, if any (e.g. "generator" for "rollout").</summary>
+    public static (string Block, RoleSettings Settings)? BlockOf(PpoSettings ppo, string role) =>
+        ppo.Roles.Where(r => r.Block != "learner" && r.Role.Block.GetString("cluster.use-role", "") == role)
+            .Select(r => ((string, RoleSettings)?)r).FirstOrDefault();
+
+    /// <summary>
+    /// Creates the role actors of <paramref name="roles"/> in <paramref name="system"/> (before the node joins, so that
+    /// no weight broadcast can arrive before its receiver); <see cref="ServeAsync"/> then attaches them to their queues.
+    /// Roles that no PPO block uses (e.g. "coordinator") are left out.
+    /// </summary>
+    public static IReadOnlyList<(string Role, IActorRef Actor)> Create(ActorSystem system, IEnumerable<string> roles, PpoSettings ppo,
+        Func<PpoModels> models, RoleRegistry registry, int perNode, TextWriter log)
+    {
+        var created = new List<(string, IActorRef)>();
+        foreach (var role in roles)
+        {
+            if (BlockOf(ppo, role) is not { } served) continue;
+            var (block, settings) = served;
+            settings = settings.WithPoolSize(perNode).WithUseRole(null);
+            var actor = system.ActorOf(registry.Resolve(Trainer.RoleContextOf(block, settings, models(), ppo)), role);
+            if (block == "generator")
+            {
+                var applier = system.ActorOf(Props.CreateBy(() => new PolicyWeightsApplier(actor, settings.PoolSize > 1, log)), "policy-weights");
+                system.EventStream.Subscribe(applier, typeof(WeightsReceived));
+            }
+            created.Add((role, system.ActorOf(Props.CreateBy(() => new WorkLog(actor, role, log)), role + "-work")));
+        }
+        return created;
+    }
+
+    /// <summary>Makes each created role actor a consumer of its role's queue on <paramref name="node"/>.</summary>
+    public static async Task ServeAsync(ClusterNode node, IReadOnlyList<(string Role, IActorRef Actor)> roles)
+    {
+        foreach (var (role, actor) in roles) await node.ServeRoleAsync(role, actor);
+    }
+
+    /// <summary>Turns a verified weight broadcast (safetensors bytes) into <see cref="PolicyWeights"/> for the generators.</summary>
+    private sealed class PolicyWeightsApplier : ReceiveActor
+    {
+        public PolicyWeightsApplier(IActorRef generators, bool pool, TextWriter log) =>
+            Receive<WeightsReceived>(w => w.Name == CoordinatorRoles.PolicyWeightsName, w =>
+            {
+                var (state, _) = Safetensors.Deserialize(w.Data, $"policy weights v{w.Version}");
+                var weights = new PolicyWeights(w.Version, state);
+                generators.Tell(pool ? new Broadcast(weights) : weights);
+                log.WriteLine($"policy v{w.Version} applied ({w.Data.Length} bytes, sha256 {w.Sha256[..12]})");
+            });
+    }
+
+    /// <summary>Prints one line per batch this node serves, then hands it to the role actor (the requester stays the sender).</summary>
+    private sealed class WorkLog : ReceiveActor
+    {
+        public WorkLog(IActorRef role, string name, TextWriter log) =>
+            ReceiveAny(message =>
+            {
+                if (message is GenerateRollouts g) log.WriteLine($"{name}: batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})");
+                else if (message is IBatchMessage b) log.WriteLine($"{name}: {message.GetType().Name} batch {b.BatchId}");
+                role.Forward(message);
+            });
+    }
+}

@@ -1,0 +1,206 @@
+using AkkaRlhf.Cluster.Tests.Support;
+using AkkaRlhf.Hosting.Reporting;
+using Xunit.Abstractions;
+
+namespace AkkaRlhf.Cluster.Tests;
+
+/// <summary>
+/// A PPO run across processes with the real RLHF roles: the coordinator is <c>akka-rlhf train ppo</c> with the roles'
+/// <c>cluster.enabled = on</c> (it hosts the learner), the members are <c>akka-rlhf node --roles ...</c> serving the
+/// rollout, reward, reference and critic roles from the same SFT and reward-model checkpoints. Each run is compared
+/// with the single-process <c>train ppo</c> of the same config and seed through the metric streams in report.json.
+/// </summary>
+public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(output), IDisposable
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-cluster-ppo-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>The tiny model of the CLI specs; <paramref name="ppo"/> is the body of <c>akka-rlhf.ppo</c>.</summary>
+    private static string TinyConfig(string ppo, string model = "n-layer = 1, n-head = 2, n-embd = 16, block-size = 32") => $$"""
+        akka-rlhf {
+          seed = 11
+          model { {{model}} }
+          data {
+            vocab = "data/vocab.txt"
+            sft = "data/sft_train.jsonl"
+            prompts = "data/prompts_train.jsonl"
+            preferences = "data/prefs_train.jsonl"
+            preferences-eval = "data/prefs_eval.jsonl"
+          }
+          sft { steps = 4, batch-size = 8 }
+          rm { steps = 4, batch-size = 8 }
+          ppo { {{ppo}} }
+        }
+        """;
+
+    /// <summary>
+    /// Writes the synthetic data, <c>single.conf</c> (<paramref name="config"/>) and <c>cluster.conf</c> (the same, with
+    /// the four roles served by cluster nodes of this spec's broker), and trains the SFT and reward-model checkpoints.
+    /// </summary>
+    private async Task PrepareAsync(string config)
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "single.conf"), config);
+        File.WriteAllText(Path.Combine(_dir, "cluster.conf"), $$"""
+            include "single.conf"
+            akka.cluster {
+              broker { host = "127.0.0.1", port = {{Broker.Port}} }
+              heartbeat-interval = 250ms
+              unreachable-after = 1500ms
+              removed-after = 3s
+              reconnect { min-backoff = 100ms, max-backoff = 1s }
+            }
+            akka-rlhf.ppo {
+              generator.cluster.enabled = on
+              reference.cluster.enabled = on
+              reward.cluster.enabled = on
+              critic.cluster.enabled = on
+            }
+            """);
+        await RunCliAsync("demo", "--write-data", "data");
+        await RunCliAsync("train", "sft", "--config", "single.conf", "--out", "sft");
+        await RunCliAsync("train", "rm", "--config", "single.conf", "--sft", "sft/model", "--out", "rm");
+    }
+
+    private async Task<NodeProcess> RunCliAsync(params string[] args)
+    {
+        var cli = await StartCliAsync(string.Join(' ', args.Take(2)), _dir, null, args);
+        Assert.True(await cli.WaitForExitAsync(RunTimeout) == 0, $"akka-rlhf {string.Join(' ', args)} failed:\n{string.Join('\n', cli.Lines.TakeLast(30))}");
+        return cli;
+    }
+
+    /// <summary>A member serving <paramref name="roles"/>, started and joined.</summary>
+    private Task<NodeProcess> StartNodeAsync(string hostname, string roles) => StartCliAsync(hostname, _dir, "node ",
+        "node", "--config", "cluster.conf", "--roles", roles, "--sft", "sft/model", "--rm", "rm/model", "--set", $"akka.cluster.hostname={hostname}");
+
+    /// <summary>The coordinator: <c>train ppo</c> on <c>cluster.conf</c> into <paramref name="outDir"/> (not awaited).</summary>
+    private Task<NodeProcess> StartCoordinatorAsync(string outDir) => StartCliAsync("coordinator", _dir, null,
+        "train", "ppo", "--config", "cluster.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", outDir);
+
+    /// <summary>The PPO metric streams of a finished run (timings t_* aside), by metric name.</summary>
+    private Dictionary<string, double[]> Metrics(string outDir) =>
+        ReportReader.Read(Path.Combine(_dir, outDir, "report.json")).Series
+            .Where(s => s.Stage == "ppo" && !s.Name.StartsWith("t_", StringComparison.Ordinal))
+            .ToDictionary(s => s.Name, s => s.Points.OrderBy(p => p.Step).Select(p => p.Value).ToArray());
+
+    /// <summary>Asserts the clustered run's metric streams equal the single-process run's (the same seed; noise-level tolerance).</summary>
+    private void AssertSameRun(Dictionary<string, double[]> single, Dictionary<string, double[]> clustered, int iterations)
+    {
+        Assert.Equal(single.Keys.Order(), clustered.Keys.Order());
+        var identical = 0;
+        foreach (var (name, values) in single)
+        {
+            Assert.Equal(iterations, values.Length);
+            Assert.Equal(iterations, clustered[name].Length);
+            for (var i = 0; i < iterations; i++)
+            {
+                var (a, b) = (values[i], clustered[name][i]);
+                Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Max(1, Math.Abs(a)), $"iteration {i + 1} {name}: single {a:R}, clustered {b:R}");
+                if (a.Equals(b)) identical++;
+            }
+        }
+        Output.WriteLine($"{identical} of {single.Values.Sum(v => v.Length)} metric values bit-identical to the single-process run");
+    }
+
+    /// <summary>The learner's accounting: it trained on prompt batches 1..N, each once, in order, and nothing was dropped or regenerated.</summary>
+    private static void AssertEveryBatchOnce(Dictionary<string, double[]> metrics, int iterations)
+    {
+        Assert.Equal(Enumerable.Range(1, iterations).Select(i => (double)i), metrics["batch_id"]);
+        Assert.Equal(Enumerable.Range(1, iterations).Select(i => (double)i), metrics["policy_version"]);
+        Assert.All(metrics["dropped_batches"], d => Assert.Equal(0, d));
+    }
+
+    /// <summary>The (batch, part) pairs a rollout node printed, in order.</summary>
+    private static List<(int Batch, int Part)> Parts(NodeProcess node) =>
+        [.. node.Lines.Select(l => l.Split(' ')).Where(w => w.Length > 4 && w[0] == "rollout:" && w[1] == "batch" && w[3] == "part")
+            .Select(w => (int.Parse(w[2]), int.Parse(w[4])))];
+
+    [RabbitMqFact]
+    public async Task A_three_node_ppo_run_must_match_the_single_node_run_on_the_same_seed()
+    {
+        const int iterations = 8;
+        await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 32, mode = sync, generator {{ pool-size = 2, max-new-tokens = 6 }}"));
+        await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
+
+        var rollout = await StartNodeAsync("rollout-1", "rollout");
+        var scorers = await StartNodeAsync("scorers", "reward,reference,critic");
+        var coordinator = await StartCoordinatorAsync("clustered");
+        Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
+
+        var (single, clustered) = (Metrics("single"), Metrics("clustered"));
+        AssertSameRun(single, clustered, iterations);
+        AssertEveryBatchOnce(clustered, iterations);
+        // the work went through the other processes: every part of every batch on the rollout node, all scoring on the scorers node
+        Assert.Equal(Enumerable.Range(1, iterations).SelectMany(b => new[] { (b, 0), (b, 1) }).Order(), Parts(rollout).Order());
+        foreach (var served in new[] { "reward: ScoreRewards", "reference: ScoreReference", "critic: ComputeValues", "critic: TrainCritic" })
+            Assert.Equal(iterations, scorers.Lines.Count(l => l.StartsWith(served + " batch", StringComparison.Ordinal)));
+        Assert.Contains(rollout.Lines, l => l.StartsWith($"policy v{iterations - 1} applied", StringComparison.Ordinal));
+    }
+
+    [RabbitMqFact]
+    public async Task A_rollout_node_killed_mid_batch_must_not_lose_or_repeat_a_prompt_batch_and_must_be_removed()
+    {
+        const int iterations = 10;
+        await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 32, mode = sync, generator {{ pool-size = 2, max-new-tokens = 6 }}"));
+        await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
+
+        var victim = await StartNodeAsync("rollout-victim", "rollout");
+        var survivor = await StartNodeAsync("rollout-survivor", "rollout");
+        await StartNodeAsync("scorers", "reward,reference,critic");
+        var coordinator = await StartCoordinatorAsync("clustered");
+        await coordinator.WaitForLineAsync(l => l.StartsWith("ppo: step 3/", StringComparison.Ordinal), RunTimeout);
+
+        // Freeze the victim: the broker still delivers it a part of the next batch (it sits unacknowledged in the frozen
+        // process), so the run waits for that part; then kill -9 it with the part in hand.
+        victim.Signal(NodeProcess.SigStop);
+        bool Done(int batch) => coordinator.Lines.Any(l => l.StartsWith($"ppo: step {batch}/", StringComparison.Ordinal));
+        var stalled = 0;
+        await Eventually.Holds(() => (stalled = Parts(survivor).Select(p => p.Batch).DefaultIfEmpty().Max()) > 3 && !Done(stalled),
+            TimeSpan.FromSeconds(30), () => $"the survivor served no batch after step 3; its parts: {string.Join(",", Parts(survivor))}");
+        await Task.Delay(1500);
+        Assert.False(Done(stalled), $"batch {stalled} finished although the frozen node holds a part of it");
+        var before = Parts(survivor);
+        victim.Kill();
+        Output.WriteLine($"killed the frozen rollout node holding a part of batch {stalled}");
+
+        Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
+        var redelivered = Parts(survivor).Skip(before.Count).First();                      // the killed node's part came back to the survivor
+        Assert.Equal(stalled, redelivered.Batch);
+        Assert.DoesNotContain(redelivered, before);
+        var clustered = Metrics("clustered");
+        AssertEveryBatchOnce(clustered, iterations);
+        Assert.All(clustered["retries"], r => Assert.Equal(0, r));                        // redelivered by the broker, not re-asked
+        AssertSameRun(Metrics("single"), clustered, iterations);
+        await survivor.WaitForLineAsync(l => l.StartsWith("MemberRemoved: Member(akka.amqp://rlhf@rollout-victim", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+    }
+
+    [RabbitMqFact]
+    public async Task A_rollout_node_joining_mid_run_must_start_taking_batches()
+    {
+        const int iterations = 14;
+        // a model large enough that an iteration takes a while, so that the run is still going when the new node is up
+        await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 256, mode = sync, generator {{ pool-size = 2, max-new-tokens = 24 }}" +
+            ", learner { epochs = 1, minibatch-size = 128 }, critic { epochs = 1, minibatch-size = 128 }", "n-layer = 2, n-head = 2, n-embd = 64, block-size = 48"));
+
+        var first = await StartNodeAsync("rollout-1", "rollout");
+        await StartNodeAsync("scorers", "reward,reference,critic");
+        var coordinator = await StartCoordinatorAsync("clustered");
+        await coordinator.WaitForLineAsync(l => l.StartsWith("ppo: step 2/", StringComparison.Ordinal), RunTimeout);
+        var joiner = await StartNodeAsync("rollout-2", "rollout");
+
+        Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
+        var late = Parts(joiner);
+        Output.WriteLine($"the late node served {late.Count} parts: {string.Join(", ", late)}");
+        Assert.NotEmpty(late);
+        Assert.Contains(joiner.Lines, l => l.StartsWith("policy v", StringComparison.Ordinal));   // it got the current weights on joining
+        Assert.True(late.Min(p => p.Batch) > 2, "the new node took a batch from before it joined");
+        // every part of every batch served exactly once across the two nodes, and the learner trained on each batch once
+        Assert.Equal(Enumerable.Range(1, iterations).SelectMany(b => new[] { (b, 0), (b, 1) }).Order(), Parts(first).Concat(late).Order());
+        AssertEveryBatchOnce(Metrics("clustered"), iterations);
+    }
+}
