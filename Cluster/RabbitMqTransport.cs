@@ -18,14 +18,28 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
     /// <summary>Most messages published and not yet confirmed.</summary>
     private const int Window = 1024;
 
+    /// <summary>
+    /// A caller publishes inline only while fewer messages than this are unconfirmed (a lightly loaded node,
+    /// where the hop to the publisher loop is most of the cost); in a burst the loop publishes, so the
+    /// senders' threads go back to serializing while it publishes.
+    /// </summary>
+    private const int InlineBelow = 32;
+
     private readonly ClusterSettings _settings;
     private readonly ClusterLog _log;
     private readonly ConnectionFactory _factory;
     private readonly string _nodeQueue;
     private readonly string _clientName;
-    private readonly Channel<Pending> _outbox = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _outbox = Channel.CreateUnbounded<Pending>(); // counts its items (an inline publish needs it empty)
     private readonly ConcurrentQueue<Pending> _retry = new();
     private readonly SemaphoreSlim _window = new(Window, Window);
+
+    /// <summary>
+    /// Held by whoever publishes (the publisher loop, or a caller publishing inline) from taking the next
+    /// message until the client has accepted it: messages are dequeued only under it, so an inline publish,
+    /// which needs the outbox and the retry queue empty, can never overtake a message queued before it.
+    /// </summary>
+    private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly ConcurrentDictionary<string, Func<Delivery, Task>> _roles = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
@@ -34,6 +48,7 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
     private string _lastError = "not tried yet";
     private Task _connectionLoop = Task.CompletedTask;
     private Task _publisherLoop = Task.CompletedTask;
+    private volatile bool _stopping;
 
     public RabbitMqTransport(ClusterSettings settings, string nodeQueue, string clientName, ClusterLog log)
     {
@@ -73,12 +88,49 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
             throw new TimeoutException($"Could not connect to the broker {_settings.Broker} within {timeout.TotalSeconds:0.#} s: {_lastError}");
     }
 
-    /// <summary>Queues a message for publishing; the task completes when the broker confirms it.</summary>
+    /// <summary>
+    /// Publishes a message; the task completes when the broker confirms it. When nothing is queued ahead of
+    /// it, the connection is open and the confirm window has room, the caller publishes it at once (no hop
+    /// to the publisher loop; the client's socket writer still sends it); otherwise it is queued for the
+    /// publisher loop. Either way it is tracked for its confirm and published again after a reconnect.
+    /// </summary>
     public Task PublishAsync(Outgoing message)
     {
         var pending = new Pending(message);
-        if (!_outbox.Writer.TryWrite(pending)) pending.Fail(new ObjectDisposedException(nameof(RabbitMqTransport), "The cluster node has stopped."));
+        if (!TryPublishInline(pending) && !_outbox.Writer.TryWrite(pending))
+            pending.Fail(new ObjectDisposedException(nameof(RabbitMqTransport), "The cluster node has stopped."));
         return pending.Confirmed;
+    }
+
+    private bool TryPublishInline(Pending pending)
+    {
+        if (_stopping || !NothingQueued() || !_publishing.Wait(0)) return false;
+        if (!_stopping && NothingQueued() && _window.CurrentCount > Window - InlineBelow && Volatile.Read(ref _session) is { IsClosed: false } session && _window.Wait(0))
+        {
+            _ = PublishInlineAsync(session, pending); // releases _publishing once the client has the message
+            return true;
+        }
+        _publishing.Release();
+        return false;
+    }
+
+    private bool NothingQueued() => _retry.IsEmpty && _outbox.Reader.Count == 0;
+
+    private async Task PublishInlineAsync(BrokerSession session, Pending pending)
+    {
+        try
+        {
+            await TryPublishAsync(session, pending);
+        }
+        finally { _publishing.Release(); }
+    }
+
+    /// <summary>A message that did not reach the broker: retried by the publisher loop (or dropped if it may be).</summary>
+    private void Unpublished(Pending pending)
+    {
+        _window.Release();
+        if (pending.Message.DropWhenDisconnected) pending.Cancel();
+        else _retry.Enqueue(pending);
     }
 
     /// <summary>Consumes the work queue of <paramref name="role"/> and its broadcasts, now and after every reconnect.</summary>
@@ -295,7 +347,7 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!_retry.TryDequeue(out var pending) && !_outbox.Reader.TryRead(out pending))
+                if (NothingQueued())
                 {
                     // Nothing ready: wake up for a new message, and now and then for requeued ones.
                     var wait = _outbox.Reader.WaitToReadAsync(ct).AsTask();
@@ -303,24 +355,42 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
                     if (wait.IsCompleted && !await wait && _retry.IsEmpty) await Task.Delay(20, ct);
                     continue;
                 }
-                await _window.WaitAsync(ct);
-                var session = Volatile.Read(ref _session) is { IsClosed: false } open ? open : await ConnectedAsync(ct);
-                if (!await TryPublishAsync(session, pending))
+                await _publishing.WaitAsync(ct);
+                try
                 {
-                    _window.Release();
-                    if (pending.Message.DropWhenDisconnected) pending.Cancel();
-                    else _retry.Enqueue(pending);
-                    await session.Closed.WaitAsync(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                    if (!_retry.TryDequeue(out var pending) && !_outbox.Reader.TryRead(out pending)) continue;
+                    BrokerSession session;
+                    try
+                    {
+                        await _window.WaitAsync(ct);
+                        session = Volatile.Read(ref _session) is { IsClosed: false } open ? open : await ConnectedAsync(ct);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        pending.Cancel(); // stopping: not left waiting forever
+                        throw;
+                    }
+                    if (!await TryPublishAsync(session, pending))
+                    {
+                        await session.Closed.WaitAsync(TimeSpan.FromSeconds(1), ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                    }
                 }
+                finally { _publishing.Release(); }
             }
         }
         catch (OperationCanceledException) { }
     }
 
+    /// <summary>
+    /// Publishes on <paramref name="session"/> (the caller holds <see cref="_publishing"/> and a window slot).
+    /// False when it could not: the message is then back in the retry queue (or dropped, if it may be),
+    /// handed back here when it was lost before tracking, or by the session's Close once tracked.
+    /// </summary>
     private async Task<bool> TryPublishAsync(BrokerSession session, Pending pending)
     {
         var m = pending.Message;
         pending.Attempts++;
+        var tracked = false;
         try
         {
             var channel = session.Publisher;
@@ -330,7 +400,12 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
                 lock (session.Declared) session.Declared.Add(queue);
             }
             var sequence = await channel.GetNextPublishSequenceNumberAsync();
-            if (!session.Track(sequence, pending)) return false;
+            if (!session.Track(sequence, pending))
+            {
+                Unpublished(pending);
+                return false;
+            }
+            tracked = true;
             var properties = new BasicProperties
             {
                 MessageId = m.MessageId,
@@ -343,8 +418,10 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The session's Close hands back what it tracked; a message lost before tracking comes back here.
+            // The session's Close hands back what it tracked (once: never also here, which would release its
+            // window slot twice); a message lost before tracking comes back here.
             if (!session.IsClosed) await AbortAsync(session, $"publish failed: {e.Message}");
+            if (!tracked) Unpublished(pending);
             return false;
         }
     }
@@ -386,6 +463,7 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
     /// <summary>Waits (bounded) for unconfirmed messages, then closes the connection and stops the loops.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _outbox.Writer.TryComplete();
         var drain = Task.Run(async () =>
         {
