@@ -34,7 +34,9 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     private readonly WeightAssembler _weights;
     private readonly ConcurrentDictionary<string, (IActorRef Ref, long Touched)> _senders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IActorRef> _roleHandlers = new(StringComparer.Ordinal);
+    private readonly string _selfAddressText;
     private IActorRef? _membership;
+    private long _lastSweep;
     private int _left;
 
     private ClusterNode(ActorSystem system, ClusterSettings settings)
@@ -42,6 +44,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         System = system;
         Settings = settings;
         SelfAddress = new Address(Protocol, system.Name, settings.Hostname, Random.Shared.Next(1, int.MaxValue));
+        _selfAddressText = SelfAddress.ToString();
         Log = new ClusterLog(system, $"Cluster({SelfAddress})");
         _duplicates = new DuplicateFilter(settings.DuplicateWindow);
         _weights = new WeightAssembler(Log.Warning);
@@ -249,7 +252,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
 
     internal Task Publish(string exchange, string routingKey, string recipient, object message, IActorRef? sender, string? messageId, string? declareQueue = null)
     {
-        var serialized = System.Serialization.Serialize(message);
+        var serialized = Serialize(message);
         var frame = new Frame(recipient, ExternalPath(sender), serialized).Encode(Settings.MaxMessageSize);
         return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, messageId ?? NewId(), serialized.Manifest, Persistent: true, declareQueue));
     }
@@ -282,7 +285,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         if (frame.Recipient == ControlMessages.WeightsRecipient) OnWeights(frame);
         else
         {
-            var message = System.Serialization.Deserialize(frame.Message);
+            var message = Deserialize(frame.Message);
             var sender = SenderRef(frame.Sender);
             if (frame.Recipient.StartsWith(ControlMessages.RolePrefix, StringComparison.Ordinal))
             {
@@ -298,7 +301,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
 
     private async Task OnWorkAsync(IActorRef handler, Delivery delivery)
     {
-        var message = System.Serialization.Deserialize(delivery.Frame.Message);
+        var message = Deserialize(delivery.Frame.Message);
         var replyTo = SenderRef(delivery.Frame.Sender);
         if (replyTo is null)
         {
@@ -330,6 +333,27 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         System.EventStream.Publish(received);
     }
 
+    /// <summary>
+    /// The system's allow-list serialization, except that a <c>byte[]</c> travels as itself: the frame's one
+    /// binary payload with an empty JSON (no base64), under the manifest the allow-list gives byte[].
+    /// </summary>
+    private SerializedMessage Serialize(object message) =>
+        message is byte[] bytes
+            ? new SerializedMessage(System.Serialization.ManifestFor(typeof(byte[])), [], [bytes])
+            : System.Serialization.Serialize(message);
+
+    /// <summary>
+    /// Reverses <see cref="Serialize"/>. Empty JSON is never a message of the system's serializer, so the binary
+    /// form is unambiguous; it is taken only under byte[]'s allow-listed manifest, anything else goes through the allow-list.
+    /// </summary>
+    private object Deserialize(SerializedMessage message)
+    {
+        if (message is { Json.Length: 0, Payloads.Count: 1 } && System.Serialization.IsRegistered(typeof(byte[]))
+            && message.Manifest == System.Serialization.ManifestFor(typeof(byte[])))
+            return message.Payloads[0];
+        return System.Serialization.Deserialize(message);
+    }
+
     private string ExternalPath(IActorRef? sender)
     {
         if (sender is null || ReferenceEquals(sender, System.DeadLetters)) return "";
@@ -342,10 +366,12 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         var local = actor.Path.ToStringWithoutAddress();
         var now = Environment.TickCount64;
         _senders[local] = (actor, now);
-        if (_senders.Count > 10_000)
+        // Sweep at most once a second (not on every send once there are many: Count and the scan cost per message).
+        var last = Volatile.Read(ref _lastSweep);
+        if (now - last > 1_000 && Interlocked.CompareExchange(ref _lastSweep, now, last) == last && _senders.Count > 10_000)
             foreach (var (key, value) in _senders)
                 if (now - value.Touched > 600_000) _senders.TryRemove(key, out _);
-        return SelfAddress + local;
+        return _selfAddressText + local;
     }
 
     private IActorRef? SenderRef(string path)
