@@ -48,8 +48,15 @@ public sealed class Trainer : ReceiveActor
     /// <param name="remote">How to reach the roles served by cluster nodes (needed when a role has <c>cluster.enabled = on</c>).</param>
     public static Props Props(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress,
         RoleRegistry? registry = null, Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe = null,
-        Durability? durability = null, StageResume? resume = null, IRemoteRoles? remote = null) =>
-        Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume, remote));
+        Durability? durability = null, StageResume? resume = null, IRemoteRoles? remote = null)
+    {
+        if (remote is null && settings.ClusterRoles.Count > 0)                         // fail here, not in the actor's constructor
+            throw NotClustered(settings.Roles.First(r => r.Role.UseRole is not null).Block);
+        return Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume, remote));
+    }
+
+    private static InvalidOperationException NotClustered(string block) =>
+        new($"akka-rlhf.ppo.{block}.cluster.enabled = on, but this run is not part of a cluster (no IRemoteRoles; the CLI joins one for train ppo)");
 
     public Trainer(PpoSettings settings, PpoModels models, IActorRef promptSource, IProgressReporter progress, RoleRegistry registry,
         Func<RolloutBatch, IReadOnlyDictionary<string, double>>? observe, Durability? durability = null, StageResume? resume = null,
@@ -59,7 +66,7 @@ public sealed class Trainer : ReceiveActor
         _kl = settings.Kl.CreateController();
         _padId = models.Tokenizer.PadId;
         IActorRef Role(string name, RoleSettings role) => role.UseRole is { } clusterRole
-            ? (remote ?? throw new InvalidOperationException($"akka-rlhf.ppo.{name}.cluster.enabled = on, but this run is not part of a cluster")).Router(clusterRole)
+            ? (remote ?? throw NotClustered(name)).Router(clusterRole)
             : Context.ActorOf(registry.Resolve(RoleContextOf(name, role, models, settings)), name);
         _generators = Role("generator", settings.Generator);
         _generatorCount = Math.Max(1, settings.Generator.PoolSize);
