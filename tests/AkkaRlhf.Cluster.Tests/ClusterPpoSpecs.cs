@@ -161,6 +161,21 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
     }
 
     [RabbitMqFact]
+    public async Task A_coordinator_without_a_node_for_a_role_and_a_node_without_its_checkpoint_must_fail_with_a_clear_error()
+    {
+        await PrepareAsync(TinyConfig("iterations = 2, prompts-per-iteration = 32, generator { pool-size = 2, max-new-tokens = 6 }"));
+        var bare = await StartCliAsync("bare node", _dir, null, "node", "--config", "cluster.conf", "--roles", "reward");
+        Assert.Equal(1, await bare.WaitForExitAsync(RunTimeout));
+        Assert.Contains(bare.Lines, l => l.Contains("error: node --roles reward needs --rm DIR (a reward-model checkpoint)", StringComparison.Ordinal));
+
+        await StartNodeAsync("rollout-1", "rollout");
+        var coordinator = await StartCliAsync("coordinator", _dir, null, "train", "ppo", "--config", "cluster.conf",
+            "--sft", "sft/model", "--rm", "rm/model", "--out", "clustered", "--set", "akka-rlhf.ppo.cluster-wait=2s");
+        Assert.Equal(1, await coordinator.WaitForExitAsync(RunTimeout));
+        Assert.Contains(coordinator.Lines, l => l.Contains("no cluster node with the role(s) reference, reward, critic joined within 2 s", StringComparison.Ordinal));
+    }
+
+    [RabbitMqFact]
     public async Task A_rollout_node_killed_mid_batch_must_not_lose_or_repeat_a_prompt_batch_and_must_be_removed()
     {
         const int iterations = 10;                                                        // <= 10: every step gets a progress line
