@@ -83,13 +83,13 @@ public static class NodeCommand
         }
     }
 
-    /// <summary>Prints membership events.</summary>
+    /// <summary>Prints the members known on joining (the membership events themselves are the cluster's INFO log lines).</summary>
     private sealed class MemberLogger : ReceiveActor
     {
         public MemberLogger()
         {
             Receive<ClusterEvent.CurrentClusterState>(s => Console.WriteLine($"members: {string.Join(", ", s.Members)}"));
-            Receive<ClusterEvent.IMemberEvent>(e => Console.WriteLine($"{e.GetType().Name}: {e.Member}"));
+            Receive<ClusterEvent.IMemberEvent>(_ => { });
         }
     }
 }
