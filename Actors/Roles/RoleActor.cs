@@ -89,6 +89,7 @@ public abstract class RoleActor : ReceiveActor
         Receive<RestoreRoleState>(restore => Durably(() =>
         {
             using var checkpoint = Checkpoint.Load(restore.Dir);
+            ForgetReplies();                                                          // back in time: a batch id seen since must be trained again
             checkpoint.Restore(model, optimizer, torchRng: restore.TorchRng);
             rng.SetState(restore.Rng);
             if (version is null) return new RoleStateRestored(0, null);
@@ -104,6 +105,13 @@ public abstract class RoleActor : ReceiveActor
         try { reply = handle(); }
         catch (Exception e) { reply = new Status.Failure(e); }
         Sender.Tell(reply, Self);
+    }
+
+    /// <summary>Empties the duplicate cache (the role's state went back to a checkpoint, e.g. a coordinator resumed a run).</summary>
+    private void ForgetReplies()
+    {
+        _replies.Clear();
+        _order.Clear();
     }
 
     private void Remember(object key, object reply)

@@ -108,4 +108,30 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
         }
         Assert.True(losses[^1] < losses[0], string.Join(", ", losses));
     }
+
+    [Fact]
+    public void Critic_restored_from_a_checkpoint_must_train_again_on_a_batch_id_it_has_seen_since()
+    {
+        // a resumed coordinator asks again for batch ids that the critic (on a cluster node) handled after the checkpoint
+        var model = new Models.GptValue(Tiny.Config, new Generator(3));
+        var critic = Sys.ActorOf(Critic.Props(model, new CriticSettings(Lr: 1e-2, Epochs: 2), Device.CPU, 1));
+        var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
+        var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-critic-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            critic.Tell(new SaveRoleState(dir));
+            var rng = ExpectMsg<RoleStateSaved>().Rng;
+            critic.Tell(new TrainCritic(1, batch, batch.ActionMask * 2.0, torch.zeros([2, batch.ActionMask.size(1)])));
+            ExpectMsg<CriticUpdated>();
+            var trained = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+            critic.Tell(new RestoreRoleState(dir, rng, TorchRng: false));
+            ExpectMsg<RoleStateRestored>();
+            critic.Tell(new TrainCritic(1, batch, batch.ActionMask * 2.0, torch.zeros([2, batch.ActionMask.size(1)])));
+            ExpectMsg<CriticUpdated>();
+            foreach (var (name, t) in model.state_dict())                               // trained again from the checkpoint: the same weights
+                Assert.True(t.sub(trained[name]).abs().max().item() == 0, name);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
 }
