@@ -250,6 +250,31 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
     }
 
     [RabbitMqFact]
+    public async Task A_coordinator_killed_with_sigkill_and_resumed_must_finish_the_clustered_run_as_if_uninterrupted()
+    {
+        const int iterations = 10;
+        await PrepareAsync(TinyConfig($"iterations = {iterations}, {SlowPpo}", SlowModel) + "\nakka-rlhf.checkpoint { every = 2, keep-last = 2 }");
+        await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
+        await StartNodeAsync("rollout-1", "rollout");
+        await StartNodeAsync("scorers", "reward,reference,critic");
+
+        var coordinator = await StartCoordinatorAsync("clustered");
+        await ReachedAsync(coordinator, 5);                                                 // checkpoints at 2 and 4 are on disk
+        coordinator.Kill();
+        var killedAt = Step(coordinator);
+        Assert.True(killedAt < iterations, "the run ended before it could be killed");
+        Output.WriteLine($"coordinator killed after iteration {killedAt}; the nodes keep serving");
+
+        // the critic on the scorers node has trained past the checkpoint; restored, it must train those batches again
+        var resumed = await RunCliAsync("train", "ppo", "--resume", "clustered");
+        Assert.Contains(resumed.Lines, l => l.Contains("resuming after iteration", StringComparison.Ordinal));
+        var (single, clustered) = (Metrics("single"), Metrics("clustered"));
+        Assert.Equal(single["value_loss"][^1], clustered["value_loss"][^1], 5);
+        Assert.Equal(single["reward"][^1], clustered["reward"][^1], 5);
+        Assert.Equal(iterations, clustered["batch_id"][^1]);
+    }
+
+    [RabbitMqFact]
     public async Task A_rollout_node_joining_mid_run_must_start_taking_batches()
     {
         const int iterations = 14;
