@@ -6,10 +6,12 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 // Cluster transport vs raw RabbitMQ.Client on one private broker, in the same run.
-// Usage: dotnet AkkaRlhf.Cluster.Bench.dll [messages=20000] [size=1024] [weightsMB=50]
+// Usage: dotnet AkkaRlhf.Cluster.Bench.dll [messages=20000] [size=1024] [weightsMB=50] [rounds=1000] [latency-only]
 var messages = args.Length > 0 ? int.Parse(args[0]) : 20_000;
 var size = args.Length > 1 ? int.Parse(args[1]) : 1024;
 var weightsMb = args.Length > 2 ? int.Parse(args[2]) : 50;
+var rounds = args.Length > 3 ? int.Parse(args[3]) : 1_000;
+var latencyOnly = args.Contains("latency-only");
 var payload = new byte[size];
 Random.Shared.NextBytes(payload);
 
@@ -17,18 +19,24 @@ await using var broker = await RabbitMqBroker.StartAsync();
 Console.WriteLine($"broker on 127.0.0.1:{broker.Port}; {messages} messages of {size} B, persistent, publisher confirms; {Environment.ProcessorCount} cores");
 
 var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = broker.Port };
-await RawThroughput(2_000);
-var raw = await RawThroughput(messages);
-var rawRtt = await RawLatency(1_000);
-
+var raw = double.NaN;
+if (!latencyOnly)
+{
+    await RawThroughput(2_000);
+    raw = await RawThroughput(messages);
+}
 var settings = ClusterSettings.ForLoopback(broker.Port);
 var systems = Enumerable.Range(0, 3).Select(i => ActorSystem.Create($"bench{i}", ActorSystemSettings.Default.WithStdoutLogging(false))).ToArray();
 var nodes = new List<ClusterNode>();
 foreach (var (s, i) in systems.Select((s, i) => (s, i))) nodes.Add(await ClusterNode.JoinAsync(s, settings with { Hostname = $"n{i}" }));
-await ClusterThroughput(2_000);
-var cluster = await ClusterThroughput(messages);
-var clusterRtt = await ClusterLatency(1_000);
-var weights = await WeightBroadcast(weightsMb);
+var cluster = double.NaN;
+if (!latencyOnly)
+{
+    await ClusterThroughput(2_000);
+    cluster = await ClusterThroughput(messages);
+}
+var (rawRtt, rawConfirmRtt, clusterRtt) = await Latency(rounds);
+var weights = latencyOnly ? double.NaN : await WeightBroadcast(weightsMb);
 foreach (var n in nodes) await n.LeaveAsync();
 foreach (var s in systems) await s.Terminate();
 
@@ -36,8 +44,10 @@ Console.WriteLine();
 Console.WriteLine("| measure | raw RabbitMQ.Client | AkkaRlhf cluster | ratio |");
 Console.WriteLine("|---|---|---|---|");
 Console.WriteLine($"| throughput, msg/s ({size} B, persistent, confirmed, consumed + acked) | {raw:N0} | {cluster:N0} | {cluster / raw:0.00}x |");
-Console.WriteLine($"| round trip p50, ms | {rawRtt.P50:0.000} | {clusterRtt.P50:0.000} | {rawRtt.P50 / clusterRtt.P50:0.00}x |");
-Console.WriteLine($"| round trip p99, ms | {rawRtt.P99:0.000} | {clusterRtt.P99:0.000} | {rawRtt.P99 / clusterRtt.P99:0.00}x |");
+Console.WriteLine($"| round trip p50, ms (raw: persistent, confirm-mode channels) | {rawConfirmRtt.P50:0.000} | {clusterRtt.P50:0.000} | {rawConfirmRtt.P50 / clusterRtt.P50:0.00}x |");
+Console.WriteLine($"| round trip p99, ms (raw: persistent, confirm-mode channels) | {rawConfirmRtt.P99:0.000} | {clusterRtt.P99:0.000} | {rawConfirmRtt.P99 / clusterRtt.P99:0.00}x |");
+Console.WriteLine($"| round trip p50, ms (raw: persistent, no publisher confirms) | {rawRtt.P50:0.000} | {clusterRtt.P50:0.000} | {rawRtt.P50 / clusterRtt.P50:0.00}x |");
+Console.WriteLine($"| round trip p99, ms (raw: persistent, no publisher confirms) | {rawRtt.P99:0.000} | {clusterRtt.P99:0.000} | {rawRtt.P99 / clusterRtt.P99:0.00}x |");
 Console.WriteLine($"| weight broadcast, {weightsMb} MB to 2 nodes (chunked 4 MiB, sha256 verified), MB/s | | {weights:0.0} | |");
 
 async Task<double> RawThroughput(int n)
@@ -72,12 +82,43 @@ async Task<double> RawThroughput(int n)
     return n / clock.Elapsed.TotalSeconds;
 }
 
-async Task<(double P50, double P99)> RawLatency(int rounds)
+// Round trips of the three sides interleaved in blocks (after 100 warm-up rounds each), so that load from
+// elsewhere on the machine falls on all of them alike.
+async Task<((double P50, double P99) Raw, (double P50, double P99) RawConfirm, (double P50, double P99) Cluster)> Latency(int rounds)
 {
-    await using var conn = await factory.CreateConnectionAsync();
-    await using var echoConn = await factory.CreateConnectionAsync();
-    await using var ch = await conn.CreateChannelAsync();
-    await using var echo = await echoConn.CreateChannelAsync();
+    await using var plain = await RawPingPong(confirms: false);
+    await using var confirmed = await RawPingPong(confirms: true);
+    var echo = systems[1].ActorOf(Props.CreateBy(() => new Echo()));
+    var remote = (RemoteActorRef)nodes[0].ResolveActorRef(nodes[1].PathOf(echo));
+    Func<Task>[] sides = [plain.RoundTrip, confirmed.RoundTrip, () => remote.Ask<byte[]>(payload, TimeSpan.FromSeconds(10))];
+    var times = sides.Select(_ => new List<double>()).ToArray();
+    const int blocks = 10;
+    for (var block = -1; block < blocks; block++)
+        for (var k = 0; k < sides.Length; k++)
+        {
+            var side = (k + Math.Max(block, 0)) % sides.Length;
+            var n = block < 0 ? 100 : (rounds + blocks - 1) / blocks;
+            for (var i = 0; i < n; i++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                await sides[side]();
+                if (block >= 0) times[side].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+        }
+    systems[1].Stop(echo);
+    return (Percentiles(times[0]), Percentiles(times[1]), Percentiles(times[2]));
+}
+
+// Raw ping-pong: publish (persistent; not waiting for a confirm) to a durable queue, an echo consumer on
+// its own connection publishes the body back (persistent) and acks, the reply is consumed and acked.
+// With confirms, both channels are in publisher-confirm mode, as the cluster's publisher channel always is.
+async Task<RawPingPong> RawPingPong(bool confirms)
+{
+    var conn = await factory.CreateConnectionAsync();
+    var echoConn = await factory.CreateConnectionAsync();
+    var options = new CreateChannelOptions(publisherConfirmationsEnabled: confirms, publisherConfirmationTrackingEnabled: false);
+    var ch = await conn.CreateChannelAsync(options);
+    var echo = await echoConn.CreateChannelAsync(options);
     var ping = "bench.ping." + Guid.NewGuid().ToString("N");
     var pong = "bench.pong." + Guid.NewGuid().ToString("N");
     await ch.QueueDeclareAsync(ping, true, false, true);
@@ -89,20 +130,11 @@ async Task<(double P50, double P99)> RawLatency(int rounds)
         await echo.BasicAckAsync(ea.DeliveryTag, false);
     };
     await echo.BasicConsumeAsync(ping, false, echoConsumer);
-    TaskCompletionSource reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    var pingPong = new RawPingPong(conn, echoConn, async () => await ch.BasicPublishAsync("", ping, false, new BasicProperties { Persistent = true }, payload));
     var replyConsumer = new AsyncEventingBasicConsumer(ch);
-    replyConsumer.ReceivedAsync += async (_, ea) => { await ch.BasicAckAsync(ea.DeliveryTag, false); reply.TrySetResult(); };
+    replyConsumer.ReceivedAsync += async (_, ea) => { await ch.BasicAckAsync(ea.DeliveryTag, false); pingPong.Replied(); };
     await ch.BasicConsumeAsync(pong, false, replyConsumer);
-    var times = new List<double>();
-    for (var i = 0; i < rounds + 100; i++)
-    {
-        reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        var t = Stopwatch.GetTimestamp();
-        await ch.BasicPublishAsync("", ping, false, new BasicProperties { Persistent = true }, payload);
-        await reply.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        if (i >= 100) times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-    }
-    return Percentiles(times);
+    return pingPong;
 }
 
 async Task<double> ClusterThroughput(int n)
@@ -116,20 +148,6 @@ async Task<double> ClusterThroughput(int n)
     var rate = n / clock.Elapsed.TotalSeconds;
     systems[1].Stop(counter);
     return rate;
-}
-
-async Task<(double P50, double P99)> ClusterLatency(int rounds)
-{
-    var echo = systems[1].ActorOf(Props.CreateBy(() => new Echo()));
-    var remote = (RemoteActorRef)nodes[0].ResolveActorRef(nodes[1].PathOf(echo));
-    var times = new List<double>();
-    for (var i = 0; i < rounds + 100; i++)
-    {
-        var t = Stopwatch.GetTimestamp();
-        await remote.Ask<byte[]>(payload, TimeSpan.FromSeconds(10));
-        if (i >= 100) times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-    }
-    return Percentiles(times);
 }
 
 async Task<double> WeightBroadcast(int mb)
@@ -160,6 +178,27 @@ static (double P50, double P99) Percentiles(List<double> times)
 {
     times.Sort();
     return (times[times.Count / 2], times[(int)(times.Count * 0.99)]);
+}
+
+/// <summary>One raw publish and the echo of it coming back.</summary>
+internal sealed class RawPingPong(IConnection connection, IConnection echoConnection, Func<Task> publish) : IAsyncDisposable
+{
+    private TaskCompletionSource _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RoundTrip()
+    {
+        _reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await publish();
+        await _reply.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public void Replied() => _reply.TrySetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        await connection.DisposeAsync();
+        await echoConnection.DisposeAsync();
+    }
 }
 
 /// <summary>Counts messages and completes when all have arrived.</summary>
