@@ -72,6 +72,8 @@ public static class NodeCommand
             node.Subscribe(system.ActorOf(Props.CreateBy(() => new MemberLogger()), "member-log"));
             await RoleHost.ServeAsync(node, roles);
             var serving = roles.Count == 0 ? "" : $", serving {string.Join(", ", roles.Select(x => x.Role))}";
+            var other = settings.Roles.Except(roles.Select(x => x.Role)).ToList();
+            if (other.Count > 0) serving += $" (no PPO block uses [{string.Join(",", other)}] as its cluster.use-role: no RLHF actor for them here)";
             Console.WriteLine($"node {node.SelfAddress} up with roles [{string.Join(",", settings.Roles)}] on {settings.Broker}{serving}; Ctrl+C leaves.");
             await stop.Task;
             await node.LeaveAsync();

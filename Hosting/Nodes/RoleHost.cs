@@ -11,8 +11,9 @@ namespace AkkaRlhf.Hosting.Nodes;
 /// The RLHF roles of a cluster node. For each role of the node that a PPO block names as its
 /// <c>cluster.use-role</c> (rollout, reference, reward, critic), the role actor is built exactly as the trainer
 /// would build it in one process (same registry, models and seed stream) and serves the role's queue; a node takes
-/// up to <c>akka.cluster.prefetch.role</c> work messages of a role at once, one role actor each. A rollout node also
-/// applies the learner's weight broadcasts to its generators.
+/// up to <c>akka.cluster.prefetch.role</c> work messages of a role at once (one generator each; the other roles take
+/// them in turn, with their configured pool size). A rollout node also applies the learner's weight broadcasts to its
+/// generators.
 /// </summary>
 public static class RoleHost
 {
@@ -34,7 +35,9 @@ public static class RoleHost
         {
             if (BlockOf(ppo, role) is not { } served) continue;
             var (block, settings) = served;
-            settings = settings.WithPoolSize(perNode).WithUseRole(null);
+            // generators own a policy copy each, so a node runs one per work message it may hold; a trained role
+            // (the critic) must stay one actor, and takes its messages one after another
+            settings = (block == "generator" ? settings.WithPoolSize(perNode) : settings).WithUseRole(null);
             var actor = system.ActorOf(registry.Resolve(Trainer.RoleContextOf(block, settings, models(), ppo)), role);
             if (block == "generator")
             {
