@@ -175,11 +175,10 @@ public sealed class PersistentActorSpec : TestKit.TestKit
             failing.Tell(new Add("a"));
             await _probe.ExpectMsgAsync<string>(s => s.StartsWith("persist-failure:IOException", StringComparison.Ordinal));
         }
-        var clock = Stopwatch.StartNew();
+        // the journal still reads fine: only the open breaker can fail this recovery, and it does so without calling the journal
         Sys.ActorOf(Props.Create(() => new ListActor("list-6-x", _probe.Ref)));
         await _probe.ExpectMsgAsync("prestart");
         await _probe.ExpectMsgAsync("recovery-failure:OpenCircuitException");
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(400), $"took {clock.Elapsed}");
     }
 
     [Fact]
