@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Buffers.Text;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using AkkaRlhf.Runtime;
 using AkkaRlhf.Runtime.Serialization;
 
@@ -32,7 +35,12 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     private readonly RabbitMqTransport _transport;
     private readonly DuplicateFilter _duplicates;
     private readonly WeightAssembler _weights;
-    private readonly ConcurrentDictionary<string, (IActorRef Ref, long Touched)> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Remembered> _senders = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<IActorRef, Remembered> _remembered = new();
+    private readonly ConcurrentDictionary<string, RemoteAddress?> _addresses = new(StringComparer.Ordinal);
+    private readonly string _idPrefix = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)) + ".";
+    private string? _bytesManifest;
+    private long _nextId;
     private readonly ConcurrentDictionary<string, IActorRef> _roleHandlers = new(StringComparer.Ordinal);
     private readonly string _selfAddressText;
     private IActorRef? _membership;
@@ -339,8 +347,12 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     /// </summary>
     private SerializedMessage Serialize(object message) =>
         message is byte[] bytes
-            ? new SerializedMessage(System.Serialization.ManifestFor(typeof(byte[])), [], [bytes])
+            ? new SerializedMessage(BytesManifest() ?? System.Serialization.ManifestFor(typeof(byte[])), [], [bytes])
             : System.Serialization.Serialize(message);
+
+    /// <summary>byte[]'s allow-listed manifest, or null while it is not registered (a registration is permanent, so it is kept once found).</summary>
+    private string? BytesManifest() =>
+        _bytesManifest ??= System.Serialization.IsRegistered(typeof(byte[])) ? System.Serialization.ManifestFor(typeof(byte[])) : null;
 
     /// <summary>
     /// Reverses <see cref="Serialize"/>. Empty JSON is never a message of the system's serializer, so the binary
@@ -348,8 +360,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     /// </summary>
     private object Deserialize(SerializedMessage message)
     {
-        if (message is { Json.Length: 0, Payloads.Count: 1 } && System.Serialization.IsRegistered(typeof(byte[]))
-            && message.Manifest == System.Serialization.ManifestFor(typeof(byte[])))
+        if (message is { Json.Length: 0, Payloads.Count: 1 } && BytesManifest() is { } bytes && message.Manifest == bytes)
             return message.Payloads[0];
         return System.Serialization.Deserialize(message);
     }
@@ -363,26 +374,90 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     /// <summary>Keeps a local reference resolvable by its path for replies (also references that are not kernel actors), and returns its cluster path.</summary>
     private string RememberLocal(IActorRef actor)
     {
-        var local = actor.Path.ToStringWithoutAddress();
         var now = Environment.TickCount64;
-        _senders[local] = (actor, now);
+        // A long-lived actor (not an Ask's one-shot /temp reference) keeps its entry, so its path text is built once.
+        if (_remembered.TryGetValue(actor, out var entry))
+        {
+            Volatile.Write(ref entry.Touched, now);
+            if (!_senders.TryGetValue(entry.Local, out var current) || !ReferenceEquals(current, entry)) _senders[entry.Local] = entry;
+            return entry.External;
+        }
+        var path = actor.Path;
+        var local = path.ToStringWithoutAddress();
+        entry = new Remembered(actor, local, _selfAddressText + local) { Touched = now };
+        _senders[local] = entry;
+        // An Ask's one-shot reference (/temp/...) is new every time: not kept by reference, and forgotten once its reply
+        // arrives (ResolveLocal), so answered Asks and their replies are not kept alive until the sweep.
+        if (path.Elements is not ["temp", _]) _remembered.AddOrUpdate(actor, entry);
         // Sweep at most once a second (not on every send once there are many: Count and the scan cost per message).
         var last = Volatile.Read(ref _lastSweep);
         if (now - last > 1_000 && Interlocked.CompareExchange(ref _lastSweep, now, last) == last && _senders.Count > 10_000)
             foreach (var (key, value) in _senders)
-                if (now - value.Touched > 600_000) _senders.TryRemove(key, out _);
-        return _selfAddressText + local;
+                if (now - Volatile.Read(ref value.Touched) > 600_000) _senders.TryRemove(key, out _);
+        return entry.External;
     }
 
     private IActorRef? SenderRef(string path)
     {
         if (path.Length == 0) return null;
+        // Fast path for an actor on another node: its address is parsed once per node; the path itself only when used.
+        var sep = path.IndexOf("://", StringComparison.Ordinal);
+        var slash = sep > 0 ? path.IndexOf('/', sep + 3) : -1;
+        if (slash > 0 && IsPlain(path.AsSpan(slash)) && RemoteAt(path[..slash]) is { } remote)
+            return new RemoteActorRef(this, path, remote, path[slash..]);
         if (!ActorPath.TryParse(path, out var parsed)) throw new MalformedFrameException($"'{path}' is not an actor path.");
         return ResolveActorRef(parsed);
     }
 
-    private IActorRef ResolveLocal(string pathWithoutAddress) =>
-        _senders.TryGetValue(pathWithoutAddress, out var known) ? known.Ref : System.ResolveActorRef(pathWithoutAddress);
+    /// <summary>True when <paramref name="elements"/> (<c>/a/b</c>) has no empty element, so it is already what parsing would normalize it to.</summary>
+    private static bool IsPlain(ReadOnlySpan<char> elements) =>
+        elements.Length > 1 && elements[^1] != '/' && elements.IndexOf("//", StringComparison.Ordinal) < 0;
 
-    private static string NewId() => Guid.NewGuid().ToString("N");
+    /// <summary>The address of another node (not this one, not a role or local address), parsed once; null for anything else.</summary>
+    private RemoteAddress? RemoteAt(string addressText)
+    {
+        if (_addresses.TryGetValue(addressText, out var known)) return known;
+        RemoteAddress? remote = null;
+        try
+        {
+            var address = Address.Parse(addressText);
+            if (!address.HasLocalScope && !address.Equals(SelfAddress) && address is not { Host: "role", Port: 0 })
+                remote = new RemoteAddress(address, Topology.NodeQueue(address));
+        }
+        catch (FormatException) { }
+        if (_addresses.Count < 10_000) _addresses.TryAdd(addressText, remote); // bounded: a forged stream of addresses is not remembered
+        return remote;
+    }
+
+    private IActorRef ResolveLocal(string pathWithoutAddress)
+    {
+        if (!_senders.TryGetValue(pathWithoutAddress, out var known)) return System.ResolveActorRef(pathWithoutAddress);
+        // An Ask's reference takes one reply; after it, the system resolves the path (to dead letters once the Ask is over).
+        if (pathWithoutAddress.StartsWith("/temp/", StringComparison.Ordinal)) _senders.TryRemove(KeyValuePair.Create(pathWithoutAddress, known));
+        return known.Ref;
+    }
+
+    /// <summary>
+    /// A message id unique across nodes and incarnations: 96 random bits drawn once per node (base64url) and a
+    /// counter (hex), e.g. <c>q3Z0l8m2Yb1xT4wA.1f</c>; cheaper than a Guid per message, and shorter.
+    /// </summary>
+    private string NewId()
+    {
+        var n = (ulong)Interlocked.Increment(ref _nextId);
+        var digits = (67 - BitOperations.LeadingZeroCount(n)) / 4;
+        return string.Create(_idPrefix.Length + digits, (_idPrefix, n), static (span, state) =>
+        {
+            state._idPrefix.CopyTo(span);
+            state.n.TryFormat(span[state._idPrefix.Length..], out _, "x");
+        });
+    }
+
+    /// <summary>A local actor that sent through this node, resolvable by its path for replies.</summary>
+    private sealed class Remembered(IActorRef actor, string local, string external)
+    {
+        public IActorRef Ref { get; } = actor;
+        public string Local { get; } = local;
+        public string External { get; } = external;
+        public long Touched;
+    }
 }

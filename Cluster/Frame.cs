@@ -25,31 +25,34 @@ public sealed record Frame(string Recipient, string Sender, SerializedMessage Me
     /// <exception cref="MessageSizeException">The frame would be larger than <paramref name="maxSize"/>.</exception>
     public byte[] Encode(int maxSize)
     {
-        var recipient = Encoding.UTF8.GetBytes(Recipient);
-        var sender = Encoding.UTF8.GetBytes(Sender);
-        var manifest = Encoding.UTF8.GetBytes(Message.Manifest);
-        if (recipient.Length > ushort.MaxValue || sender.Length > ushort.MaxValue || manifest.Length > ushort.MaxValue || Message.Payloads.Count > ushort.MaxValue)
+        // Sized first, then written once into the one array (no intermediate byte[] per string).
+        var recipient = Encoding.UTF8.GetByteCount(Recipient);
+        var sender = Encoding.UTF8.GetByteCount(Sender);
+        var manifest = Encoding.UTF8.GetByteCount(Message.Manifest);
+        var payloads = Message.Payloads;
+        if (recipient > ushort.MaxValue || sender > ushort.MaxValue || manifest > ushort.MaxValue || payloads.Count > ushort.MaxValue)
             throw new MessageSizeException($"A path, the manifest or the payload count of '{Message.Manifest}' is too long for a frame.");
-        long size = Magic.Length + 2 + recipient.Length + 2 + sender.Length + 2 + manifest.Length + 4 + Message.Json.Length + 2;
-        foreach (var p in Message.Payloads) size += 4 + p.Length;
+        long size = Magic.Length + 2 + recipient + 2 + sender + 2 + manifest + 4 + Message.Json.Length + 2;
+        for (var i = 0; i < payloads.Count; i++) size += 4 + payloads[i].Length;
         if (size > maxSize)
             throw new MessageSizeException(
                 $"Message '{Message.Manifest}' to {Recipient} is {size} bytes, over akka.cluster.max-message-size ({maxSize} bytes). " +
                 "Send large data (weights) with ClusterNode.PublishWeightsAsync, which chunks it, or raise the limit.");
-        var bytes = new byte[size];
+        var bytes = GC.AllocateUninitializedArray<byte>((int)size);
         var span = bytes.AsSpan();
         Magic.CopyTo(span);
         var at = Magic.Length;
-        at = WriteShort(span, at, recipient);
-        at = WriteShort(span, at, sender);
-        at = WriteShort(span, at, manifest);
+        at = WriteShort(span, at, Recipient, recipient);
+        at = WriteShort(span, at, Sender, sender);
+        at = WriteShort(span, at, Message.Manifest, manifest);
         BinaryPrimitives.WriteInt32BigEndian(span[at..], Message.Json.Length);
         Message.Json.CopyTo(span[(at + 4)..]);
         at += 4 + Message.Json.Length;
-        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)Message.Payloads.Count);
+        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)payloads.Count);
         at += 2;
-        foreach (var p in Message.Payloads)
+        for (var i = 0; i < payloads.Count; i++)
         {
+            var p = payloads[i];
             BinaryPrimitives.WriteInt32BigEndian(span[at..], p.Length);
             p.CopyTo(span[(at + 4)..]);
             at += 4 + p.Length;
@@ -79,11 +82,11 @@ public sealed record Frame(string Recipient, string Sender, SerializedMessage Me
         return new Frame(recipient, sender, new SerializedMessage(manifest, json, payloads));
     }
 
-    private static int WriteShort(Span<byte> span, int at, byte[] value)
+    private static int WriteShort(Span<byte> span, int at, string value, int length)
     {
-        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)value.Length);
-        value.CopyTo(span[(at + 2)..]);
-        return at + 2 + value.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)length);
+        Encoding.UTF8.GetBytes(value, span.Slice(at + 2, length));
+        return at + 2 + length;
     }
 
     private ref struct Reader(ReadOnlySpan<byte> body, int position)

@@ -11,15 +11,31 @@ namespace AkkaRlhf.Cluster;
 public sealed class RemoteActorRef : IRemoteActorRef
 {
     private readonly ClusterNode _node;
+    private readonly string? _text;
+    private readonly string _nodeQueue;
+    private readonly string _recipient;
+    private ActorPath? _path;
 
     internal RemoteActorRef(ClusterNode node, ActorPath path)
     {
         _node = node;
-        Path = path;
+        _path = path;
+        _nodeQueue = Topology.NodeQueue(path.Address);
+        _recipient = path.ToStringWithoutAddress();
+    }
+
+    /// <summary>A reference read from a frame: <paramref name="text"/> is a full path at <paramref name="address"/> whose
+    /// elements are <paramref name="recipient"/> as parsing would give them; it is parsed only when <see cref="Path"/> is read.</summary>
+    internal RemoteActorRef(ClusterNode node, string text, RemoteAddress address, string recipient)
+    {
+        _node = node;
+        _text = text;
+        _nodeQueue = address.NodeQueue;
+        _recipient = recipient;
     }
 
     /// <inheritdoc />
-    public ActorPath Path { get; }
+    public ActorPath Path => Volatile.Read(ref _path) ?? (_path = ActorPath.Parse(_text!));
 
     /// <summary>The local system that sends through this reference.</summary>
     public ActorSystem System => _node.System;
@@ -29,7 +45,7 @@ public sealed class RemoteActorRef : IRemoteActorRef
 
     /// <summary>Sends and returns the task that completes when the broker has confirmed the message.</summary>
     internal Task Send(object message, IActorRef? sender, string? messageId) =>
-        _node.Publish("", Topology.NodeQueue(Path.Address), Path.ToStringWithoutAddress(), message, sender, messageId);
+        _node.Publish("", _nodeQueue, _recipient, message, sender, messageId);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is RemoteActorRef other && other.Path.Equals(Path);
@@ -40,3 +56,6 @@ public sealed class RemoteActorRef : IRemoteActorRef
     /// <inheritdoc />
     public override string ToString() => $"[{Path}]";
 }
+
+/// <summary>Another node's address and its queue.</summary>
+internal sealed record RemoteAddress(Address Address, string NodeQueue);
