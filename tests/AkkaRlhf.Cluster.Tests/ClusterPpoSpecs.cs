@@ -189,18 +189,31 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         await ReachedAsync(coordinator, 3);
 
         // Freeze the victim: the broker still delivers it a part of the next batch (it sits unacknowledged in the frozen
-        // process), so the run waits for that part; then kill -9 it with the part in hand.
-        victim.Signal(NodeProcess.SigStop);
-        var (step, served) = (-1, -1);
-        var quiet = System.Diagnostics.Stopwatch.StartNew();
-        while (quiet.Elapsed < TimeSpan.FromSeconds(2))                                    // until nothing moves for 2 s
+        // process), so the run waits for that part; then kill -9 it with the part in hand. Frozen in the instant between
+        // a reply and its ack, it would hold no new part and the survivor would go on alone: then thaw it and try again.
+        var stalled = 0;
+        for (var attempt = 1; stalled == 0; attempt++)
         {
-            await Task.Delay(100);
-            if ((Step(coordinator), Parts(survivor).Count) == (step, served)) continue;
-            (step, served) = (Step(coordinator), Parts(survivor).Count);
-            quiet.Restart();
+            victim.Signal(NodeProcess.SigStop);
+            var frozenAt = Step(coordinator);
+            var (step, served) = (-1, -1);
+            var quiet = System.Diagnostics.Stopwatch.StartNew();
+            while (quiet.Elapsed < TimeSpan.FromSeconds(2) && Step(coordinator) < frozenAt + 2)   // until nothing moves for 2 s
+            {
+                await Task.Delay(100);
+                if ((Step(coordinator), Parts(survivor).Count) == (step, served)) continue;
+                (step, served) = (Step(coordinator), Parts(survivor).Count);
+                quiet.Restart();
+            }
+            if (Step(coordinator) < frozenAt + 2) stalled = Step(coordinator) + 1;
+            else
+            {
+                Assert.True(attempt < 3 && Step(coordinator) < iterations - 2, "the run never waited for the frozen node");
+                Output.WriteLine($"attempt {attempt}: the frozen node held no part; thawed, freezing again");
+                victim.Signal(NodeProcess.SigCont);
+                await Task.Delay(300);
+            }
         }
-        var stalled = step + 1;
         Assert.True(stalled <= iterations, "the run ended before the victim was frozen");
         var before = Parts(survivor);
         Assert.Contains(before, p => p.Batch == stalled);                                 // the survivor did its part; the frozen node holds the other

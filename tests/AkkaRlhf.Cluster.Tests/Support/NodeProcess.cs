@@ -105,6 +105,9 @@ public sealed class NodeProcess : IDisposable
     /// <summary>SIGSTOP: the process freezes (its sockets stay open, so the broker keeps delivering to it).</summary>
     public const int SigStop = 19;
 
+    /// <summary>SIGCONT: a stopped process goes on.</summary>
+    public const int SigCont = 18;
+
     /// <summary>Sends <paramref name="signal"/> to the process (kill(2)).</summary>
     public void Signal(int signal)
     {
