@@ -10,7 +10,10 @@ public sealed class TerminationSpec
         protected override void PreStart()
         {
             for (var i = 0; i < children; i++)
-                Context.ActorOf(Props.CreateBy(() => new Reporter($"{name}/{i}", log, children - 1)), "c" + i);
+            {
+                var child = $"{name}/{i}";                                            // not i itself: the factory runs later
+                Context.ActorOf(Props.CreateBy(() => new Reporter(child, log, children - 1)), "c" + i);
+            }
         }
 
         protected override void PostStop() => log.Enqueue(name);
@@ -28,6 +31,7 @@ public sealed class TerminationSpec
         Assert.True(system.WhenTerminated.IsCompletedSuccessfully);
         var order = log.ToList();
         Assert.Equal(3 * (1 + 3 + 3 * 2 + 3 * 2 * 1), order.Count);
+        Assert.Equal(order.Count, order.Distinct().Count());                              // every actor once, under its own name
         foreach (var name in order)
         {
             // every descendant stopped before its ancestor
