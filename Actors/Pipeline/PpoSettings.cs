@@ -122,7 +122,7 @@ public sealed record PpoSettings
         ClusterWait = c.GetTimeSpan("cluster-wait", Default.ClusterWait),
     });
 
-    /// <summary>The four roles that cluster nodes may serve, by block name (the learner stays with the trainer).</summary>
+    /// <summary>Every role block by name; all but the learner (which stays with the trainer) may be served by cluster nodes.</summary>
     public IEnumerable<(string Block, RoleSettings Role)> Roles =>
         [("generator", Generator), ("reference", Reference), ("reward", Reward), ("critic", Critic), ("learner", Learner)];
 

@@ -69,12 +69,12 @@ public static class NodeCommand
             });
             var roles = RoleHost.Create(system, settings.Roles, pipeline.Ppo, () => models.Value, RoleRegistry.Default, settings.RolePrefetch, Console.Out);
             var node = await ClusterNode.JoinAsync(system, settings);
-            node.Subscribe(system.ActorOf(Props.CreateBy(() => new MemberLogger()), "member-log"));
             await RoleHost.ServeAsync(node, roles);
             var serving = roles.Count == 0 ? "" : $", serving {string.Join(", ", roles.Select(x => x.Role))}";
             var other = settings.Roles.Except(roles.Select(x => x.Role)).ToList();
             if (other.Count > 0) serving += $" (no PPO block uses [{string.Join(",", other)}] as its cluster.use-role: no RLHF actor for them here)";
             Console.WriteLine($"node {node.SelfAddress} up with roles [{string.Join(",", settings.Roles)}] on {settings.Broker}{serving}; Ctrl+C leaves.");
+            Console.WriteLine($"members: {string.Join(", ", node.Members)}");             // later membership changes: the cluster's INFO lines
             await stop.Task;
             await node.LeaveAsync();
             return 0;
@@ -82,16 +82,6 @@ public static class NodeCommand
         finally
         {
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
-
-    /// <summary>Prints the members known on joining (the membership events themselves are the cluster's INFO log lines).</summary>
-    private sealed class MemberLogger : ReceiveActor
-    {
-        public MemberLogger()
-        {
-            Receive<ClusterEvent.CurrentClusterState>(s => Console.WriteLine($"members: {string.Join(", ", s.Members)}"));
-            Receive<ClusterEvent.IMemberEvent>(_ => { });
         }
     }
 }

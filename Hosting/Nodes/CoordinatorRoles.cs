@@ -54,8 +54,14 @@ public sealed class CoordinatorRoles : IRemoteRoles
     /// <inheritdoc />
     public void PublishWeights(string role, PolicyWeights weights)
     {
-        var data = Safetensors.Serialize(weights.State);
-        lock (_newest) _newest[role] = (weights.Version, data);
+        byte[] data;
+        lock (_newest)
+        {
+            data = _newest.TryGetValue(role, out var newest) && newest.Version == weights.Version
+                ? newest.Data                                                           // sent again before a retry: already serialized
+                : Safetensors.Serialize(weights.State);
+            _newest[role] = (weights.Version, data);
+        }
         Publish(role, weights.Version, data);
     }
 
