@@ -139,13 +139,13 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
             .Select(w => (int.Parse(w[2]), int.Parse(w[4])))];
 
     [RabbitMqFact]
-    public async Task A_three_node_ppo_run_must_match_the_single_node_run_on_the_same_seed()
+    public async Task A_ppo_run_over_a_coordinator_two_rollout_nodes_and_a_scorer_node_must_match_the_single_node_run_on_the_same_seed()
     {
         const int iterations = 8;
         await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 32, mode = sync, generator {{ pool-size = 2, max-new-tokens = 6 }}"));
         await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
 
-        var rollout = await StartNodeAsync("rollout-1", "rollout");
+        var rollouts = new[] { await StartNodeAsync("rollout-1", "rollout"), await StartNodeAsync("rollout-2", "rollout") };
         var scorers = await StartNodeAsync("scorers", "reward,reference,critic");
         var coordinator = await StartCoordinatorAsync("clustered");
         Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
@@ -153,11 +153,14 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var (single, clustered) = (Metrics("single"), Metrics("clustered"));
         AssertSameRun(single, clustered, iterations);
         AssertEveryBatchOnce(clustered, iterations);
-        // the work went through the other processes: every part of every batch on the rollout node, all scoring on the scorers node
-        Assert.Equal(Enumerable.Range(1, iterations).SelectMany(b => new[] { (b, 0), (b, 1) }).Order(), Parts(rollout).Order());
+        // the work went through the other processes: every part of every batch on one of the rollout nodes (the role queue
+        // shares them out: each node took some, none was generated twice), all scoring on the scorers node
+        Assert.Equal(Enumerable.Range(1, iterations).SelectMany(b => new[] { (b, 0), (b, 1) }).Order(), rollouts.SelectMany(Parts).Order());
+        Assert.All(rollouts, r => Assert.NotEmpty(Parts(r)));
         foreach (var served in new[] { "reward: ScoreRewards", "reference: ScoreReference", "critic: ComputeValues", "critic: TrainCritic" })
             Assert.Equal(iterations, scorers.Lines.Count(l => l.StartsWith(served + " batch", StringComparison.Ordinal)));
-        Assert.Contains(rollout.Lines, l => l.StartsWith($"policy v{iterations - 1} applied", StringComparison.Ordinal));
+        // every rollout node got every policy version (the weight broadcast goes to each node of the role)
+        Assert.All(rollouts, r => Assert.Contains(r.Lines, l => l.StartsWith($"policy v{iterations - 1} applied", StringComparison.Ordinal)));
     }
 
     [RabbitMqFact]
