@@ -14,7 +14,7 @@ internal sealed class BrokerSession(IConnection connection, IChannel publisher, 
 
     public IConnection Connection { get; } = connection;
 
-    /// <summary>The channel with publisher confirms; only the publisher loop publishes on it.</summary>
+    /// <summary>The node channel: every publish goes through it (publisher confirms), and it consumes this node's queue.</summary>
     public IChannel Publisher { get; } = publisher;
 
     public int Generation { get; } = generation;

@@ -213,7 +213,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
             var slice = data.Slice(i * size, Math.Min(size, data.Length - i * size)).ToArray();
             var header = ControlMessages.ToJson(new WeightChunk(name, version, i, count, data.Length, sha));
             sends.Add(PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
-                new SerializedMessage(ControlMessages.WeightChunkManifest, header, [slice]), $"{SelfAddress}/weights/{name}/{version}/{i}"));
+                new SerializedMessage(ControlMessages.WeightChunkManifest, header, [slice]), $"{_selfAddressText}/weights/{name}/{version}/{i}"));
         }
         await Task.WhenAll(sends);
     }
@@ -229,14 +229,14 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         var sha = WeightAssembler.Hash(File.ReadAllBytes(path));
         var json = ControlMessages.ToJson(new WeightReference(name, version, path, sha));
         return PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
-            new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), $"{SelfAddress}/weights/{name}/{version}");
+            new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), $"{_selfAddressText}/weights/{name}/{version}");
     }
 
     /// <inheritdoc />
     void ITransport.Send(ActorPath recipient, SerializedMessage message, ActorPath? sender)
     {
-        var frame = new Frame(recipient.ToStringWithoutAddress(), sender?.ToString() ?? "", message).Encode(Settings.MaxMessageSize);
-        _ = _transport.PublishAsync(new Outgoing("", Topology.NodeQueue(recipient.Address), frame, NewId(), message.Manifest, Persistent: true));
+        var frame = new Frame(NewId(), recipient.ToStringWithoutAddress(), sender?.ToString() ?? "", message).Encode(Settings.MaxMessageSize);
+        _ = _transport.PublishAsync(new Outgoing("", Topology.NodeQueue(recipient.Address), frame, Persistent: true));
     }
 
     /// <summary>Announces the departure (others publish MemberRemoved at once), then disconnects. Idempotent.</summary>
@@ -261,35 +261,34 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     internal Task Publish(string exchange, string routingKey, string recipient, object message, IActorRef? sender, string? messageId, string? declareQueue = null)
     {
         var serialized = Serialize(message);
-        var frame = new Frame(recipient, ExternalPath(sender), serialized).Encode(Settings.MaxMessageSize);
-        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, messageId ?? NewId(), serialized.Manifest, Persistent: true, declareQueue));
+        var frame = new Frame(messageId ?? NewId(), recipient, ExternalPath(sender), serialized).Encode(Settings.MaxMessageSize);
+        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, Persistent: true, declareQueue));
     }
 
     internal Task SendHeartbeat(bool leaving)
     {
         var json = ControlMessages.ToJson(new Heartbeat(SelfAddress.ToString(), [.. SelfRoles], leaving));
-        var frame = new Frame(ControlMessages.HeartbeatRecipient, "", new SerializedMessage(ControlMessages.HeartbeatManifest, json, []));
-        var task = _transport.PublishAsync(new Outgoing(Topology.HeartbeatExchange, "", frame.Encode(Settings.MaxMessageSize), NewId(),
-            ControlMessages.HeartbeatManifest, Persistent: false, DropWhenDisconnected: true));
+        var frame = new Frame("", ControlMessages.HeartbeatRecipient, "", new SerializedMessage(ControlMessages.HeartbeatManifest, json, []));
+        var task = _transport.PublishAsync(new Outgoing(Topology.HeartbeatExchange, "", frame.Encode(Settings.MaxMessageSize), Persistent: false, DropWhenDisconnected: true));
         _ = task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         return task;
     }
 
     private Task PublishControl(string exchange, string routingKey, string recipient, SerializedMessage message, string messageId)
     {
-        var frame = new Frame(recipient, SelfAddress.ToString(), message).Encode(Settings.MaxMessageSize);
-        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, messageId, message.Manifest, Persistent: false));
+        var frame = new Frame(messageId, recipient, _selfAddressText, message).Encode(Settings.MaxMessageSize);
+        return _transport.PublishAsync(new Outgoing(exchange, routingKey, frame, Persistent: false));
     }
 
     private async Task OnNodeMessageAsync(Delivery delivery)
     {
-        if (delivery.MessageId.Length > 0 && _duplicates.Seen(delivery.MessageId))
+        var frame = delivery.Frame;
+        if (frame.Id.Length > 0 && _duplicates.Seen(frame.Id))
         {
-            Log.Debug($"Dropped duplicate message {delivery.MessageId} ('{delivery.Frame.Message.Manifest}').");
+            Log.Debug($"Dropped duplicate message {frame.Id} ('{frame.Message.Manifest}').");
             await delivery.Ack();
             return;
         }
-        var frame = delivery.Frame;
         if (frame.Recipient == ControlMessages.WeightsRecipient) OnWeights(frame);
         else
         {
@@ -303,7 +302,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
             }
             else ResolveLocal(frame.Recipient).Tell(message, sender);
         }
-        if (delivery.MessageId.Length > 0) _duplicates.Record(delivery.MessageId);
+        if (frame.Id.Length > 0) _duplicates.Record(frame.Id);
         await delivery.Ack();
     }
 
@@ -317,7 +316,7 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
             await delivery.Ack();
             return;
         }
-        var replyId = "reply:" + (delivery.MessageId.Length > 0 ? delivery.MessageId : NewId());
+        var replyId = "reply:" + (delivery.Frame.Id.Length > 0 ? delivery.Frame.Id : NewId());
         handler.Tell(message, new WorkReplyRef(System, replyTo, replyId, delivery.Ack, Log));
     }
 

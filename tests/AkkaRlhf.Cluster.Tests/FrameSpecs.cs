@@ -4,14 +4,14 @@ namespace AkkaRlhf.Cluster.Tests;
 
 public sealed class FrameSpecs
 {
-    private static readonly Frame Sample = new("/user/a", "akka.amqp://rlhf@h:1/user/b",
+    private static readonly Frame Sample = new("q3Z0l8m2Yb1xT4wA.1f", "/user/a", "akka.amqp://rlhf@h:1/user/b",
         new SerializedMessage("test.work", "{\"batchId\":1}"u8.ToArray(), [[1, 2, 3], []]));
 
     [Fact]
-    public void A_frame_survives_a_round_trip_with_its_paths_manifest_json_and_payloads()
+    public void A_frame_survives_a_round_trip_with_its_id_paths_manifest_json_and_payloads()
     {
         var back = Frame.Decode(Sample.Encode(1 << 20), 1 << 20);
-        Assert.Equal((Sample.Recipient, Sample.Sender, Sample.Message.Manifest), (back.Recipient, back.Sender, back.Message.Manifest));
+        Assert.Equal((Sample.Id, Sample.Recipient, Sample.Sender, Sample.Message.Manifest), (back.Id, back.Recipient, back.Sender, back.Message.Manifest));
         Assert.Equal(Sample.Message.Json, back.Message.Json);
         Assert.Equal(Sample.Message.Payloads, back.Message.Payloads);
     }

@@ -25,13 +25,13 @@ public sealed class PoisonMessageSpecs(ITestOutputHelper output) : ClusterSpec(o
         await using (var connection = await factory.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            var unknown = new Frame("/user/worker", "", new SerializedMessage("evil.type", "{}"u8.ToArray(), [])).Encode(int.MaxValue);
-            var oversized = new Frame("/user/worker", "", new SerializedMessage("test.work", "{}"u8.ToArray(), [new byte[200 * 1024]])).Encode(int.MaxValue);
+            var unknown = new Frame("poison.1", "/user/worker", "", new SerializedMessage("evil.type", "{}"u8.ToArray(), [])).Encode(int.MaxValue);
+            var oversized = new Frame("poison.2", "/user/worker", "", new SerializedMessage("test.work", "{}"u8.ToArray(), [new byte[200 * 1024]])).Encode(int.MaxValue);
             var truncated = unknown[..^3];
             foreach (var queue in new[] { Topology.NodeQueue(victim.SelfAddress), Topology.RoleQueue("worker") })
             {
                 foreach (var body in new[] { Encoding.UTF8.GetBytes("not a frame"), truncated, unknown, oversized })
-                    await channel.BasicPublishAsync("", queue, mandatory: false, new BasicProperties { MessageId = Guid.NewGuid().ToString() }, body);
+                    await channel.BasicPublishAsync("", queue, mandatory: false, new BasicProperties(), body);
             }
         }
 
@@ -46,6 +46,27 @@ public sealed class PoisonMessageSpecs(ITestOutputHelper output) : ClusterSpec(o
         await coordinator.RoleRouter("worker").Send(new Work(42, 0), replies.Actor);
         await Eventually.Holds(() => replies.Of<WorkDone>().Any(d => d.BatchId == 42), TimeSpan.FromSeconds(20), () => "the node stopped serving");
         Assert.True(victim.IsConnected);
+    }
+
+    [RabbitMqFact]
+    public async Task A_frame_delivered_twice_with_the_same_id_reaches_its_actor_once_and_frames_without_an_id_every_time()
+    {
+        var node = await JoinAsync(Settings("node"));
+        var inbox = Recorder.Create(node.System, "inbox");
+        var work = node.System.Serialization.Serialize(new Work(7, 0));
+        var factory = new ConnectionFactory { HostName = "127.0.0.1", Port = Broker.Port };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            // as a publish retried after a lost confirm arrives: the same frame (same id) twice; then two frames with no id
+            foreach (var id in new[] { "retried.1", "retried.1", "", "" })
+                await channel.BasicPublishAsync("", Topology.NodeQueue(node.SelfAddress), mandatory: false, new BasicProperties(),
+                    new Frame(id, "/user/inbox", "", work).Encode(int.MaxValue));
+            await channel.BasicPublishAsync("", Topology.NodeQueue(node.SelfAddress), mandatory: false, new BasicProperties(),
+                new Frame("last", "/user/inbox", "", node.System.Serialization.Serialize(new Work(8, 0))).Encode(int.MaxValue));
+        }
+        await Eventually.Holds(() => inbox.Of<Work>().Any(w => w.BatchId == 8), TimeSpan.FromSeconds(20), () => "the last frame did not arrive");
+        Assert.Equal([7, 7, 7, 8], inbox.Of<Work>().Select(w => w.BatchId));
     }
 
     [RabbitMqFact]
