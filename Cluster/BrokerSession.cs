@@ -22,6 +22,9 @@ internal sealed class BrokerSession(IConnection connection, IChannel publisher, 
     /// <summary>Queues declared in this session (role queues are declared on first use).</summary>
     public HashSet<string> Declared { get; } = [];
 
+    /// <summary>The node queue's acknowledgements (coalesced), once it is consumed.</summary>
+    public AckBatcher? NodeAcks { get; set; }
+
     /// <summary>Consumer channels (closed with the session).</summary>
     public List<IChannel> Consumers { get; } = [];
 

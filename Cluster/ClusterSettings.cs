@@ -47,6 +47,12 @@ public sealed record ClusterSettings
     /// <summary>Unacknowledged messages on the node queue.</summary>
     public ushort NodePrefetch { get; init; } = 256;
 
+    /// <summary>Handled node-queue messages that are acknowledged at once, with one ack (1 = each message).</summary>
+    public int NodeAckBatch { get; init; } = 64;
+
+    /// <summary>Longest wait before handled node-queue messages are acknowledged.</summary>
+    public TimeSpan NodeAckDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How long the broker keeps a node queue without consumer.</summary>
     public TimeSpan NodeQueueExpires { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -100,6 +106,8 @@ public sealed record ClusterSettings
             MaxBackoff = c.GetTimeSpan("reconnect.max-backoff"),
             RolePrefetch = checked((ushort)c.GetInt("prefetch.role")),
             NodePrefetch = checked((ushort)c.GetInt("prefetch.node")),
+            NodeAckBatch = c.GetInt("node-ack.batch"),
+            NodeAckDelay = c.GetTimeSpan("node-ack.delay"),
             NodeQueueExpires = c.GetTimeSpan("node-queue-expires"),
             DuplicateWindow = c.GetInt("duplicate-window"),
         };
@@ -120,6 +128,11 @@ public sealed record ClusterSettings
             throw new ClusterConfigurationException("akka.cluster.removed-after must not be shorter than unreachable-after.");
         if (RolePrefetch == 0 || NodePrefetch == 0)
             throw new ClusterConfigurationException("akka.cluster.prefetch values must be at least 1.");
+        if (NodeAckBatch < 1 || NodeAckBatch > NodePrefetch)
+            throw new ClusterConfigurationException(
+                $"akka.cluster.node-ack.batch ({NodeAckBatch}) must be between 1 and prefetch.node ({NodePrefetch}): the broker sends no more than prefetch.node unacknowledged messages.");
+        if (NodeAckDelay < TimeSpan.Zero || NodeAckDelay > TimeSpan.FromSeconds(1))
+            throw new ClusterConfigurationException($"akka.cluster.node-ack.delay ({NodeAckDelay.TotalMilliseconds} ms) must be between 0 and 1s.");
         foreach (var role in Roles) Topology.CheckName(role, "role");
         Topology.CheckName(Hostname, "hostname");
         return this;

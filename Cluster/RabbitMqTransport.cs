@@ -232,7 +232,8 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         try
         {
             var publisher = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), _stop.Token);
+                // one delivery at a time (the node queue's acks are coalesced on that order)
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: 1), _stop.Token);
             var session = new BrokerSession(connection, publisher, generation);
             connection.ConnectionShutdownAsync += (_, e) => { Requeue(session.Close(e.ReplyText)); return Task.CompletedTask; };
             publisher.ChannelShutdownAsync += (_, e) => { Requeue(session.Close("publisher channel: " + e.ReplyText)); return Task.CompletedTask; };
@@ -245,7 +246,8 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
             await publisher.QueueDeclareAsync(_nodeQueue, durable: true, exclusive: false, autoDelete: false, arguments: expires, cancellationToken: _stop.Token);
 
             await publisher.BasicQosAsync(0, _settings.NodePrefetch, global: false, _stop.Token);
-            await ConsumeAsync(session, publisher, _nodeQueue, d => OnNodeMessage(d));
+            session.NodeAcks = new AckBatcher(publisher, _settings.NodeAckBatch, _settings.NodeAckDelay, _log);
+            await ConsumeAsync(session, publisher, _nodeQueue, d => OnNodeMessage(d), session.NodeAcks);
 
             var heartbeats = await OpenConsumerChannelAsync(session, 64);
             var ttl = new Dictionary<string, object?> { ["x-message-ttl"] = (int)_settings.UnreachableAfter.TotalMilliseconds };
@@ -292,7 +294,11 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         return channel;
     }
 
-    private async Task ConsumeAsync(BrokerSession session, IChannel channel, string queue, Func<Delivery, Task> handler)
+    /// <summary>
+    /// Consumes <paramref name="queue"/> on <paramref name="channel"/>: decodes each delivery and hands it to <paramref name="handler"/>,
+    /// which settles it; acks go through <paramref name="acks"/> when given (a queue whose deliveries are settled in order).
+    /// </summary>
+    private async Task ConsumeAsync(BrokerSession session, IChannel channel, string queue, Func<Delivery, Task> handler, AckBatcher? acks = null)
     {
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, ea) =>
@@ -302,7 +308,7 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
             Task Settle(bool ack)
             {
                 if (Interlocked.Exchange(ref settled, 1) != 0 || session.IsClosed || !channel.IsOpen) return Task.CompletedTask;
-                return SettleAsync(channel, tag, ack);
+                return ack && acks is not null ? acks.AckAsync(tag) : SettleAsync(channel, tag, ack);
             }
             Frame frame;
             try
@@ -470,6 +476,7 @@ internal sealed class RabbitMqTransport : IAsyncDisposable
         var session = Volatile.Read(ref _session);
         if (session is not null)
         {
+            if (session.NodeAcks is { } acks) await acks.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default);
             session.Close("node stopped");
             try { await session.Connection.CloseAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { }
             await DisposeQuietlyAsync(session);

@@ -14,6 +14,7 @@ public sealed class ClusterSettingsSpecs
         Assert.Equal(("127.0.0.1", 5672, "/", "guest"), (s.Broker.Host, s.Broker.Port, s.Broker.VirtualHost, s.Broker.Username));
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)), (s.HeartbeatInterval, s.UnreachableAfter, s.RemovedAfter));
         Assert.Equal((16 << 20, 4 << 20, (ushort)1, (ushort)256), (s.MaxMessageSize, s.ChunkSize, s.RolePrefetch, s.NodePrefetch));
+        Assert.Equal((64, TimeSpan.FromMilliseconds(5)), (s.NodeAckBatch, s.NodeAckDelay));
         Assert.False(s.Broker.Tls.Enabled);
         Assert.Empty(s.Roles);
     }
@@ -41,6 +42,15 @@ public sealed class ClusterSettingsSpecs
     {
         var e = Assert.Throws<ClusterConfigurationException>(() => Read("akka.cluster { max-message-size = 1MiB, weights.chunk-size = 1MiB }"));
         Assert.Contains("chunk-size", e.Message);
+    }
+
+    [Fact]
+    public void A_node_ack_batch_larger_than_the_node_prefetch_is_refused_naming_both_keys()
+    {
+        var e = Assert.Throws<ClusterConfigurationException>(() => Read("akka.cluster { prefetch.node = 32, node-ack.batch = 64 }"));
+        Assert.Contains("node-ack.batch (64)", e.Message);
+        Assert.Contains("prefetch.node (32)", e.Message);
+        Assert.Equal(1, Read("akka.cluster.node-ack.batch = 1").NodeAckBatch);
     }
 
     [Fact]
