@@ -35,6 +35,9 @@ public sealed record ClusterSettings
     /// <summary>Weight broadcast chunk size, in bytes.</summary>
     public int ChunkSize { get; init; } = 4 << 20;
 
+    /// <summary>Storage every node sees at the same path, for weights sent by reference; empty: weights travel in chunks.</summary>
+    public string WeightsSharedDir { get; init; } = "";
+
     /// <summary>First reconnect wait.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -102,6 +105,7 @@ public sealed record ClusterSettings
             RemovedAfter = c.GetTimeSpan("removed-after"),
             MaxMessageSize = checked((int)c.GetByteSize("max-message-size")),
             ChunkSize = checked((int)c.GetByteSize("weights.chunk-size")),
+            WeightsSharedDir = c.GetString("weights.shared-dir"),
             MinBackoff = c.GetTimeSpan("reconnect.min-backoff"),
             MaxBackoff = c.GetTimeSpan("reconnect.max-backoff"),
             RolePrefetch = checked((ushort)c.GetInt("prefetch.role")),

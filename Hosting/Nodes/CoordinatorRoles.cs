@@ -10,7 +10,8 @@ namespace AkkaRlhf.Hosting.Nodes;
 /// <summary>
 /// The trainer's side of a clustered PPO run (<see cref="IRemoteRoles"/> over <see cref="ClusterNode"/>): work for a
 /// cluster role goes to its durable queue (<c>RoleRouter</c>), new policy weights go to every node of the role as a
-/// chunked, hashed safetensors broadcast, and a node of the role that joins later gets the newest weights again.
+/// chunked, hashed safetensors broadcast (or, with <c>akka.cluster.weights.shared-dir</c>, as a file there and a hashed
+/// reference to it), and a node of the role that joins later gets the newest weights again.
 /// </summary>
 public sealed class CoordinatorRoles : IRemoteRoles
 {
@@ -65,10 +66,42 @@ public sealed class CoordinatorRoles : IRemoteRoles
         Publish(role, weights.Version, data);
     }
 
-    private void Publish(string role, long version, byte[] data) =>
-        _ = _node.PublishWeightsAsync(role, PolicyWeightsName, version, data).ContinueWith(
+    private void Publish(string role, long version, byte[] data)
+    {
+        Task sent;
+        try
+        {
+            sent = _node.Settings.WeightsSharedDir is { Length: > 0 } dir
+                ? _node.PublishWeightReferenceAsync(role, PolicyWeightsName, version, SharedFile(dir, version, data))
+                : _node.PublishWeightsAsync(role, PolicyWeightsName, version, data);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            sent = Task.FromException(e);
+        }
+        _ = sent.ContinueWith(
             t => _log.WriteLine($"warning: the broadcast of policy v{version} to role {role} failed ({t.Exception!.GetBaseException().Message}); the next version supersedes it"),
             TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    /// <summary>
+    /// The file of policy <paramref name="version"/> in the shared directory, written once (to a temporary name, then
+    /// renamed: a reader never sees half a file); this coordinator's files older than the previous version are removed.
+    /// </summary>
+    private string SharedFile(string dir, long version, byte[] data)
+    {
+        Directory.CreateDirectory(dir);
+        var prefix = $"{PolicyWeightsName}-{_node.SelfAddress.Port}-v";
+        var path = Path.GetFullPath(Path.Combine(dir, $"{prefix}{version}.safetensors"));
+        if (!File.Exists(path))
+        {
+            File.WriteAllBytes(path + ".tmp", data);
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        foreach (var old in Directory.GetFiles(dir, prefix + "*.safetensors"))
+            if (long.TryParse(Path.GetFileNameWithoutExtension(old)[prefix.Length..], out var v) && v < version - 1) File.Delete(old);
+        return path;
+    }
 
     /// <summary>A member of a role that joins mid-run gets the newest weights (the others ignore a version they have).</summary>
     private void OnMemberUp(Member member)

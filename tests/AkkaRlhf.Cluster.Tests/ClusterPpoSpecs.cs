@@ -164,6 +164,30 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
     }
 
     [RabbitMqFact]
+    public async Task Policy_weights_sent_by_reference_through_shared_storage_must_give_the_single_node_run()
+    {
+        const int iterations = 4;
+        await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 32, mode = sync, generator {{ pool-size = 2, max-new-tokens = 6 }}"));
+        File.AppendAllText(Path.Combine(_dir, "cluster.conf"), "\nakka.cluster.weights.shared-dir = \"shared\"\n");
+        await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
+
+        var rollout = await StartNodeAsync("rollout-1", "rollout");
+        await StartNodeAsync("scorers", "reward,reference,critic");
+        var coordinator = await StartCoordinatorAsync("clustered");
+        Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
+
+        AssertSameRun(Metrics("single"), Metrics("clustered"), iterations);
+        Assert.Contains(rollout.Lines, l => l.StartsWith($"policy v{iterations - 1} applied", StringComparison.Ordinal));
+        // the weights went as files in the shared directory (only the newest two versions kept), whole (no temporary left)
+        var versions = Directory.GetFiles(Path.Combine(_dir, "shared"))
+            .Select(f => Path.GetFileName(f)).Select(f => f.EndsWith(".safetensors", StringComparison.Ordinal) ? long.Parse(f[(f.LastIndexOf("-v", StringComparison.Ordinal) + 2)..^".safetensors".Length]) : -1)
+            .Order().ToList();
+        Assert.Equal(2, versions.Count);
+        Assert.Equal(versions[0] + 1, versions[1]);
+        Assert.True(versions[1] >= iterations - 1, $"newest file v{versions[1]}");
+    }
+
+    [RabbitMqFact]
     public async Task A_coordinator_without_a_node_for_a_role_and_a_node_without_its_checkpoint_must_fail_with_a_clear_error()
     {
         await PrepareAsync(TinyConfig("iterations = 2, prompts-per-iteration = 32, generator { pool-size = 2, max-new-tokens = 6 }"));

@@ -14,7 +14,7 @@ public sealed class ClusterSettingsSpecs
         Assert.Equal(("127.0.0.1", 5672, "/", "guest"), (s.Broker.Host, s.Broker.Port, s.Broker.VirtualHost, s.Broker.Username));
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)), (s.HeartbeatInterval, s.UnreachableAfter, s.RemovedAfter));
         Assert.Equal((16 << 20, 4 << 20, (ushort)1, (ushort)256), (s.MaxMessageSize, s.ChunkSize, s.RolePrefetch, s.NodePrefetch));
-        Assert.Equal((64, TimeSpan.FromMilliseconds(5)), (s.NodeAckBatch, s.NodeAckDelay));
+        Assert.Equal((64, TimeSpan.FromMilliseconds(5), ""), (s.NodeAckBatch, s.NodeAckDelay, s.WeightsSharedDir));
         Assert.False(s.Broker.Tls.Enabled);
         Assert.Empty(s.Roles);
     }
