@@ -27,39 +27,27 @@ internal sealed class AckBatcher(IChannel channel, int batch, TimeSpan delay, Cl
         {
             _newest = tag;
             full = ++_waiting >= batch;
-            if (full) _waiting = 0;
-            else if (!_timer) _timer = startTimer = true;
+            if (!full && !_timer) _timer = startTimer = true;
         }
         if (startTimer) _ = FlushLaterAsync();
-        return full ? SendAsync(tag) : Task.CompletedTask;
+        return full ? FlushAsync() : Task.CompletedTask;
     }
 
-    /// <summary>Acknowledges every handled delivery now (a graceful stop).</summary>
-    public Task FlushAsync()
-    {
-        ulong tag;
-        lock (_gate)
-        {
-            _timer = false;
-            if (_waiting == 0) return Task.CompletedTask;
-            _waiting = 0;
-            tag = _newest;
-        }
-        return SendAsync(tag);
-    }
-
-    private async Task FlushLaterAsync()
-    {
-        await Task.Delay(delay);
-        await FlushAsync();
-    }
-
-    /// <summary>Sends the acks in order: one sent after a later one would name an unknown tag and close the channel.</summary>
-    private async Task SendAsync(ulong tag)
+    /// <summary>
+    /// Acknowledges every handled delivery now. The newest tag is read once this flush has the send lock, so acks go out in
+    /// tag order; a flush with nothing new since the last ack sends nothing (acking a tag twice would close the channel).
+    /// </summary>
+    public async Task FlushAsync()
     {
         await _sending.WaitAsync();
+        ulong tag = 0;
         try
         {
+            lock (_gate)
+            {
+                tag = _newest;
+                _waiting = 0;
+            }
             if (tag <= _sent || !channel.IsOpen) return;
             await channel.BasicAckAsync(tag, multiple: true);
             _sent = tag;
@@ -69,5 +57,12 @@ internal sealed class AckBatcher(IChannel channel, int batch, TimeSpan delay, Cl
             log.Debug($"Could not acknowledge deliveries up to {tag} ({e.Message}); the broker redelivers them and the duplicate filter drops them.");
         }
         finally { _sending.Release(); }
+    }
+
+    private async Task FlushLaterAsync()
+    {
+        await Task.Delay(delay);
+        lock (_gate) _timer = false;
+        await FlushAsync();
     }
 }

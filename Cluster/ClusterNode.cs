@@ -208,28 +208,32 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
         var size = Settings.ChunkSize;
         var count = Math.Max(1, (int)((data.Length + (long)size - 1) / size));
         var sends = new List<Task>(count);
+        var broadcast = NewId(); // chunk ids: this broadcast's id and the index (a republished chunk keeps its id; sending a version again makes new ones)
         for (var i = 0; i < count; i++)
         {
             var slice = data.Slice(i * size, Math.Min(size, data.Length - i * size)).ToArray();
             var header = ControlMessages.ToJson(new WeightChunk(name, version, i, count, data.Length, sha));
             sends.Add(PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
-                new SerializedMessage(ControlMessages.WeightChunkManifest, header, [slice]), $"{_selfAddressText}/weights/{name}/{version}/{i}"));
+                new SerializedMessage(ControlMessages.WeightChunkManifest, header, [slice]), $"{broadcast}/{i}"));
         }
         await Task.WhenAll(sends);
     }
 
     /// <summary>
     /// Broadcasts weights by reference to a checkpoint file that every node of <paramref name="role"/> can
-    /// read (shared storage): receivers read it, verify its SHA-256 and publish <see cref="WeightsReceived"/>.
+    /// read (shared storage under their <c>akka.cluster.weights.shared-dir</c>): receivers read it (retrying while it
+    /// is not visible yet), verify its SHA-256 and publish <see cref="WeightsReceived"/>. The hash is of the file's
+    /// bytes unless the caller, who wrote them, passes it as <paramref name="sha256"/>. Sending the same version again
+    /// is harmless (a node applies a version once), so a node that could not read it gets another chance.
     /// </summary>
-    public Task PublishWeightReferenceAsync(string role, string name, long version, string checkpointPath)
+    public Task PublishWeightReferenceAsync(string role, string name, long version, string checkpointPath, string? sha256 = null)
     {
         Topology.CheckName(role, "role");
         var path = Path.GetFullPath(checkpointPath);
-        var sha = WeightAssembler.Hash(File.ReadAllBytes(path));
+        var sha = sha256 ?? WeightAssembler.Hash(File.ReadAllBytes(path));
         var json = ControlMessages.ToJson(new WeightReference(name, version, path, sha));
         return PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
-            new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), $"{_selfAddressText}/weights/{name}/{version}");
+            new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), NewId());
     }
 
     /// <inheritdoc />
@@ -328,13 +332,30 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
 
     private void OnWeights(Frame frame)
     {
-        var received = frame.Message.Manifest switch
+        switch (frame.Message.Manifest)
         {
-            ControlMessages.WeightChunkManifest when frame.Message.Payloads.Count == 1 =>
-                _weights.Add(ControlMessages.FromJson<WeightChunk>(frame.Message.Json), frame.Message.Payloads[0]),
-            ControlMessages.WeightReferenceManifest => _weights.Add(ControlMessages.FromJson<WeightReference>(frame.Message.Json)),
-            _ => throw new MalformedFrameException($"'{frame.Message.Manifest}' is not a weight broadcast."),
-        };
+            case ControlMessages.WeightChunkManifest when frame.Message.Payloads.Count == 1:
+                var chunk = ControlMessages.FromJson<WeightChunk>(frame.Message.Json);
+                lock (_weights) Announce(_weights.Add(chunk, frame.Message.Payloads[0]));
+                break;
+            case ControlMessages.WeightReferenceManifest:
+                var reference = ControlMessages.FromJson<WeightReference>(frame.Message.Json);
+                _ = Task.Run(() => ReadWeightsAsync(reference)); // off the node queue: replies keep flowing while a large file is read
+                break;
+            default:
+                throw new MalformedFrameException($"'{frame.Message.Manifest}' is not a weight broadcast.");
+        }
+    }
+
+    private async Task ReadWeightsAsync(WeightReference reference)
+    {
+        bool Wanted() { lock (_weights) return reference.Version > _weights.AppliedVersion(reference.Name); }
+        var data = await SharedWeightReader.ReadAsync(reference, Settings.WeightsSharedDir, Wanted, Log.Warning);
+        if (data is not null) lock (_weights) Announce(_weights.Add(reference, data));
+    }
+
+    private void Announce(WeightsReceived? received)
+    {
         if (received is null) return;
         Log.Info($"Received weights {received.Name} v{received.Version} ({received.Data.Length} bytes, sha256 {received.Sha256[..12]}...).");
         System.EventStream.Publish(received);

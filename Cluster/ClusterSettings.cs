@@ -132,11 +132,14 @@ public sealed record ClusterSettings
             throw new ClusterConfigurationException("akka.cluster.removed-after must not be shorter than unreachable-after.");
         if (RolePrefetch == 0 || NodePrefetch == 0)
             throw new ClusterConfigurationException("akka.cluster.prefetch values must be at least 1.");
+        if (DuplicateWindow < NodePrefetch)
+            throw new ClusterConfigurationException(
+                $"akka.cluster.duplicate-window ({DuplicateWindow}) must be at least prefetch.node ({NodePrefetch}): messages handled but not yet acknowledged come again after a reconnect and must still be recognized.");
         if (NodeAckBatch < 1 || NodeAckBatch > NodePrefetch)
             throw new ClusterConfigurationException(
                 $"akka.cluster.node-ack.batch ({NodeAckBatch}) must be between 1 and prefetch.node ({NodePrefetch}): the broker sends no more than prefetch.node unacknowledged messages.");
-        if (NodeAckDelay < TimeSpan.Zero || NodeAckDelay > TimeSpan.FromSeconds(1))
-            throw new ClusterConfigurationException($"akka.cluster.node-ack.delay ({NodeAckDelay.TotalMilliseconds} ms) must be between 0 and 1s.");
+        if (NodeAckDelay < TimeSpan.Zero || NodeAckDelay > TimeSpan.FromSeconds(10))
+            throw new ClusterConfigurationException($"akka.cluster.node-ack.delay ({NodeAckDelay.TotalMilliseconds} ms) must be between 0 and 10s.");
         foreach (var role in Roles) Topology.CheckName(role, "role");
         Topology.CheckName(Hostname, "hostname");
         return this;

@@ -21,6 +21,9 @@ public sealed record Frame(string Id, string Recipient, string Sender, Serialize
 {
     private static ReadOnlySpan<byte> Magic => "AKR2"u8;
 
+    /// <summary>Longest message id, in UTF-8 bytes (an AMQP short string; the duplicate filter keeps many of them).</summary>
+    public const int MaxIdLength = 255;
+
     /// <summary>Bytes a frame may need beyond its JSON and payload contents (paths, manifest, lengths).</summary>
     public const int MaxOverhead = 64 * 1024;
 
@@ -30,6 +33,7 @@ public sealed record Frame(string Id, string Recipient, string Sender, Serialize
     {
         // Sized first, then written once into the one array (no intermediate byte[] per string).
         var id = Encoding.UTF8.GetByteCount(Id);
+        if (id > MaxIdLength) throw new MessageSizeException($"The message id of '{Message.Manifest}' is {id} bytes, over {MaxIdLength}.");
         var recipient = Encoding.UTF8.GetByteCount(Recipient);
         var sender = Encoding.UTF8.GetByteCount(Sender);
         var manifest = Encoding.UTF8.GetByteCount(Message.Manifest);
@@ -75,7 +79,9 @@ public sealed record Frame(string Id, string Recipient, string Sender, Serialize
         if (body.Length < Magic.Length || !body[..Magic.Length].SequenceEqual(Magic))
             throw new MalformedFrameException("The body does not start with the frame marker 'AKR2' (not a cluster message, or another version).");
         var reader = new Reader(body, Magic.Length);
-        var id = Encoding.UTF8.GetString(reader.Take(reader.UInt16()));
+        var idLength = reader.UInt16();
+        if (idLength > MaxIdLength) throw new MalformedFrameException($"The message id is {idLength} bytes, over {MaxIdLength}.");
+        var id = Encoding.UTF8.GetString(reader.Take(idLength));
         var recipient = Encoding.UTF8.GetString(reader.Take(reader.UInt16()));
         var sender = Encoding.UTF8.GetString(reader.Take(reader.UInt16()));
         var manifest = Encoding.UTF8.GetString(reader.Take(reader.UInt16()));

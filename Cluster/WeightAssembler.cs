@@ -6,7 +6,7 @@ namespace AkkaRlhf.Cluster;
 /// Reassembles weight broadcasts on a receiving node: chunks may arrive in any order and more than
 /// once; a version is applied only when all its chunks are present, its SHA-256 matches and it is
 /// newer than the last version applied for the same name. Older or rejected versions are dropped.
-/// Not thread-safe: the node feeds it from one consumer.
+/// Not thread-safe: the node holds a lock around it (chunks come from the node queue, files from reads off it).
 /// </summary>
 internal sealed class WeightAssembler(Action<string> warn)
 {
@@ -49,19 +49,9 @@ internal sealed class WeightAssembler(Action<string> warn)
         return Apply(chunk.Name, chunk.Version, chunk.Sha256, data);
     }
 
-    /// <summary>Reads a checkpoint reference; returns the verified weights when newer.</summary>
-    public WeightsReceived? Add(WeightReference reference)
-    {
-        if (reference.Version <= AppliedVersion(reference.Name)) return null;
-        byte[] data;
-        try { data = File.ReadAllBytes(reference.Path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            warn($"Rejected {reference.Name} v{reference.Version}: cannot read {reference.Path}: {e.Message}");
-            return null;
-        }
-        return Apply(reference.Name, reference.Version, reference.Sha256, data);
-    }
+    /// <summary>Adds the bytes read for a checkpoint reference; returns the verified weights when newer.</summary>
+    public WeightsReceived? Add(WeightReference reference, byte[] data) =>
+        reference.Version <= AppliedVersion(reference.Name) ? null : Apply(reference.Name, reference.Version, reference.Sha256, data);
 
     private WeightsReceived? Apply(string name, long version, string sha256, byte[] data)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
@@ -21,6 +22,8 @@ public sealed class CoordinatorRoles : IRemoteRoles
     private readonly ClusterNode _node;
     private readonly TextWriter _log;
     private readonly Dictionary<string, (long Version, byte[] Data)> _newest = [];
+    private readonly object _sharedGate = new();
+    private (long Version, string Path, string Sha256)? _shared;
 
     private CoordinatorRoles(ClusterNode node, TextWriter log) => (_node, _log) = (node, log);
 
@@ -71,9 +74,12 @@ public sealed class CoordinatorRoles : IRemoteRoles
         Task sent;
         try
         {
-            sent = _node.Settings.WeightsSharedDir is { Length: > 0 } dir
-                ? _node.PublishWeightReferenceAsync(role, PolicyWeightsName, version, SharedFile(dir, version, data))
-                : _node.PublishWeightsAsync(role, PolicyWeightsName, version, data);
+            if (_node.Settings.WeightsSharedDir is { Length: > 0 } dir)
+            {
+                var (path, sha) = SharedFile(dir, version, data);
+                sent = _node.PublishWeightReferenceAsync(role, PolicyWeightsName, version, path, sha);
+            }
+            else sent = _node.PublishWeightsAsync(role, PolicyWeightsName, version, data);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -85,22 +91,26 @@ public sealed class CoordinatorRoles : IRemoteRoles
     }
 
     /// <summary>
-    /// The file of policy <paramref name="version"/> in the shared directory, written once (to a temporary name, then
-    /// renamed: a reader never sees half a file); this coordinator's files older than the previous version are removed.
+    /// The file of policy <paramref name="version"/> in the shared directory and the SHA-256 of <paramref name="data"/>, written
+    /// once per version (to a temporary name, then renamed: a reader never sees half a file; the trainer and a late joiner's
+    /// re-send take turns); this coordinator's files older than the previous version are removed.
     /// </summary>
-    private string SharedFile(string dir, long version, byte[] data)
+    private (string Path, string Sha256) SharedFile(string dir, long version, byte[] data)
     {
-        Directory.CreateDirectory(dir);
-        var prefix = $"{PolicyWeightsName}-{_node.SelfAddress.Port}-v";
-        var path = Path.GetFullPath(Path.Combine(dir, $"{prefix}{version}.safetensors"));
-        if (!File.Exists(path))
+        lock (_sharedGate)
         {
-            File.WriteAllBytes(path + ".tmp", data);
-            File.Move(path + ".tmp", path, overwrite: true);
+            if (_shared is { } done && done.Version == version) return (done.Path, done.Sha256);
+            Directory.CreateDirectory(dir);
+            var prefix = $"{PolicyWeightsName}-{_node.SelfAddress.Port}-v";
+            var path = Path.GetFullPath(Path.Combine(dir, $"{prefix}{version}.safetensors"));
+            var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(temp, data);
+            File.Move(temp, path, overwrite: true);
+            foreach (var old in Directory.GetFiles(dir, prefix + "*.safetensors"))
+                if (long.TryParse(Path.GetFileNameWithoutExtension(old)[prefix.Length..], out var v) && v < version - 1) File.Delete(old);
+            _shared = (version, path, Convert.ToHexStringLower(SHA256.HashData(data)));
+            return (path, _shared.Value.Sha256);
         }
-        foreach (var old in Directory.GetFiles(dir, prefix + "*.safetensors"))
-            if (long.TryParse(Path.GetFileNameWithoutExtension(old)[prefix.Length..], out var v) && v < version - 1) File.Delete(old);
-        return path;
     }
 
     /// <summary>A member of a role that joins mid-run gets the newest weights (the others ignore a version they have).</summary>

@@ -51,6 +51,7 @@ public sealed class ClusterSettingsSpecs
         Assert.Contains("node-ack.batch (64)", e.Message);
         Assert.Contains("prefetch.node (32)", e.Message);
         Assert.Equal(1, Read("akka.cluster.node-ack.batch = 1").NodeAckBatch);
+        Assert.Contains("duplicate-window (100)", Assert.Throws<ClusterConfigurationException>(() => Read("akka.cluster.duplicate-window = 100")).Message);
     }
 
     [Fact]

@@ -33,6 +33,19 @@ public sealed class FrameSpecs
     }
 
     [Fact]
+    public void A_message_id_over_255_bytes_is_refused_when_encoding_and_when_decoding()
+    {
+        var longId = Sample with { Id = new string('x', Frame.MaxIdLength + 1) };
+        Assert.Throws<MessageSizeException>(() => longId.Encode(1 << 20));
+        Assert.Equal(Frame.MaxIdLength, Frame.Decode((Sample with { Id = new string('x', Frame.MaxIdLength) }).Encode(1 << 20), 1 << 20).Id.Length);
+        // the same frame as a forger would write it: the id length field says 256
+        var bytes = (Sample with { Id = new string('x', Frame.MaxIdLength) }).Encode(1 << 20).ToList();
+        bytes.Insert(6, (byte)'x');
+        bytes[5] = 0; bytes[4] = 1; // u16 big-endian 256 at offset 4
+        Assert.Contains("over 255", Assert.Throws<MalformedFrameException>(() => Frame.Decode(bytes.ToArray(), 1 << 20)).Message);
+    }
+
+    [Fact]
     public void A_frame_over_the_size_limit_is_refused_on_both_ends_with_the_limit_in_the_message()
     {
         var bytes = Sample.Encode(1 << 20);

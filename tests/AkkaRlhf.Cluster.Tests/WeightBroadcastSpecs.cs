@@ -9,8 +9,12 @@ public sealed class WeightBroadcastSpecs(ITestOutputHelper output) : ClusterSpec
     [RabbitMqFact]
     public async Task Weights_are_chunked_reassembled_verified_and_applied_by_every_node_of_the_role_only_when_newer()
     {
+        var shared = Directory.CreateTempSubdirectory("akka-rlhf-shared-").FullName;
         var learner = await JoinAsync(Settings("learner") with { ChunkSize = 1 << 20 });
-        var receivers = new[] { await JoinAsync(Settings("rollout-1")), await JoinAsync(Settings("rollout-2")) };
+        var receivers = new[]
+        {
+            await JoinAsync(Settings("rollout-1") with { WeightsSharedDir = shared }), await JoinAsync(Settings("rollout-2") with { WeightsSharedDir = shared }),
+        };
         var applied = new List<Recorder.Handle>();
         foreach (var node in receivers)
         {
@@ -35,14 +39,23 @@ public sealed class WeightBroadcastSpecs(ITestOutputHelper output) : ClusterSpec
 
         await learner.PublishWeightsAsync("rollout", "policy", 1, v1); // same version again: ignored
         var v2 = v1.Reverse().ToArray();
-        var checkpoint = Path.GetTempFileName();
+        var outside = Path.GetTempFileName(); // not under the receivers' shared-dir: never read (it holds other weights, with their own valid hash)
+        var checkpoint = Path.Combine(shared, "policy-v2.safetensors");
         try
         {
+            await File.WriteAllBytesAsync(outside, v1);
+            await learner.PublishWeightReferenceAsync("rollout", "policy", 2, outside);
+            // written after its reference went out (shared storage that shows a new file late): the receivers retry the read
+            await learner.PublishWeightReferenceAsync("rollout", "policy", 2, checkpoint, WeightAssembler.Hash(v2));
+            await Task.Delay(400);
             await File.WriteAllBytesAsync(checkpoint, v2);
-            await learner.PublishWeightReferenceAsync("rollout", "policy", 2, checkpoint);
             await Eventually.Holds(() => applied.All(a => a.Of<WeightsReceived>().Count() == 2), TimeSpan.FromSeconds(30), () => "v2 not applied everywhere");
         }
-        finally { File.Delete(checkpoint); }
+        finally
+        {
+            File.Delete(outside);
+            Directory.Delete(shared, recursive: true);
+        }
         await Task.Delay(300);
         foreach (var a in applied)
         {

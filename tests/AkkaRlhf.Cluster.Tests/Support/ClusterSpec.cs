@@ -30,9 +30,9 @@ public abstract class ClusterSpec(ITestOutputHelper output) : IAsyncLifetime
     };
 
     /// <summary>An in-process node; its error logs are kept in <paramref name="errors"/> when given.</summary>
-    protected async Task<ClusterNode> JoinAsync(ClusterSettings settings, Recorder.Handle? errors = null)
+    protected async Task<ClusterNode> JoinAsync(ClusterSettings settings, Recorder.Handle? errors = null, LogLevel logLevel = LogLevel.Info)
     {
-        var system = TestMessages.Register(ActorSystem.Create("rlhf", ActorSystemSettings.Default.WithStdoutLogging(false)));
+        var system = TestMessages.Register(ActorSystem.Create("rlhf", ActorSystemSettings.Default.WithStdoutLogging(false).WithLogLevel(logLevel)));
         _systems.Add(system);
         var log = Recorder.Create(system, "log");
         system.EventStream.Subscribe(log.Actor, typeof(Warning));
