@@ -222,15 +222,16 @@ public sealed class ClusterNode : ITransport, IRemoteActorRefProvider, IAsyncDis
     /// <summary>
     /// Broadcasts weights by reference to a checkpoint file that every node of <paramref name="role"/> can
     /// read (shared storage under their <c>akka.cluster.weights.shared-dir</c>): receivers read it (retrying while it
-    /// is not visible yet), verify its SHA-256 and publish <see cref="WeightsReceived"/>. The hash is of the file's
-    /// bytes unless the caller, who wrote them, passes it as <paramref name="sha256"/>. Sending the same version again
-    /// is harmless (a node applies a version once), so a node that could not read it gets another chance.
+    /// is not visible yet), verify its SHA-256 and publish <see cref="WeightsReceived"/>. The hash is of
+    /// <paramref name="written"/>, the bytes the caller wrote there, when given (no read back), else of the file.
+    /// Sending the same version again is harmless (a node applies a version once), so a node that could not read it
+    /// gets another chance.
     /// </summary>
-    public Task PublishWeightReferenceAsync(string role, string name, long version, string checkpointPath, string? sha256 = null)
+    public Task PublishWeightReferenceAsync(string role, string name, long version, string checkpointPath, ReadOnlyMemory<byte>? written = null)
     {
         Topology.CheckName(role, "role");
         var path = Path.GetFullPath(checkpointPath);
-        var sha = sha256 ?? WeightAssembler.Hash(File.ReadAllBytes(path));
+        var sha = WeightAssembler.Hash(written is { } bytes ? bytes.Span : File.ReadAllBytes(path));
         var json = ControlMessages.ToJson(new WeightReference(name, version, path, sha));
         return PublishControl(Topology.BroadcastExchange, Topology.BroadcastKey(role), ControlMessages.WeightsRecipient,
             new SerializedMessage(ControlMessages.WeightReferenceManifest, json, []), NewId());

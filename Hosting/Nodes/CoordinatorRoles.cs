@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
@@ -23,7 +22,7 @@ public sealed class CoordinatorRoles : IRemoteRoles
     private readonly TextWriter _log;
     private readonly Dictionary<string, (long Version, byte[] Data)> _newest = [];
     private readonly object _sharedGate = new();
-    private (long Version, string Path, string Sha256)? _shared;
+    private (long Version, string Path)? _shared;
 
     private CoordinatorRoles(ClusterNode node, TextWriter log) => (_node, _log) = (node, log);
 
@@ -76,8 +75,7 @@ public sealed class CoordinatorRoles : IRemoteRoles
         {
             if (_node.Settings.WeightsSharedDir is { Length: > 0 } dir)
             {
-                var (path, sha) = SharedFile(dir, version, data);
-                sent = _node.PublishWeightReferenceAsync(role, PolicyWeightsName, version, path, sha);
+                sent = _node.PublishWeightReferenceAsync(role, PolicyWeightsName, version, SharedFile(dir, version, data), data);
             }
             else sent = _node.PublishWeightsAsync(role, PolicyWeightsName, version, data);
         }
@@ -91,15 +89,15 @@ public sealed class CoordinatorRoles : IRemoteRoles
     }
 
     /// <summary>
-    /// The file of policy <paramref name="version"/> in the shared directory and the SHA-256 of <paramref name="data"/>, written
-    /// once per version (to a temporary name, then renamed: a reader never sees half a file; the trainer and a late joiner's
-    /// re-send take turns); this coordinator's files older than the previous version are removed.
+    /// The file of policy <paramref name="version"/> in the shared directory, written once per version (to a temporary name,
+    /// then renamed: a reader never sees half a file; the trainer and a late joiner's re-send take turns); this
+    /// coordinator's files older than the previous version are removed.
     /// </summary>
-    private (string Path, string Sha256) SharedFile(string dir, long version, byte[] data)
+    private string SharedFile(string dir, long version, byte[] data)
     {
         lock (_sharedGate)
         {
-            if (_shared is { } done && done.Version == version) return (done.Path, done.Sha256);
+            if (_shared is { } done && done.Version == version) return done.Path;
             Directory.CreateDirectory(dir);
             var prefix = $"{PolicyWeightsName}-{_node.SelfAddress.Port}-v";
             var path = Path.GetFullPath(Path.Combine(dir, $"{prefix}{version}.safetensors"));
@@ -108,8 +106,8 @@ public sealed class CoordinatorRoles : IRemoteRoles
             File.Move(temp, path, overwrite: true);
             foreach (var old in Directory.GetFiles(dir, prefix + "*.safetensors"))
                 if (long.TryParse(Path.GetFileNameWithoutExtension(old)[prefix.Length..], out var v) && v < version - 1) File.Delete(old);
-            _shared = (version, path, Convert.ToHexStringLower(SHA256.HashData(data)));
-            return (path, _shared.Value.Sha256);
+            _shared = (version, path);
+            return path;
         }
     }
 

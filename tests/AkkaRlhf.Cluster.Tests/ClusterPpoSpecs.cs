@@ -1,3 +1,4 @@
+using AkkaRlhf.Tests.Shared;
 using AkkaRlhf.Cluster.Tests.Support;
 using AkkaRlhf.Hosting.Reporting;
 using Xunit.Abstractions;
@@ -20,23 +21,9 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>The tiny model of the CLI specs; <paramref name="ppo"/> is the body of <c>akka-rlhf.ppo</c>.</summary>
-    private static string TinyConfig(string ppo, string model = "n-layer = 1, n-head = 2, n-embd = 16, block-size = 32") => $$"""
-        akka-rlhf {
-          seed = 11
-          model { {{model}} }
-          data {
-            vocab = "data/vocab.txt"
-            sft = "data/sft_train.jsonl"
-            prompts = "data/prompts_train.jsonl"
-            preferences = "data/prefs_train.jsonl"
-            preferences-eval = "data/prefs_eval.jsonl"
-          }
-          sft { steps = 4, batch-size = 8 }
-          rm { steps = 4, batch-size = 8 }
-          ppo { {{ppo}} }
-        }
-        """;
+    /// <summary>The tiny CLI configuration with a reward model and <paramref name="ppo"/> as the body of <c>akka-rlhf.ppo</c>.</summary>
+    private static string TinyConfig(string ppo, string model = TinyCliConfig.Model) =>
+        TinyCliConfig.Hocon($"rm {{ steps = 4, batch-size = 8 }}\nppo {{ {ppo} }}", model);
 
     /// <summary>
     /// Writes the synthetic data, <c>single.conf</c> (<paramref name="config"/>) and <c>cluster.conf</c> (the same, with

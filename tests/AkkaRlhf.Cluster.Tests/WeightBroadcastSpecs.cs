@@ -46,7 +46,7 @@ public sealed class WeightBroadcastSpecs(ITestOutputHelper output) : ClusterSpec
             await File.WriteAllBytesAsync(outside, v1);
             await learner.PublishWeightReferenceAsync("rollout", "policy", 2, outside);
             // written after its reference went out (shared storage that shows a new file late): the receivers retry the read
-            await learner.PublishWeightReferenceAsync("rollout", "policy", 2, checkpoint, WeightAssembler.Hash(v2));
+            await learner.PublishWeightReferenceAsync("rollout", "policy", 2, checkpoint, v2);
             await Task.Delay(400);
             await File.WriteAllBytesAsync(checkpoint, v2);
             await Eventually.Holds(() => applied.All(a => a.Of<WeightsReceived>().Count() == 2), TimeSpan.FromSeconds(30), () => "v2 not applied everywhere");

@@ -1,3 +1,4 @@
+using AkkaRlhf.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Resume.Tests;
@@ -13,22 +14,7 @@ public sealed class KillAndResumeSpecs(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private static string Config(string stages) => $$"""
-        akka-rlhf {
-          seed = 11
-          model { n-layer = 1, n-head = 2, n-embd = 16, block-size = 32 }
-          data {
-            vocab = "data/vocab.txt"
-            sft = "data/sft_train.jsonl"
-            prompts = "data/prompts_train.jsonl"
-            preferences = "data/prefs_train.jsonl"
-            preferences-eval = "data/prefs_eval.jsonl"
-          }
-          sft { steps = 4, batch-size = 8 }
-          {{stages}}
-          checkpoint { every = 2, keep-last = 2 }
-        }
-        """;
+    private static string Config(string stages) => TinyCliConfig.Hocon(stages + "\ncheckpoint { every = 2, keep-last = 2 }");
 
     [Fact]
     public async Task A_train_ppo_process_killed_with_sigkill_and_resumed_must_journal_exactly_the_metrics_of_an_uninterrupted_run()
