@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -8,23 +10,22 @@ namespace AkkaRlhf.Models;
 /// parameter; otherwise <c>lm_head</c> is a bias-free Linear(n_embd, vocab_size). State-dict names
 /// match HF's GPT2LMHeadModel (<c>transformer.h.0.attn.c_attn.weight</c>, ...).
 /// </summary>
-public sealed class GptLM : Module
+public sealed class GptLM : nn.Module
 {
     public readonly GptConfig config;
     public readonly Gpt transformer;
     public readonly Linear? lm_head;
 
-    /// <summary>A randomly initialised LM (see <see cref="Gpt(GptConfig, Generator?, Generator?)"/>).</summary>
-    public GptLM(GptConfig config, Generator? init = null, Generator? dropout = null)
+    /// <summary>A randomly initialised LM (see <see cref="Gpt(GptConfig, Generator?)"/>).</summary>
+    public GptLM(GptConfig config, Generator? init = null) : base(nameof(GptLM))
     {
         this.config = config;
-        transformer = register_module("transformer", new Gpt(config, init, dropout));
+        transformer = new Gpt(config, init);
+        register_module("transformer", transformer);
         if (!config.TiedEmbeddings)
         {
-            lm_head = register_module("lm_head", new Linear(config.NEmbd, config.VocabSize, hasBias: false, generator: init));
-            using var noGrad = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            lm_head.weight.copy_(torch.randn(lm_head.weight.shape, generator: init) * 0.02);
+            lm_head = Layers.Linear(config.NEmbd, config.VocabSize, bias: false, 0.02, init);
+            register_module("lm_head", lm_head);
         }
     }
 

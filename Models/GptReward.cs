@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -6,18 +8,20 @@ namespace AkkaRlhf.Models;
 /// The reward model: trunk + <c>score</c> Linear(n_embd, 1), read at the last non-pad token of each
 /// sequence (the last position whose attention mask is 1, whatever the padding side).
 /// </summary>
-public sealed class GptReward : Module
+public sealed class GptReward : nn.Module
 {
     public readonly GptConfig config;
     public readonly Gpt transformer;
     public readonly Linear score;
 
     /// <summary>A randomly initialised reward model; the head starts at N(0, 0.02) weights and 0 bias.</summary>
-    public GptReward(GptConfig config, Generator? init = null, Generator? dropout = null)
+    public GptReward(GptConfig config, Generator? init = null) : base(nameof(GptReward))
     {
         this.config = config;
-        transformer = register_module("transformer", new Gpt(config, init, dropout));
-        score = register_module("score", ScalarHead.Create(config, init));
+        transformer = new Gpt(config, init);
+        score = ScalarHead.Create(config, init);
+        register_module("transformer", transformer);
+        register_module("score", score);
     }
 
     /// <summary>input_ids (B, T), attention_mask (B, T) -> rewards (B), each read at its row's last real token.</summary>
@@ -37,6 +41,6 @@ public sealed class GptReward : Module
         if (attention_mask is null) return torch.full([B, 1], T - 1, ScalarType.Int64, input_ids.device).MoveToOuterDisposeScope();
         var index = torch.arange(T, device: input_ids.device).view(1, T);            // (1, T)
         var masked = index * attention_mask.ne(0).to(ScalarType.Int64);              // (B, T)
-        return masked.amax(1, keepdim: true).MoveToOuterDisposeScope();               // (B, 1)
+        return masked.amax([1], keepdim: true).MoveToOuterDisposeScope();               // (B, 1)
     }
 }

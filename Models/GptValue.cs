@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -6,18 +8,20 @@ namespace AkkaRlhf.Models;
 /// The critic: trunk + <c>value_head</c> Linear(n_embd, 1), one scalar value V(s_t) per position.
 /// Usually initialised from the reward model (<see cref="FromReward"/>).
 /// </summary>
-public sealed class GptValue : Module
+public sealed class GptValue : nn.Module
 {
     public readonly GptConfig config;
     public readonly Gpt transformer;
     public readonly Linear value_head;
 
     /// <summary>A randomly initialised critic; the head starts at N(0, 0.02) weights and 0 bias.</summary>
-    public GptValue(GptConfig config, Generator? init = null, Generator? dropout = null)
+    public GptValue(GptConfig config, Generator? init = null) : base(nameof(GptValue))
     {
         this.config = config;
-        transformer = register_module("transformer", new Gpt(config, init, dropout));
-        value_head = register_module("value_head", ScalarHead.Create(config, init));
+        transformer = new Gpt(config, init);
+        value_head = ScalarHead.Create(config, init);
+        register_module("transformer", transformer);
+        register_module("value_head", value_head);
     }
 
     /// <summary>input_ids (B, T) -> values (B, T).</summary>
@@ -45,11 +49,6 @@ internal static class ScalarHead
 {
     public static Linear Create(GptConfig config, Generator? init)
     {
-        var head = new Linear(config.NEmbd, 1, hasBias: true, generator: init);
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        head.weight.copy_(torch.randn(head.weight.shape, generator: init) * 0.02);
-        head.bias!.zero_();
-        return head;
+        return Layers.Linear(config.NEmbd, 1, bias: true, 0.02, init);
     }
 }

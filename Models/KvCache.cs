@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -36,7 +37,7 @@ public sealed class KvCache : IDisposable
             throw new ArgumentException($"KV cache of {max_length} positions exceeds block_size {config.BlockSize}");
         this.batch_size = batch_size;
         this.max_length = max_length;
-        var d = device ?? Device.CPU;
+        var d = device ?? CPU;
         long[] shape = [batch_size, config.NHead, max_length, config.HeadSize];      // (B, nh, T_max, hs)
         layers = Enumerable.Range(0, config.NLayer).Select(_ => new Layer(this,
             torch.zeros(shape, dtype, d).DetachFromDisposeScope(),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -56,7 +57,7 @@ public static class ModelCommands
         {
             var input = torch.tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
             var lp = LogProbs.Shifted(loaded.LM.forward(input), input);             // (1, n - 1)
-            logprobs = lp.to(ScalarType.Float64).ToArray<double>();
+            logprobs = lp.to(ScalarType.Float64).data<double>().ToArray();
         }
 
         if (json)

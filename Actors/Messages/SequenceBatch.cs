@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Messages;
 
@@ -39,9 +40,9 @@ public sealed record SequenceBatch(Tensor Sequences, Tensor AttentionMask, Tenso
     public (long[] Prompt, long[] Response) Row(int b)
     {
         using var scope = torch.NewDisposeScope();
-        var ids = Sequences.select(0, b).cpu().ToArray<long>();
-        var mask = AttentionMask.select(0, b).cpu().ToArray<long>();
-        var n = (int)ActionMask.select(0, b).sum().item();
+        var ids = Sequences.select(0, b).cpu().data<long>().ToArray();
+        var mask = AttentionMask.select(0, b).cpu().data<long>().ToArray();
+        var n = (int)ActionMask.select(0, b).sum().ToDouble();
         var prompt = ids[..PromptLength].Where((_, i) => mask[i] != 0).ToArray();
         return (prompt, ids[PromptLength..(PromptLength + n)]);
     }

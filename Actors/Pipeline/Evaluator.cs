@@ -2,7 +2,8 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -39,7 +40,7 @@ public static class Evaluator
             var lp = Scoring.ResponseLogProbs(policy, batch);
             var k1 = Kl.Estimate(lp, refLp, KlEstimator.K1, batch.ActionMask);
             kls.Add(Kl.SequenceMean(k1, batch.ActionMask) * chunk.Length);
-            if (reward is not null) scores.Add(Scoring.Rewards(reward, batch).sum().item());
+            if (reward is not null) scores.Add(Scoring.Rewards(reward, batch).sum().ToDouble());
             for (var b = 0; b < chunk.Length; b++)
             {
                 var (p, r) = batch.Row(b);

@@ -1,6 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -31,8 +32,8 @@ public static class ExperienceMaker
         using (torch.NewDisposeScope())
         {
             sequenceKl = Kl.SequenceMean(Kl.Estimate(rollout.LogProbs, refLogProbs, KlEstimator.K1, mask), mask);
-            length = mask.sum(1).mean().item();
-            reward = scores.mean().item();
+            length = mask.sum(1).mean().ToDouble();
+            reward = scores.mean().ToDouble();
         }
         var experience = new Experience(batch, rollout.LogProbs, advantages, returns, refLogProbs, scores, rollout.PolicyVersion, samplesPerPrompt);
         return (experience, new Dictionary<string, double>

@@ -4,7 +4,8 @@ using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -48,7 +49,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     /// <summary>Stage 1: a copy of <paramref name="initial"/> (or a fresh model) fine-tuned on the SFT pairs.</summary>
     public async Task<(GptLM Model, IReadOnlyDictionary<string, double> Summary)> Sft(PipelineData data, GptLM? initial = null)
     {
-        var model = initial is null ? NewPolicy(data.Tokenizer) : ModelCopies.Clone(initial, Device.CPU);
+        var model = initial is null ? NewPolicy(data.Tokenizer) : ModelCopies.Clone(initial, CPU);
         var summary = await Run(SftTrainer.Props(model, data.Sft, settings.Sft, data.Tokenizer.PadId, progress, settings.Seed + 1), "sft", settings.Sft.Steps);
         return (model, summary);
     }
@@ -96,9 +97,9 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     {
         dpo ??= settings.Dpo;
         var resume = FindResume(durability);
-        var policy = ModelCopies.Clone(sft, Device.CPU);
+        var policy = ModelCopies.Clone(sft, CPU);
         var run = Interlocked.Increment(ref _runs);
-        var reference = system.ActorOf(ReferenceScorer.Props(sft, Device.Parse(dpo.Device)), $"dpo-reference-{run}");
+        var reference = system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)), $"dpo-reference-{run}");
         try
         {
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,

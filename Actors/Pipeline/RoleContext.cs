@@ -1,7 +1,8 @@
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -20,7 +21,7 @@ public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward,
     /// </summary>
     public static PpoModels Create(GptLM sft, TrainedRewardModel? reward, ITokenizer tokenizer, PpoSettings ppo)
     {
-        var policy = ModelCopies.Clone(sft, Device.CPU);
+        var policy = ModelCopies.Clone(sft, CPU);
         var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
             : CriticSettings.FromConfig(ppo.Critic.Block).InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
         return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);

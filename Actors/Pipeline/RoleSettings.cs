@@ -1,5 +1,7 @@
+using AkkaRlhf.Models;
 using AkkaRlhf.Configuration;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -19,15 +21,7 @@ public sealed record RoleSettings(string Type, string Device, int PoolSize, Conf
             block.GetBoolean("cluster.enabled", false) ? block.GetString("cluster.use-role", defaultUseRole ?? defaultType) : null);
 
     /// <summary>The parsed device (a clear error for a bad name or a missing GPU).</summary>
-    public Device ParsedDevice
-    {
-        get
-        {
-            var d = AkkaRlhf.Torch.Device.Parse(Device);
-            d.EnsureAvailable();
-            return d;
-        }
-    }
+    public Device ParsedDevice => Devices.Parse(Device);
 
     public RoleSettings WithType(string type) => this with { Type = type };
     public RoleSettings WithDevice(string device) => this with { Device = device };

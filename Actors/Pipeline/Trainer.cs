@@ -4,7 +4,8 @@ using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Runtime;
 using AkkaRlhf.Runtime.Routing;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Pipeline;
 

@@ -6,7 +6,9 @@ using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Plugins;
 
@@ -67,7 +69,7 @@ public sealed class GrpoLearner : RoleActor
                 var clip = PpoLosses.PolicyLoss(logProbs, oldLogProbs.index_select(0, rows), advantages.index_select(0, rows), mb.ActionMask, _settings.ClipEps);
                 var kl = Kl.Loss(logProbs, refLogProbs.index_select(0, rows), mb.ActionMask, KlEstimator.K3);
                 losses.Add(TrainStep.Run(clip.Loss + _settings.KlCoef * kl, _optimizer, _settings.MaxGradNorm).Loss);
-                kls.Add(kl.item());
+                kls.Add(kl.ToDouble());
             }
         return new() { ["policy_loss"] = losses.Average(), ["kl_loss"] = kls.Average() };
     }

@@ -3,7 +3,8 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Plugins;
 
@@ -31,7 +32,7 @@ public sealed class RuleBasedRewardScorer : RoleActor
 
     public static Props Props(Rule rule) => Runtime.Props.CreateBy(() => new RuleBasedRewardScorer(rule));
 
-    public RuleBasedRewardScorer(Rule rule) : base(Device.CPU)
+    public RuleBasedRewardScorer(Rule rule) : base(CPU)
     {
         ReceiveBatch<ScoreRewards>(request =>
         {

@@ -5,7 +5,9 @@ using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -35,7 +37,7 @@ public sealed class DpoLearner : OfflineStage
     /// <param name="resume">The checkpoint to continue from.</param>
     public static Props Props(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,
         IProgressReporter progress, long seed, TimeSpan? askTimeout = null, string stage = "dpo", Durability? durability = null, StageResume? resume = null) =>
-        Runtime.Props.CreateBy(() => new DpoLearner(policy, reference, pairs, settings, padId, progress, seed, Device.Parse(settings.Device),
+        Runtime.Props.CreateBy(() => new DpoLearner(policy, reference, pairs, settings, padId, progress, seed, Devices.Parse(settings.Device),
             askTimeout ?? TimeSpan.FromSeconds(120), stage, durability, resume));
 
     public DpoLearner(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,
@@ -94,7 +96,7 @@ public sealed class DpoLearner : OfflineStage
     {
         var reply = await _reference.Ask<ReferenceLogProbs>(new ScoreReference(batchId, batch), _askTimeout);
         using var scope = torch.NewDisposeScope();
-        return reply.LogProbs.sum(1).ToArray<float>();
+        return reply.LogProbs.sum(1).data<float>().ToArray();
     }
 
     protected override IReadOnlyDictionary<string, double> Step(int step)

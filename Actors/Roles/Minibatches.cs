@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Data;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 

@@ -1,5 +1,6 @@
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -25,14 +26,14 @@ public static class ModelCopies
     }
 
     /// <summary>Moves <paramref name="model"/> to <paramref name="device"/> in place and returns it.</summary>
-    public static T On<T>(T model, Device device) where T : Module
+    public static T On<T>(T model, Device device) where T : nn.Module
     {
         model.to(device);
         return model;
     }
 
     /// <summary>A detached CPU copy of every weight (a snapshot to publish).</summary>
-    public static Dictionary<string, Tensor> Snapshot(Module model)
+    public static Dictionary<string, Tensor> Snapshot(nn.Module model)
     {
         using var noGrad = torch.no_grad();
         return model.state_dict().ToDictionary(kv => kv.Key, kv => Scoring.Outgoing(kv.Value));

@@ -5,7 +5,9 @@ using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -78,7 +80,7 @@ public sealed class PpoLearner : RoleActor
                 if (_settings.EntropyCoef > 0) loss = loss - _settings.EntropyCoef * entropy;
                 losses.Add(TrainStep.Run(loss, _optimizer, _settings.MaxGradNorm).Loss);
                 using (torch.no_grad()) kls.Add(PpoLosses.ApproxKl(logProbs.detach(), old, mb.ActionMask));
-                entropies.Add(entropy.item());
+                entropies.Add(entropy.ToDouble());
             }
         return new()
         {

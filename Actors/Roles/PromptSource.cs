@@ -2,7 +2,8 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -17,7 +18,7 @@ public sealed class PromptSource : RoleActor
     public static Props Props(IReadOnlyList<string> prompts, ITokenizer tokenizer, ChatTemplate template, long seed, DataCursor? cursor = null) =>
         Runtime.Props.Create(() => new PromptSource(prompts, tokenizer, template, seed, cursor));
 
-    public PromptSource(IReadOnlyList<string> prompts, ITokenizer tokenizer, ChatTemplate template, long seed, DataCursor? cursor) : base(Device.CPU)
+    public PromptSource(IReadOnlyList<string> prompts, ITokenizer tokenizer, ChatTemplate template, long seed, DataCursor? cursor) : base(CPU)
     {
         _prompts = new DatasetIterator<string>(prompts, 1, seed, shuffle: true, cursor: cursor);
 

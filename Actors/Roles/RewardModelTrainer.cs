@@ -5,7 +5,9 @@ using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -27,7 +29,7 @@ public sealed class RewardModelTrainer : OfflineStage
 
     public static Props Props(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
         IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed) =>
-        Runtime.Props.CreateBy(() => new RewardModelTrainer(model, pairs, rankings, heldOut, settings, padId, progress, seed, Device.Parse(settings.Device)));
+        Runtime.Props.CreateBy(() => new RewardModelTrainer(model, pairs, rankings, heldOut, settings, padId, progress, seed, Devices.Parse(settings.Device)));
 
     public RewardModelTrainer(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
         IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed, Device device)
@@ -63,7 +65,7 @@ public sealed class RewardModelTrainer : OfflineStage
                 .view(rows.Count, K);                                                   // (B, K)
             var best = torch.tensor(rows.Select(r => (long)r.Best).ToArray(), device: Device);
             loss = RewardLosses.Listwise(scores, best);
-            using (torch.no_grad()) accuracy = scores.argmax(1).eq(best).to(ScalarType.Float32).mean().item();
+            using (torch.no_grad()) accuracy = scores.argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
         }
         var stats = TrainStep.Run(loss, _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         return new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = accuracy, ["lr"] = stats.LearningRate };
@@ -90,7 +92,7 @@ public sealed class RewardModelTrainer : OfflineStage
         }
         var (w, l) = (torch.cat(chosen), torch.cat(rejected));
         var all = torch.cat([w, l]);
-        return (RewardLosses.PairwiseAccuracy(w, l), all.mean().item(), all.std().item());
+        return (RewardLosses.PairwiseAccuracy(w, l), all.mean().ToDouble(), all.std().ToDouble());
     }
 
     private Tensor Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses) =>

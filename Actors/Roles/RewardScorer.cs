@@ -2,7 +2,8 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 

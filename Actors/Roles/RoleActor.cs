@@ -2,7 +2,9 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -22,7 +24,7 @@ public abstract class RoleActor : ReceiveActor
     /// <param name="device">Where this role's model lives: "cpu", "cuda", "cuda:N".</param>
     protected RoleActor(Device device)
     {
-        device.EnsureAvailable();
+        Devices.EnsureAvailable(device);
         Device = device;
     }
 
@@ -79,7 +81,7 @@ public abstract class RoleActor : ReceiveActor
     /// version, when there is one); the minibatch generator's state travels in the replies. A learner (with a
     /// <paramref name="version"/>) answers the restore with its version and weights, for the generators.
     /// </summary>
-    protected void ReceiveCheckpoints(Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null)
+    protected void ReceiveCheckpoints(nn.Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null)
     {
         Receive<SaveRoleState>(save => Durably(() =>
         {

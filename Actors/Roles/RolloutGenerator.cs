@@ -2,7 +2,8 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Models;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -36,7 +37,7 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
         Receive<PolicyWeights>(weights =>
         {
             if (weights.Version <= _version) return;                                  // only ever move forward
-            _policy.load_state_dict(weights.State);
+            _policy.load_state_dict(new Dictionary<string, Tensor>(weights.State));
             _version = weights.Version;
             Stash.UnstashAll();
         });

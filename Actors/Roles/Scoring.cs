@@ -1,6 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -45,5 +46,5 @@ public static class Scoring
     public static Tensor Rewards(GptReward reward, SequenceBatch b) => reward.forward(b.Sequences, b.AttentionMask);
 
     /// <summary>A CPU copy of a result, owned by no dispose scope (safe to send in a message).</summary>
-    public static Tensor Outgoing(Tensor t) => t.detach().to(Device.CPU, copy: true).DetachFromDisposeScope();
+    public static Tensor Outgoing(Tensor t) => t.detach().to(CPU, copy: true).DetachFromDisposeScope();
 }

@@ -4,7 +4,9 @@ using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
@@ -20,7 +22,7 @@ public sealed class SftTrainer(GptLM model, IReadOnlyList<TokenPair> data, SftSe
     private double _lastLoss;
 
     public static Props Props(GptLM model, IReadOnlyList<TokenPair> data, SftSettings settings, int padId, IProgressReporter progress, long seed) =>
-        Runtime.Props.CreateBy(() => new SftTrainer(model, data, settings, padId, progress, seed, Device.Parse(settings.Device)));
+        Runtime.Props.CreateBy(() => new SftTrainer(model, data, settings, padId, progress, seed, Devices.Parse(settings.Device)));
 
     protected override IReadOnlyDictionary<string, double> Step(int step)
     {

@@ -1,6 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Serialization;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using AkkaRlhf.Runtime.Serialization;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Serialization;
 
@@ -14,6 +15,11 @@ public sealed class TensorPayloadSerializer : IPayloadSerializer<Tensor>
 {
     public static TensorPayloadSerializer Instance { get; } = new();
 
+    // The dtypes read from the wire (c10 numbering, TorchSharp's ScalarType); any other code is an error.
+    private static readonly HashSet<ScalarType> Wire =
+        [ScalarType.Bool, ScalarType.Byte, ScalarType.Int8, ScalarType.Int16, ScalarType.Int32, ScalarType.Int64,
+         ScalarType.Float16, ScalarType.BFloat16, ScalarType.Float32, ScalarType.Float64];
+
     public void Write(Tensor value, IBufferWriter<byte> output)
     {
         using var scope = torch.NewDisposeScope();
@@ -24,12 +30,13 @@ public sealed class TensorPayloadSerializer : IPayloadSerializer<Tensor>
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], shape.Length);
         for (var i = 0; i < shape.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(header[(8 + 8 * i)..], shape[i]);
         output.Advance(8 + 8 * shape.Length);
-        output.Write(cpu.ToBytes());
+        output.Write(cpu.bytes);
     }
 
     public Tensor Read(ReadOnlySpan<byte> bytes)
     {
         var dtype = (ScalarType)BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (!Wire.Contains(dtype)) throw new FormatException($"tensor payload: dtype code {(int)dtype} is not one this serializer reads");
         var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
         if (rank is < 0 or > 16) throw new FormatException($"tensor payload: bad rank {rank}");
         var shape = new long[rank];
@@ -37,6 +44,8 @@ public sealed class TensorPayloadSerializer : IPayloadSerializer<Tensor>
         var data = bytes[(8 + 8 * rank)..];
         var expected = shape.Aggregate(1L, (a, b) => a * b) * dtype.ElementSize();
         if (data.Length != expected) throw new FormatException($"tensor payload: {data.Length} bytes for shape [{string.Join(", ", shape)}] of {dtype} (expected {expected})");
-        return torch.frombuffer(data, dtype, shape);
+        var tensor = torch.empty(shape, dtype);
+        data.CopyTo(tensor.bytes);
+        return tensor;
     }
 }

@@ -1,7 +1,8 @@
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -19,8 +20,8 @@ internal static class Cli
         try { return body(); }
         catch (Exception e)
         {
-            var expected = e is ConfigurationException or DatasetException or CheckpointCorruptException or SafetensorsFormatException
-                or TorchException or IOException or FormatException or ArgumentException or InvalidDataException
+            var expected = e is ConfigurationException or DatasetException or CheckpointCorruptException
+                or System.Runtime.InteropServices.ExternalException or IOException or FormatException or ArgumentException or InvalidDataException
                 or UnauthorizedAccessException or InvalidOperationException;
             Console.Error.WriteLine(expected ? $"error: {e.Message}" : $"error: {e.GetType().Name}: {e.Message}");
             if (Environment.GetEnvironmentVariable("AKKA_RLHF_DEBUG") == "1") Console.Error.WriteLine(e);

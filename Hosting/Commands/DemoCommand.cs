@@ -9,7 +9,8 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
 using AkkaRlhf.Persistence.Runs;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -74,7 +75,7 @@ public static class DemoCommand
         Directory.CreateDirectory(runDir);
         if (!resume) RunFolders.SaveInvocation(runDir, invocation);
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
-        torch.manual_seed((ulong)settings.Seed);
+        torch.manual_seed(settings.Seed);
 
         var task = SyntheticTask.Generate(settings.Seed);
         var tokenizer = SyntheticTask.Tokenizer;

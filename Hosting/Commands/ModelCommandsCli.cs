@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 

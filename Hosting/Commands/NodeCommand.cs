@@ -6,7 +6,8 @@ using AkkaRlhf.Cluster;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Hosting.Nodes;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -59,7 +60,7 @@ public static class NodeCommand
         try
         {
             torch.set_num_threads(pipeline.TorchThreads > 0 ? pipeline.TorchThreads : 1);
-            torch.manual_seed((ulong)pipeline.Seed);
+            torch.manual_seed(pipeline.Seed);
             var blocks = settings.Roles.Select(role => RoleHost.BlockOf(pipeline.Ppo, role)?.Block).OfType<string>().ToList();
             var models = new Lazy<PpoModels>(() =>
             {

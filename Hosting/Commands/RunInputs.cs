@@ -4,7 +4,8 @@ using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Synthetic;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -66,7 +67,7 @@ internal sealed class RunInputs
         if (ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase)) return null;
         if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
         var model = (GptReward)ModelLoader.Load(dir).Model;
-        var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, Device.CPU) : (1.0, 0.0, 1.0);
+        var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, CPU) : (1.0, 0.0, 1.0);
         return new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = accuracy, ["reward_mean"] = mean, ["reward_std"] = std });
     }
 }

@@ -9,7 +9,8 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Synthetic;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -72,7 +73,7 @@ public static class TrainCommand
         }
         if (!resume) RunFolders.SaveInvocation(runDir, invocation);
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
-        torch.manual_seed((ulong)settings.Seed);
+        torch.manual_seed(settings.Seed);
 
         var pipelineData = new PipelineData(tokenizer, template,
             stage == "sft" ? TokenizedData.Sft(inputs.Required<SftExample>("sft"), tokenizer, template) : [],
@@ -100,7 +101,7 @@ public static class TrainCommand
         }
         try
         {
-            Module trained;
+            nn.Module trained;
             switch (stage)
             {
                 case "sft":

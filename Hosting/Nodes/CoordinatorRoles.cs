@@ -3,7 +3,9 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Nodes;
 
@@ -62,10 +64,17 @@ public sealed class CoordinatorRoles : IRemoteRoles
         {
             data = _newest.TryGetValue(role, out var newest) && newest.Version == weights.Version
                 ? newest.Data                                                           // sent again before a retry: already serialized
-                : Safetensors.Serialize(weights.State);
+                : SafetensorsBytes(weights.State);
             _newest[role] = (weights.Version, data);
         }
         Publish(role, weights.Version, data);
+    }
+
+    private static byte[] SafetensorsBytes(IReadOnlyDictionary<string, Tensor> state)
+    {
+        using var bytes = new MemoryStream();
+        Safetensors.SaveStateDict(bytes, new Dictionary<string, Tensor>(state), leaveOpen: true);
+        return bytes.ToArray();
     }
 
     private void Publish(string role, long version, byte[] data)

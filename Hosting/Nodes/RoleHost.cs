@@ -3,7 +3,9 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
 using AkkaRlhf.Runtime;
 using AkkaRlhf.Runtime.Routing;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Hosting.Nodes;
 
@@ -61,7 +63,9 @@ public static class RoleHost
         public PolicyWeightsApplier(IActorRef generators, bool pool, TextWriter log) =>
             Receive<WeightsReceived>(w => w.Name == CoordinatorRoles.PolicyWeightsName, w =>
             {
-                var (state, _) = Safetensors.Deserialize(w.Data, $"policy weights v{w.Version}");
+                Dictionary<string, Tensor> state;
+                try { state = Safetensors.LoadStateDict(new MemoryStream(w.Data)); }
+                catch (Exception e) { throw new InvalidDataException($"policy weights v{w.Version}: not a safetensors state dict ({e.Message})", e); }
                 var weights = new PolicyWeights(w.Version, state);
                 generators.Tell(pool ? new Broadcast(weights) : weights);
                 log.WriteLine($"policy v{w.Version} applied ({w.Data.Length} bytes, sha256 {w.Sha256[..12]})");

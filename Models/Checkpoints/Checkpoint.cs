@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -12,7 +15,7 @@ public sealed class CheckpointCorruptException(string message) : Exception(messa
 /// A training checkpoint: one folder holding
 /// <list type="bullet">
 /// <item><c>model.safetensors</c>: the model's state_dict;</item>
-/// <item><c>optimizer.safetensors</c>: AdamW.state_dict (optional);</item>
+/// <item><c>optimizer.bin</c>: the optimizer's state in TorchSharp's own format (<c>save_state_dict</c>; optional);</item>
 /// <item><c>rng.safetensors</c>: generator states (<c>torch</c> = libtorch's default generator, <c>generator.NAME</c> = named generators);</item>
 /// <item><c>config.json</c>: the <see cref="GptConfig"/>; <c>encoder.json</c>/<c>vocab.bpe</c> when the tokenizer is GPT-2 BPE;</item>
 /// <item><c>manifest.json</c>: format, model kind, schedule step and every file's size and sha256.</item>
@@ -23,7 +26,7 @@ public sealed class CheckpointCorruptException(string message) : Exception(messa
 public sealed class Checkpoint : IDisposable
 {
     /// <summary>The manifest's format tag.</summary>
-    public const string Format = "akka-rlhf-checkpoint/1";
+    public const string Format = "akka-rlhf-checkpoint/2";
 
     public required GptConfig Config { get; init; }
 
@@ -34,14 +37,14 @@ public sealed class Checkpoint : IDisposable
     public required long Step { get; init; }
 
     public required Dictionary<string, Tensor> Weights { get; init; }
-    public Dictionary<string, Tensor>? Optimizer { get; init; }
+    public byte[]? Optimizer { get; init; }
     public required Dictionary<string, Tensor> Rng { get; init; }
 
     /// <summary>The GPT-2 BPE tokenizer saved with the checkpoint, or null (byte-level).</summary>
     public ITokenizer? Tokenizer { get; init; }
 
     /// <summary>The kind written for a model: "lm", "value", "reward" (else the type name).</summary>
-    public static string KindOf(Module model) => model switch
+    public static string KindOf(nn.Module model) => model switch
     {
         GptLM => "lm",
         GptValue => "value",
@@ -53,7 +56,7 @@ public sealed class Checkpoint : IDisposable
     /// Writes a checkpoint of <paramref name="model"/> into <paramref name="dir"/> (replacing it
     /// atomically if present). <paramref name="generators"/> are saved by name beside libtorch's default generator.
     /// </summary>
-    public static void Save(string dir, Module model, GptConfig config, AdamW? optimizer = null, long step = 0,
+    public static void Save(string dir, nn.Module model, GptConfig config, AdamW? optimizer = null, long step = 0,
         IReadOnlyDictionary<string, Generator>? generators = null, ITokenizer? tokenizer = null)
     {
         var target = Path.GetFullPath(dir);
@@ -65,12 +68,13 @@ public sealed class Checkpoint : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var files = new List<string>();
-            void Tensors(string name, IReadOnlyDictionary<string, Tensor> ts) { Safetensors.Save(Path.Combine(tmp, name), ts); files.Add(name); }
+            void Tensors(string name, Dictionary<string, Tensor> ts) { Safetensors.SaveStateDict(Path.Combine(tmp, name), ts); files.Add(name); }
+            void Bytes(string name, byte[] bytes) { WriteSynced(Path.Combine(tmp, name), bytes); files.Add(name); }
             void Text(string name, string text) { WriteSynced(Path.Combine(tmp, name), System.Text.Encoding.UTF8.GetBytes(text)); files.Add(name); }
 
             Text("config.json", config.ToJson());
             Tensors("model.safetensors", model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous()));
-            if (optimizer is not null) Tensors("optimizer.safetensors", optimizer.state_dict());
+            if (optimizer is not null) Bytes("optimizer.bin", OptimizerState(optimizer));
             var rng = new Dictionary<string, Tensor> { ["torch"] = torch.get_rng_state() };
             foreach (var (name, g) in generators ?? new Dictionary<string, Generator>()) rng["generator." + name] = g.get_state();
             Tensors("rng.safetensors", rng);
@@ -132,14 +136,14 @@ public sealed class Checkpoint : IDisposable
                 throw new CheckpointCorruptException($"checkpoint {dir}: {name} is corrupt (sha256 does not match the manifest)");
         }
 
-        Dictionary<string, Tensor> Read(string name) => Safetensors.Load(Path.Combine(dir, name)).tensors;
+        Dictionary<string, Tensor> Read(string name) => Safetensors.LoadStateDict(Path.Combine(dir, name));
         return new Checkpoint
         {
             Config = GptConfig.FromJson(File.ReadAllText(Path.Combine(dir, "config.json"))),
             Kind = (string)manifest["kind"]!,
             Step = (long)manifest["step"]!,
             Weights = Read("model.safetensors"),
-            Optimizer = names.Contains("optimizer.safetensors") ? Read("optimizer.safetensors") : null,
+            Optimizer = names.Contains("optimizer.bin") ? File.ReadAllBytes(Path.Combine(dir, "optimizer.bin")) : null,
             Rng = Read("rng.safetensors"),
             Tokenizer = Gpt2BpeTokenizer.IsIn(dir) ? Gpt2BpeTokenizer.FromFolder(dir) : null,
         };
@@ -149,11 +153,14 @@ public sealed class Checkpoint : IDisposable
     /// Copies the saved state into <paramref name="model"/>, <paramref name="optimizer"/> and the
     /// named <paramref name="generators"/>; restores libtorch's default generator when <paramref name="torchRng"/>.
     /// </summary>
-    public void Restore(Module model, AdamW? optimizer = null, IReadOnlyDictionary<string, Generator>? generators = null, bool torchRng = true)
+    public void Restore(nn.Module model, AdamW? optimizer = null, IReadOnlyDictionary<string, Generator>? generators = null, bool torchRng = true)
     {
         model.load_state_dict(Weights);
         if (optimizer is not null)
-            optimizer.load_state_dict(Optimizer ?? throw new InvalidOperationException("the checkpoint has no optimizer state"));
+        {
+            using var reader = new BinaryReader(new MemoryStream(Optimizer ?? throw new InvalidOperationException("the checkpoint has no optimizer state")));
+            optimizer.load_state_dict(reader);
+        }
         foreach (var (name, g) in generators ?? new Dictionary<string, Generator>())
             g.set_state(Rng.TryGetValue("generator." + name, out var s) ? s : throw new InvalidOperationException($"the checkpoint has no state for generator \"{name}\""));
         if (torchRng) torch.set_rng_state(Rng["torch"]);
@@ -162,7 +169,14 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Frees the loaded tensors.</summary>
     public void Dispose()
     {
-        foreach (var t in Weights.Values.Concat(Optimizer?.Values ?? Enumerable.Empty<Tensor>()).Concat(Rng.Values)) t.Dispose();
+        foreach (var t in Weights.Values.Concat(Rng.Values)) t.Dispose();
+    }
+
+    private static byte[] OptimizerState(AdamW optimizer)
+    {
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
+        return bytes.ToArray();
     }
 
     private static void WriteSynced(string path, byte[] bytes)

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -40,7 +43,7 @@ public static class HfGpt2
     public static GptLM Load(string dir)
     {
         var config = ReadConfig(File.ReadAllText(Path.Combine(dir, "config.json")));
-        var (tensors, _) = Safetensors.Load(Path.Combine(dir, "model.safetensors"));
+        var tensors = Safetensors.LoadStateDict(Path.Combine(dir, "model.safetensors"));
         try
         {
             var model = new GptLM(config);

@@ -1,9 +1,10 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
 /// <summary>A model read from disk with its tokenizer. <see cref="Model"/> is a GptLM, GptValue or GptReward (see <see cref="Kind"/>).</summary>
-public sealed record LoadedModel(Module Model, GptConfig Config, ITokenizer Tokenizer, string Kind) : IDisposable
+public sealed record LoadedModel(nn.Module Model, GptConfig Config, ITokenizer Tokenizer, string Kind) : IDisposable
 {
     /// <summary>The model as a language model; throws for value and reward models.</summary>
     public GptLM LM => Model as GptLM ?? throw new InvalidOperationException($"the model is a {Kind} model, not a language model");
@@ -25,7 +26,7 @@ public static class ModelLoader
         if (Checkpoint.IsIn(dir))
         {
             using var ckpt = Checkpoint.Load(dir);
-            Module model = ckpt.Kind switch
+            nn.Module model = ckpt.Kind switch
             {
                 "lm" => new GptLM(ckpt.Config),
                 "value" => new GptValue(ckpt.Config),

@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -19,8 +20,8 @@ public sealed record Generation(Tensor tokens, Tensor logprobs, Tensor mask) : I
         var valid = mask.select(0, b);
         try
         {
-            var n = (int)valid.sum().item();
-            var all = ids.ToArray<long>();
+            var n = (int)valid.sum().item<float>();
+            var all = ids.data<long>().ToArray();
             return all[..n];
         }
         finally { ids.Dispose(); valid.Dispose(); }

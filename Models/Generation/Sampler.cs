@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models;
 
@@ -52,7 +53,7 @@ public static class Sampler
             }
             tokens.Add(next);
             logprobs.Add(logp);
-            if (step == config.MaxNewTokens - 1 || (finished is not null && finished.all().item() != 0)) break;
+            if (step == config.MaxNewTokens - 1 || (finished is not null && finished.all().item<bool>())) break;
 
             var column = next.view(B, 1);                                             // (B, 1)
             if (cache is not null) logits = LastLogits(model, column, null, cache);

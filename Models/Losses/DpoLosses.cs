@@ -1,5 +1,6 @@
-using AkkaRlhf.Torch;
-using F = AkkaRlhf.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -91,7 +92,7 @@ public static class DpoLosses
         var chosen = ImplicitReward(policyChosen, refChosen, beta);
         var rejected = ImplicitReward(policyRejected, refRejected, beta);
         var accuracy = RewardAccuracy(chosen, rejected);
-        var margin = (chosen - rejected).to(ScalarType.Float64).mean().item();
+        var margin = (chosen - rejected).to(ScalarType.Float64).mean().item<double>();
         return new DpoResult(perPair.mean().MoveToOuterDisposeScope(), chosen.MoveToOuterDisposeScope(),
             rejected.MoveToOuterDisposeScope(), accuracy, margin);
     }

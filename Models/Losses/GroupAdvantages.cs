@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -20,8 +21,8 @@ public static class GroupAdvantages
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var g = Grouped(rewards, groupSize);
-        var mean = g.mean(1, keepdim: true);
-        var std = g.std([1], keepdim: true, correction: 1);
+        var mean = g.mean([1], keepdim: true);
+        var std = g.std(1, unbiased: true, keepdim: true);
         return ((g - mean) / (std + eps)).reshape(rewards.shape).MoveToOuterDisposeScope();
     }
 
@@ -48,7 +49,7 @@ public static class GroupAdvantages
         if (groupSize < 2) throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize, "a group needs at least 2 samples");
         var n = rewards.numel();
         if (n % groupSize != 0) throw new ArgumentException($"{n} rewards do not split into groups of {groupSize}", nameof(rewards));
-        var dtype = rewards.dtype.IsFloatingPoint() ? rewards.dtype : ScalarType.Float32;
+        var dtype = torch.is_floating_point(rewards.dtype) ? rewards.dtype : ScalarType.Float32;
         return rewards.detach().to(dtype).reshape(n / groupSize, groupSize);
     }
 }

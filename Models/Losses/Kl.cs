@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -78,6 +79,6 @@ public static class Kl
     public static double SequenceMean(Tensor estimates, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
-        return Masked.Sum(estimates, mask, dim: 1).to(ScalarType.Float64).mean().item();
+        return Masked.Sum(estimates, mask, dim: 1).to(ScalarType.Float64).mean().item<double>();
     }
 }

@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -62,7 +63,7 @@ public static class Masked
     public static Tensor Var(Tensor values, Tensor mask, bool unbiased = true)
     {
         using var scope = torch.NewDisposeScope();
-        var n = Count(mask, ScalarType.Float64).item();
+        var n = Count(mask, ScalarType.Float64).item<double>();
         if (n < 1) throw new ArgumentException("masked variance of an empty mask", nameof(mask));
         if (unbiased && n < 2) throw new ArgumentException("unbiased masked variance needs at least two valid entries", nameof(mask));
         var centered = values - Mean(values, mask);

@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -55,7 +56,7 @@ public static class PpoLosses
         double clipFraction, approxKl;
         using (torch.no_grad())
         {
-            clipFraction = Masked.Mean(surr2.lt(surr1).to(ScalarType.Float64), mask).item();
+            clipFraction = Masked.Mean(surr2.lt(surr1).to(ScalarType.Float64), mask).item<double>();
             approxKl = ApproxKl(logProbs, oldLogProbs, mask);
         }
         return new PolicyLossResult(total.MoveToOuterDisposeScope(), clipFraction, approxKl);
@@ -69,7 +70,7 @@ public static class PpoLosses
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        return Masked.Mean(Kl.Estimate(oldLogProbs.detach(), logProbs.detach(), KlEstimator.K3, mask), mask).to(ScalarType.Float64).item();
+        return Masked.Mean(Kl.Estimate(oldLogProbs.detach(), logProbs.detach(), KlEstimator.K3, mask), mask).to(ScalarType.Float64).item<double>();
     }
 
     /// <summary>
@@ -152,8 +153,8 @@ public static class PpoLosses
         using var noGrad = torch.no_grad();
         var v = values.detach().to(ScalarType.Float64);
         var g = returns.detach().to(ScalarType.Float64);
-        var varG = Masked.Var(g, mask, unbiased: false).item();
-        var varResidual = Masked.Var(g - v, mask, unbiased: false).item();
+        var varG = Masked.Var(g, mask, unbiased: false).item<double>();
+        var varResidual = Masked.Var(g - v, mask, unbiased: false).item<double>();
         return varG == 0 ? double.NaN : 1 - varResidual / varG;
     }
 }

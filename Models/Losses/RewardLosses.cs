@@ -1,5 +1,6 @@
-using AkkaRlhf.Torch;
-using F = AkkaRlhf.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -42,6 +43,6 @@ public static class RewardLosses
     public static double PairwiseAccuracy(Tensor chosen, Tensor rejected)
     {
         using var scope = torch.NewDisposeScope();
-        return chosen.gt(rejected).to(ScalarType.Float64).mean().item();
+        return chosen.gt(rejected).to(ScalarType.Float64).mean().item<double>();
     }
 }

@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -42,7 +43,7 @@ public sealed class RewardNormalizer
     {
         if (!running) return;
         double[] xs;
-        using (torch.NewDisposeScope()) xs = scores.detach().to(ScalarType.Float64).cpu().reshape(-1).ToArray<double>();
+        using (torch.NewDisposeScope()) xs = scores.detach().to(ScalarType.Float64).cpu().reshape(-1).data<double>().ToArray();
         if (xs.Length == 0) return;
         var n = xs.Length;
         var mean = xs.Average();

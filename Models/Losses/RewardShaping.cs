@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -19,7 +20,7 @@ public static class RewardShaping
         using var scope = torch.NewDisposeScope();
         var t = klEstimates.size(1);
         var valid = Masked.Valid(mask);
-        var last = (valid.to(ScalarType.Int64) * torch.arange(t, device: mask.device)).amax(1, keepdim: true);   // (B, 1)
+        var last = (valid.to(ScalarType.Int64) * torch.arange(t, device: mask.device)).amax([1], keepdim: true);   // (B, 1)
         var clipped = score.to(klEstimates.dtype).clamp(-scoreClip, scoreClip).unsqueeze(1);
         var terminal = torch.zeros_like(klEstimates).scatter(1, last, clipped);
         var rewards = -beta * klEstimates + terminal;
@@ -32,7 +33,7 @@ public static class RewardShaping
         using var scope = torch.NewDisposeScope();
         var valid = Masked.Valid(mask).to(ScalarType.Int64);
         var positions = torch.arange(1, mask.size(1) + 1, device: mask.device);
-        return (valid * positions).amax(1).cpu().ToArray<long>().Select(i => i - 1).ToArray();
+        return (valid * positions).amax(1).cpu().data<long>().ToArray().Select(i => i - 1).ToArray();
     }
 }
 

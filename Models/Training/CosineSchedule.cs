@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Training;
 
@@ -39,13 +41,13 @@ public sealed record CosineSchedule
     }
 
     /// <summary>Sets the lr of every parameter group of <paramref name="optimizer"/> for <paramref name="step"/>; returns it.</summary>
-    public double Apply(AdamW optimizer, long step) => Apply(optimizer.param_groups, step);
+    public double Apply(AdamW optimizer, long step) => Apply(optimizer.ParamGroups, step);
 
     /// <summary>Sets the lr of every group for <paramref name="step"/>; returns it.</summary>
-    public double Apply(IEnumerable<ParamGroup> groups, long step)
+    public double Apply(IEnumerable<optim.ILearningRateController> groups, long step)
     {
         var lr = LearningRate(step);
-        foreach (var g in groups) g.lr = lr;
+        foreach (var g in groups) g.LearningRate = lr;
         return lr;
     }
 }

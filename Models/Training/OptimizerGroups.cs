@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Training;
 
@@ -15,13 +17,13 @@ public static class OptimizerGroups
     /// are left out. Returns [decay, noDecay], both with learning rate <paramref name="lr"/>, checked
     /// with <see cref="Validate"/>.
     /// </summary>
-    public static IReadOnlyList<ParamGroup> DecayNoDecay(Module module, double weightDecay, double lr = 1e-3, bool decayEmbeddings = true)
+    public static IReadOnlyList<AdamW.ParamGroup> DecayNoDecay(nn.Module module, double weightDecay, double lr = 1e-3, bool decayEmbeddings = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(weightDecay);
         var embeddingWeights = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         if (!decayEmbeddings)
             foreach (var (_, m) in module.named_modules())
-                if (m is Embedding e) embeddingWeights.Add(e.weight);
+                if (m is EmbeddingTable e) embeddingWeights.Add(e.weight);
         var decay = new List<Parameter>();
         var noDecay = new List<Parameter>();
         foreach (var (_, p) in Trainable(module))
@@ -31,8 +33,8 @@ public static class OptimizerGroups
         }
         var groups = new[]
         {
-            new ParamGroup(decay, lr: lr, weight_decay: weightDecay),
-            new ParamGroup(noDecay, lr: lr, weight_decay: 0),
+            new AdamW.ParamGroup(decay, lr: lr, weight_decay: weightDecay),
+            new AdamW.ParamGroup(noDecay, lr: lr, weight_decay: 0),
         };
         Validate(module, groups);
         return groups;
@@ -42,7 +44,7 @@ public static class OptimizerGroups
     /// Asserts that every trainable parameter of <paramref name="module"/> is in exactly one group and
     /// that the groups hold nothing else; the error names the offending parameter by its dotted name.
     /// </summary>
-    public static void Validate(Module module, IEnumerable<ParamGroup> groups)
+    public static void Validate(nn.Module module, IEnumerable<ParamGroup> groups)
     {
         var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
         foreach (var (n, p) in Trainable(module)) names[p] = n;
@@ -50,7 +52,7 @@ public static class OptimizerGroups
         var gi = 0;
         foreach (var g in groups)
         {
-            foreach (var p in g.parameters)
+            foreach (var p in g.Parameters)
             {
                 if (!names.TryGetValue(p, out var name))
                     throw new ArgumentException($"parameter group {gi} holds a tensor of shape [{string.Join(", ", p.shape)}] that is not a trainable parameter of {module.GetType().Name}");
@@ -65,7 +67,7 @@ public static class OptimizerGroups
                 throw new ArgumentException($"parameter \"{name}\" is in no parameter group");
     }
 
-    private static IEnumerable<(string name, Parameter parameter)> Trainable(Module module)
+    private static IEnumerable<(string name, Parameter parameter)> Trainable(nn.Module module)
     {
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         foreach (var (n, p) in module.named_parameters())

@@ -1,4 +1,6 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Training;
 
@@ -16,12 +18,12 @@ public static class TrainStep
     {
         optimizer.zero_grad();
         loss.backward();
-        var parameters = optimizer.param_groups.SelectMany(g => g.parameters).ToList();
+        var parameters = optimizer.parameters().ToList();
         var norm = torch.nn.utils.clip_grad_norm_(parameters, maxGradNorm ?? double.PositiveInfinity);
-        var lr = schedule?.Apply(optimizer, step) ?? optimizer.param_groups[0].lr;
+        var lr = schedule?.Apply(optimizer, step) ?? optimizer.ParamGroups.First().LearningRate;
         optimizer.step();
         double value;
-        using (torch.NewDisposeScope()) value = loss.detach().to(ScalarType.Float64).item();
+        using (torch.NewDisposeScope()) value = loss.detach().to(ScalarType.Float64).item<double>();
         return new StepStats(value, norm, lr);
     }
 }

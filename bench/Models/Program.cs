@@ -4,7 +4,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 var threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 5;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Persistence.Bench;
 
@@ -89,7 +91,7 @@ internal static class CheckpointBench
             {
                 var original = model.state_dict();
                 foreach (var (k, t) in fresh.state_dict())
-                    if (!t.ToArray<float>().AsSpan().SequenceEqual(original[k].ToArray<float>())) throw new InvalidOperationException($"restored {k} differs");
+                    if (!t.data<float>().ToArray().AsSpan().SequenceEqual(original[k].data<float>().ToArray())) throw new InvalidOperationException($"restored {k} differs");
             }
 
             Console.WriteLine($"Checkpoint bench ({Environment.ProcessorCount} cores, .NET {Environment.Version}): GptLM n_layer {config.NLayer}, n_embd {config.NEmbd}, vocab {config.VocabSize}, block {config.BlockSize}: " +

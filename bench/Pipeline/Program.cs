@@ -8,7 +8,8 @@ using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 // bench/Pipeline: one PPO iteration through the actors (the demo's shapes, random weights):
 //   1. time breakdown of a synchronous iteration (generate / score / learn / sync),

@@ -1,7 +1,8 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -21,7 +22,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     {
         var policy = Tiny.Policy();
         var before = policy.state_dict()["transformer.wte.weight"].clone();
-        var learner = Sys.ActorOf(PpoLearner.Props(policy, new LearnerSettings(Lr: 1e-2, Epochs: 1), Device.CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(policy, new LearnerSettings(Lr: 1e-2, Epochs: 1), CPU, 1));
         learner.Tell(new TrainPolicy(1, Experience()));
         var first = ExpectMsg<PolicyUpdated>();
         learner.Tell(new TrainPolicy(2, Experience()));
@@ -30,14 +31,14 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
         Assert.Equal((1L, 2L), (first.Weights.Version, second.Weights.Version));
         Assert.Equal(1, first.BatchId);
         var published = second.Weights.State["transformer.wte.weight"];
-        Assert.False(published.sub(before).abs().max().item() == 0, "the published weights must be the updated ones");
-        Assert.True(published.sub(policy.state_dict()["transformer.wte.weight"]).abs().max().item() == 0);
+        Assert.False(published.sub(before).abs().max().ToDouble() == 0, "the published weights must be the updated ones");
+        Assert.True(published.sub(policy.state_dict()["transformer.wte.weight"]).abs().max().ToDouble() == 0);
     }
 
     [Fact]
     public void Learner_must_drop_a_duplicate_batch_and_not_train_twice()
     {
-        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), Device.CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), CPU, 1));
         var experience = Experience();
         learner.Tell(new TrainPolicy(1, experience));
         ExpectMsg<PolicyUpdated>(u => u.Version == 1);
@@ -50,7 +51,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     [Fact]
     public void Learner_must_account_for_the_batch_it_trained_on()
     {
-        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), Device.CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), CPU, 1));
         learner.Tell(new TrainPolicy(17, Experience()));
         var updated = ExpectMsg<PolicyUpdated>();
         Assert.Equal((17.0, 1.0), (updated.Metrics["batch_id"], updated.Metrics["policy_version"]));
@@ -60,7 +61,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     public void Generator_must_hold_a_request_for_a_newer_policy_until_its_weights_arrive()
     {
         var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
-            Tiny.Tokenizer.EosId, 1, Device.CPU));
+            Tiny.Tokenizer.EosId, 1, CPU));
         var prompts = new[] { Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a b") };
         generator.Tell(new GenerateRollouts(5, 0, prompts, MinPolicyVersion: 1));         // work overtook the weights (two queues)
         generator.Tell(new GenerateRollouts(6, 0, prompts, MinPolicyVersion: 0));         // an older policy is enough for this one
@@ -76,7 +77,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     public void Generators_must_use_the_newest_policy_version()
     {
         var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
-            Tiny.Tokenizer.EosId, 1, Device.CPU));
+            Tiny.Tokenizer.EosId, 1, CPU));
         var v2 = Tiny.Policy(seed: 22);
         generator.Tell(new PolicyWeights(2, ModelCopies.Snapshot(v2)));
         generator.Tell(new PolicyWeights(1, ModelCopies.Snapshot(Tiny.Policy(seed: 11))));   // older: ignored
@@ -89,13 +90,13 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
         // the log-probs it returns are those of version 2's weights
         using var noGrad = torch.no_grad();
         var expected = Scoring.ResponseLogProbs(v2, rollout.Batch);
-        Assert.True(expected.sub(rollout.LogProbs).abs().max().item() < 1e-4);
+        Assert.True(expected.sub(rollout.LogProbs).abs().max().ToDouble() < 1e-4);
     }
 
     [Fact]
     public void Critic_must_lower_its_value_loss_on_the_returns()
     {
-        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new CriticSettings(Lr: 1e-2, Epochs: 4), Device.CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new CriticSettings(Lr: 1e-2, Epochs: 4), CPU, 1));
         var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
         var returns = batch.ActionMask * 2.0;
         var losses = new List<double>();
@@ -114,7 +115,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
     {
         // a resumed coordinator asks again for batch ids that the critic (on a cluster node) handled after the checkpoint
         var model = new Models.GptValue(Tiny.Config, new Generator(3));
-        var critic = Sys.ActorOf(Critic.Props(model, new CriticSettings(Lr: 1e-2, Epochs: 2), Device.CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(model, new CriticSettings(Lr: 1e-2, Epochs: 2), CPU, 1));
         var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
         var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-critic-" + Guid.NewGuid().ToString("N"));
         try
@@ -130,7 +131,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(out
             critic.Tell(new TrainCritic(1, batch, batch.ActionMask * 2.0, torch.zeros([2, batch.ActionMask.size(1)])));
             ExpectMsg<CriticUpdated>();
             foreach (var (name, t) in model.state_dict())                               // trained again from the checkpoint: the same weights
-                Assert.True(t.sub(trained[name]).abs().max().item() == 0, name);
+                Assert.True(t.sub(trained[name]).abs().max().ToDouble() == 0, name);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }

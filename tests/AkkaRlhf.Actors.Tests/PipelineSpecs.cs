@@ -3,7 +3,8 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -56,7 +57,7 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : TestKit.TestKit(ou
         var (first, _, a) = await RunPpo(settings);
         var (second, _, b) = await RunPpo(settings);
         foreach (var (name, t) in a.state_dict())
-            Assert.True(t.sub(b.state_dict()[name]).abs().max().item() == 0, name);
+            Assert.True(t.sub(b.state_dict()[name]).abs().max().ToDouble() == 0, name);
         Assert.Equal(first.Summary["reward"], second.Summary["reward"]);
         Assert.Equal(first.Summary["kl"], second.Summary["kl"]);
     }
@@ -96,7 +97,7 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : TestKit.TestKit(ou
         var props = RoleRegistry.Default.Resolve(new RoleContext("reward", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1));
         var scorer = Sys.ActorOf(props);
         scorer.Tell(new ScoreRewards(3, Tiny.Batch(("a", "good"))));
-        ExpectMsg<RewardScores>(r => r.BatchId == 3 && r.Scores.item() == 1.5);
+        ExpectMsg<RewardScores>(r => r.BatchId == 3 && r.Scores.ToDouble() == 1.5);
     }
 
     [Fact]

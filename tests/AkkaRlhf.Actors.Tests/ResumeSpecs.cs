@@ -2,7 +2,8 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -98,7 +99,7 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         try
         {
             var sft = Tiny.Policy();
-            var reference = system.ActorOf(ReferenceScorer.Props(sft, Device.CPU));
+            var reference = system.ActorOf(ReferenceScorer.Props(sft, CPU));
             var dpo = system.ActorOf(DpoLearner.Props(Tiny.Policy(), reference, Pairs, new DpoSettings(Steps: Iterations, BatchSize: 3),
                 Tiny.Tokenizer.PadId, progress, 1, durability: durability, resume: from));
             var done = dpo.Ask<StageFinished>(new RunStage(1, Iterations), TimeSpan.FromSeconds(60));

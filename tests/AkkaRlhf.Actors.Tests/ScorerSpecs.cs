@@ -1,6 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Roles;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -11,7 +12,7 @@ public sealed class ScorerSpecs(ITestOutputHelper output) : TestKit.TestKit(outp
     public void Reward_scorer_must_reply_one_score_per_sequence_in_order_with_the_batch_id()
     {
         var model = Tiny.Reward();
-        var scorer = Sys.ActorOf(RewardScorer.Props(model, Device.CPU));
+        var scorer = Sys.ActorOf(RewardScorer.Props(model, CPU));
         var rows = new[] { ("a", "good"), ("a b c", "bad bad d"), ("b", "c good good e") };
         scorer.Tell(new ScoreRewards(42, Tiny.Batch(rows)));
         var reply = ExpectMsg<RewardScores>();
@@ -20,20 +21,20 @@ public sealed class ScorerSpecs(ITestOutputHelper output) : TestKit.TestKit(outp
         using var noGrad = torch.no_grad();
         for (var i = 0; i < rows.Length; i++)
         {
-            var alone = Scoring.Rewards(model, Tiny.Batch(rows[i])).item();
-            Assert.Equal(alone, reply.Scores.select(0, i).item(), 4);
+            var alone = Scoring.Rewards(model, Tiny.Batch(rows[i])).ToDouble();
+            Assert.Equal(alone, reply.Scores.select(0, i).ToDouble(), 4);
         }
     }
 
     [Fact]
     public void Reference_scorer_must_reply_per_token_log_probs_of_the_responses_only()
     {
-        var scorer = Sys.ActorOf(ReferenceScorer.Props(Tiny.Policy(), Device.CPU));
+        var scorer = Sys.ActorOf(ReferenceScorer.Props(Tiny.Policy(), CPU));
         scorer.Tell(new ScoreReference(7, Tiny.Batch(("a b", "good"), ("c", "bad d e"))));
         var reply = ExpectMsg<ReferenceLogProbs>();
         Assert.Equal(7, reply.BatchId);
         Assert.Equal([2L, 4L], reply.LogProbs.shape);                                  // longest response: 3 words + EOS
-        var row0 = reply.LogProbs.select(0, 0).ToArray<float>();
+        var row0 = reply.LogProbs.select(0, 0).data<float>().ToArray();
         Assert.All(row0[..2], lp => Assert.True(lp < 0));                              // "good" and EOS
         Assert.All(row0[2..], lp => Assert.Equal(0f, lp));                             // padding
     }
@@ -41,12 +42,12 @@ public sealed class ScorerSpecs(ITestOutputHelper output) : TestKit.TestKit(outp
     [Fact]
     public void Critic_must_reply_values_before_every_response_token()
     {
-        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new Pipeline.CriticSettings(), Device.CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new Pipeline.CriticSettings(), CPU, 1));
         critic.Tell(new ComputeValues(9, Tiny.Batch(("a", "good b"), ("b", "c"))));
         var reply = ExpectMsg<ValueEstimates>();
         Assert.Equal(9, reply.BatchId);
         Assert.Equal([2L, 3L], reply.Values.shape);
-        Assert.Equal(0f, reply.Values.select(0, 1).select(0, 2).item(), 6);           // row 1 has 2 response tokens
+        Assert.Equal(0f, reply.Values.select(0, 1).select(0, 2).ToDouble(), 6);           // row 1 has 2 response tokens
     }
 
     [Fact]
@@ -82,7 +83,7 @@ internal sealed class CountingScorer : RoleActor
 
     private readonly CallCounter? _restarts;
 
-    public CountingScorer(CallCounter calls, int failures, CallCounter? restarts) : base(Device.CPU)
+    public CountingScorer(CallCounter calls, int failures, CallCounter? restarts) : base(CPU)
     {
         _restarts = restarts;
         ReceiveBatch<ScoreRewards>(request =>

@@ -1,7 +1,8 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Models.Data;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -64,16 +65,33 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
         var back = (ValueEstimates)Sys.Serialization.Deserialize(Sys.Serialization.Serialize(new ValueEstimates(1, ids)));
         Assert.Equal(ScalarType.Int64, back.Values.dtype);
         Assert.Equal([2L, 3L], back.Values.shape);
-        Assert.Equal(ids.ToArray<long>(), back.Values.ToArray<long>());
+        Assert.Equal(ids.data<long>().ToArray(), back.Values.data<long>().ToArray());
         var wire = Sys.Serialization.Serialize(new ValueEstimates(1, ids));
         Assert.Equal(8 + 2 * 8 + 6 * 8, Assert.Single(wire.Payloads).Length);
+    }
+
+    [Fact]
+    public void A_tensor_payload_with_an_unknown_dtype_or_a_wrong_size_must_be_refused()
+    {
+        using var ids = torch.tensor(new long[] { 1, 2, 3 }, [3]);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        TensorPayloadSerializer.Instance.Write(ids, buffer);
+        var bytes = buffer.WrittenSpan.ToArray();
+        Assert.Equal([1L, 2L, 3L], TensorPayloadSerializer.Instance.Read(bytes).data<long>().ToArray());
+
+        var unknown = (byte[])bytes.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(unknown, 99);
+        var e = Assert.Throws<FormatException>(() => TensorPayloadSerializer.Instance.Read(unknown));
+        Assert.Contains("dtype code 99", e.Message);
+        var shortened = Assert.Throws<FormatException>(() => TensorPayloadSerializer.Instance.Read(bytes.AsSpan(0, bytes.Length - 8)));
+        Assert.Contains("16 bytes for shape [3] of Int64 (expected 24)", shortened.Message);
     }
 
     /// <summary>A readable dump of a message with every tensor's dtype, shape and values.</summary>
     private static string Describe(object? value) => value switch
     {
         null => "null",
-        Tensor t => $"{t.dtype}[{string.Join(",", t.shape)}]{{{string.Join(",", t.to(ScalarType.Float64).ToArray<double>())}}}",
+        Tensor t => $"{t.dtype}[{string.Join(",", t.shape)}]{{{string.Join(",", t.to(ScalarType.Float64).data<double>().ToArray())}}}",
         string s => s,
         System.Collections.IDictionary d => "{" + string.Join(";", d.Keys.Cast<object>().OrderBy(k => k.ToString()).Select(k => $"{k}={Describe(d[k])}")) + "}",
         System.Collections.IEnumerable e => "[" + string.Join(",", e.Cast<object>().Select(Describe)) + "]",

@@ -5,7 +5,8 @@ using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
 using AkkaRlhf.Runtime;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Tests;
 

@@ -1,5 +1,7 @@
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -42,8 +44,8 @@ public sealed class CheckpointSpecs : IDisposable
         Checkpoint.Save(dir, model, Tiny.Config, opt, step: 7, new Dictionary<string, Generator> { ["sampling"] = sampling }); // replaces atomically
 
         using var scope = torch.NewDisposeScope();
-        var nextSample = torch.rand([4], generator: sampling).ToArray<float>();
-        var nextGlobal = torch.rand([4]).ToArray<float>();
+        var nextSample = torch.rand([4], generator: sampling).data<float>().ToArray();
+        var nextGlobal = torch.rand([4]).data<float>().ToArray();
         TrainOneStep(model, opt);                                                     // the reference continues one step
         var expectedWeights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
@@ -56,10 +58,10 @@ public sealed class CheckpointSpecs : IDisposable
         Assert.Equal("lm", ckpt.Kind);
         Assert.Equal(Tiny.Config, ckpt.Config);
         ckpt.Restore(fresh, freshOpt, new Dictionary<string, Generator> { ["sampling"] = freshSampling });
-        Assert.Equal(nextSample, torch.rand([4], generator: freshSampling).ToArray<float>());
-        Assert.Equal(nextGlobal, torch.rand([4]).ToArray<float>());
+        Assert.Equal(nextSample, torch.rand([4], generator: freshSampling).data<float>().ToArray());
+        Assert.Equal(nextGlobal, torch.rand([4]).data<float>().ToArray());
         TrainOneStep(fresh, freshOpt);                                                // same optimizer state -> same update
-        foreach (var (k, t) in fresh.state_dict()) Assert.Equal(expectedWeights[k].ToArray<float>(), t.ToArray<float>());
+        foreach (var (k, t) in fresh.state_dict()) Assert.Equal(expectedWeights[k].data<float>().ToArray(), t.data<float>().ToArray());
         Assert.DoesNotContain(Directory.GetDirectories(root), d => Path.GetFileName(d).StartsWith('.'));  // no temp folders left
     }
 
@@ -81,10 +83,10 @@ public sealed class CheckpointSpecs : IDisposable
         Assert.Contains("sha256", e.Message);
 
         Checkpoint.Save(dir, model, Tiny.Config, opt, step: 1);
-        var optimizer = Path.Combine(dir, "optimizer.safetensors");
+        var optimizer = Path.Combine(dir, "optimizer.bin");
         using (var f = new FileStream(optimizer, FileMode.Open)) f.SetLength(f.Length - 100);
         var e2 = Assert.Throws<CheckpointCorruptException>(() => Checkpoint.Load(dir));
-        Assert.Contains("optimizer.safetensors is truncated", e2.Message);
+        Assert.Contains("optimizer.bin is truncated", e2.Message);
     }
 
     [Fact]

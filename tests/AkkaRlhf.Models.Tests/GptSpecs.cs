@@ -1,5 +1,6 @@
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -12,7 +13,8 @@ public class GptSpecs
         using var noGrad = torch.no_grad();
         using var g = new Generator(1);
         using var model = new GptLM(Tiny.Config, g);
-        model.eval().to(Device.CPU, ScalarType.Float64);
+        model.eval();
+        model.to(ScalarType.Float64);
         var (ids, mask) = Tiny.LeftPad([[5, 6, 7, 8, 9], [3, 4], [11, 12, 13]]);
         var extra = torch.randint(1, Tiny.Config.VocabSize, [3, 4], generator: g);   // four decoded tokens per row
 
@@ -34,7 +36,8 @@ public class GptSpecs
         using var noGrad = torch.no_grad();
         using var g = new Generator(2);
         using var model = new GptLM(Tiny.Config, g);
-        model.eval().to(Device.CPU, ScalarType.Float64);
+        model.eval();
+        model.to(ScalarType.Float64);
         var alone = model.forward(torch.tensor(new long[] { 3, 4, 5 }, [1, 3]));
         var (ids, mask) = Tiny.LeftPad([[1, 2, 3, 4, 5, 6], [3, 4, 5]]);
         var padded = model.forward(ids, mask).narrow(0, 1, 1).narrow(1, 3, 3);

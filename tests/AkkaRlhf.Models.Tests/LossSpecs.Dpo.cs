@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -18,8 +19,8 @@ public class DpoLossSpecs
         using var scope = torch.NewDisposeScope();
         var (pw, pl) = SameAsReference();
         var r = DpoLosses.Loss(pw, pl, pw.clone(), pl.clone(), beta);
-        Td.Close(Ln2, r.Loss.item(), 1e-12);
-        Td.Close(0.693147, r.Loss.item(), 5e-7);
+        Td.Close(Ln2, r.Loss.ToDouble(), 1e-12);
+        Td.Close(0.693147, r.Loss.ToDouble(), 5e-7);
         Assert.Equal(0.0, r.Accuracy);
         Assert.Equal(0.0, r.Margin);
         Td.Close([0, 0, 0, 0], r.ChosenRewards);
@@ -35,7 +36,7 @@ public class DpoLossSpecs
         using var scope = torch.NewDisposeScope();
         var (pw, pl) = SameAsReference();
         var r = DpoLosses.Loss(pw, pl, pw.clone(), pl.clone(), beta: 0.1, labelSmoothing: eps);
-        Td.Close(Ln2, r.Loss.item(), 1e-12);
+        Td.Close(Ln2, r.Loss.ToDouble(), 1e-12);
         Assert.Equal(0.0, r.Accuracy);
     }
 
@@ -48,8 +49,8 @@ public class DpoLossSpecs
         using var scope = torch.NewDisposeScope();
         var (pw, pl) = SameAsReference();
         var r = DpoLosses.Loss(pw, pl, pw.clone(), pl.clone(), beta, DpoLossType.Ipo);
-        Td.Close(expected, r.Loss.item(), 1e-9);
-        Td.Close(1 / (4 * beta * beta), r.Loss.item(), 1e-9);
+        Td.Close(expected, r.Loss.ToDouble(), 1e-9);
+        Td.Close(1 / (4 * beta * beta), r.Loss.ToDouble(), 1e-9);
         Assert.Equal(0.0, r.Accuracy);
     }
 
@@ -62,16 +63,16 @@ public class DpoLossSpecs
         using var scope = torch.NewDisposeScope();
         var (pw, pl, rw, rl) = (Td.V(-10), Td.V(-15), Td.V(-12), Td.V(-14));
         var s = DpoLosses.Loss(pw, pl, rw, rl, 0.1);
-        Td.Close(Math.Log(1 + Math.Exp(-0.3)), s.Loss.item(), 1e-12);
-        Td.Close(0.554355, s.Loss.item(), 1e-6);
+        Td.Close(Math.Log(1 + Math.Exp(-0.3)), s.Loss.ToDouble(), 1e-12);
+        Td.Close(0.554355, s.Loss.ToDouble(), 1e-6);
         Td.Close([0.2], s.ChosenRewards, 1e-12);
         Td.Close([-0.1], s.RejectedRewards, 1e-12);
         Assert.Equal(1.0, s.Accuracy);
         Td.Close(0.3, s.Margin, 1e-12);
         var c = DpoLosses.Loss(pw, pl, rw, rl, 0.1, labelSmoothing: 0.2);
-        Td.Close(0.8 * Math.Log(1 + Math.Exp(-0.3)) + 0.2 * Math.Log(1 + Math.Exp(0.3)), c.Loss.item(), 1e-12);
+        Td.Close(0.8 * Math.Log(1 + Math.Exp(-0.3)) + 0.2 * Math.Log(1 + Math.Exp(0.3)), c.Loss.ToDouble(), 1e-12);
         var ipo = DpoLosses.Loss(pw, pl, rw, rl, 0.1, DpoLossType.Ipo);
-        Td.Close(4.0, ipo.Loss.item(), 1e-9);
+        Td.Close(4.0, ipo.Loss.ToDouble(), 1e-9);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -79,6 +80,6 @@ public class GaeLossSpecs
         using var scope = torch.NewDisposeScope();
         var lp = Td.M(new double[,] { { -1, -2, -1 }, { -0.5, -1, -50 } });
         var g = Td.M(new double[,] { { 1.5, 1, 2 }, { 2.5, 3, 0 } });
-        Td.Close(4.875, Reinforce.Loss(lp, g, Td.M(Mask)).item(), 1e-12);
+        Td.Close(4.875, Reinforce.Loss(lp, g, Td.M(Mask)).ToDouble(), 1e-12);
     }
 }

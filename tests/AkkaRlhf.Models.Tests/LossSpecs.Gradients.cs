@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 

@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -54,7 +55,7 @@ public class KlLossSpecs
         // d = log pi - log pi_ref = 0.5, -1 (third token masked): k3 = e^-0.5 - 0.5, e^1 - 2
         using var scope = torch.NewDisposeScope();
         var l = Kl.Loss(Td.Of([-0.5, -3, 7], 1, 3), Td.Of([-1, -2, 0], 1, 3), Td.Of([1, 1, 0], 1, 3));
-        Td.Close((Math.Exp(-0.5) - 0.5 + Math.E - 2) / 2, l.item(), 1e-12);
+        Td.Close((Math.Exp(-0.5) - 0.5 + Math.E - 2) / 2, l.ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -146,9 +147,9 @@ public class KlLossSpecs
         var a = torch.randn([4, 6], ScalarType.Float64) * 5 + 2;
         var mask = Td.M(new double[,] { { 1, 1, 1, 1, 1, 1 }, { 1, 1, 1, 0, 0, 0 }, { 1, 0, 0, 0, 0, 0 }, { 1, 1, 1, 1, 1, 0 } });
         var w = Advantages.Whiten(a, mask);
-        Td.Close(0.0, Masked.Mean(w, mask).item(), 1e-12);
-        Td.Close(1.0, Masked.Var(w, mask).sqrt().item(), 1e-7);
-        Td.Close(0.0, Masked.Sum(w, Masked.Valid(mask).logical_not()).item(), 0);
+        Td.Close(0.0, Masked.Mean(w, mask).ToDouble(), 1e-12);
+        Td.Close(1.0, Masked.Var(w, mask).sqrt().ToDouble(), 1e-7);
+        Td.Close(0.0, Masked.Sum(w, Masked.Valid(mask).logical_not()).ToDouble(), 0);
     }
 
     [Fact]
@@ -158,12 +159,12 @@ public class KlLossSpecs
         var x = Td.M(new double[,] { { 1, 2, double.NaN }, { 3, double.PositiveInfinity, 5 } });
         var b = torch.tensor(new bool[,] { { true, true, false }, { true, false, true } });
         var f = b.to(ScalarType.Float32);
-        Td.Close(11.0, Masked.Sum(x, b).item(), 1e-12);
-        Td.Close(2.75, Masked.Mean(x, f).item(), 1e-12);
+        Td.Close(11.0, Masked.Sum(x, b).ToDouble(), 1e-12);
+        Td.Close(2.75, Masked.Mean(x, f).ToDouble(), 1e-12);
         Td.Close([1.5, 4], Masked.Mean(x, b, dim: 1), 1e-12);
         // population variance of 1 2 3 5 = 2.1875; unbiased 2.916666...
-        Td.Close(2.1875, Masked.Var(x, f, unbiased: false).item(), 1e-12);
-        Td.Close(35.0 / 12, Masked.Var(x, b).item(), 1e-12);
-        Td.Close(0.0, Masked.Mean(x, torch.zeros([2, 3])).item(), 0);
+        Td.Close(2.1875, Masked.Var(x, f, unbiased: false).ToDouble(), 1e-12);
+        Td.Close(35.0 / 12, Masked.Var(x, b).ToDouble(), 1e-12);
+        Td.Close(0.0, Masked.Mean(x, torch.zeros([2, 3])).ToDouble(), 0);
     }
 }

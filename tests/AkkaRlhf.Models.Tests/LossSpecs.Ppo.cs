@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -22,7 +23,7 @@ public class PpoLossSpecs
         var mask = Td.M(new double[,] { { 1, 1, 1 }, { 1, 1, 0 } });
         var r = PpoLosses.PolicyLoss(lp, lp.clone(), a, mask);
         // -(1 - 2 + 0.5 + 3 - 0.5) / 5 = -0.4: the token mean over the whole batch, padding ignored
-        Td.Close(-0.4, r.Loss.item(), 1e-12);
+        Td.Close(-0.4, r.Loss.ToDouble(), 1e-12);
         Assert.Equal(0.0, r.ClipFraction);
         Td.Close(0.0, r.ApproxKl, 1e-12);
     }
@@ -33,7 +34,7 @@ public class PpoLossSpecs
         // rho 1.5, A 2: min(3, 1.2*2 = 2.4) = 2.4 -> L = -2.4, clipped, no gradient
         using var scope = torch.NewDisposeScope();
         var r = One(1.5, 2);
-        Td.Close(-2.4, r.Loss.item(), 1e-12);
+        Td.Close(-2.4, r.Loss.ToDouble(), 1e-12);
         Assert.Equal(1.0, r.ClipFraction);
         Td.Close(0.5 - Math.Log(1.5), r.ApproxKl, 1e-12);   // k3 = (rho - 1) - log rho
     }
@@ -44,7 +45,7 @@ public class PpoLossSpecs
         // rho 0.5, A -1: min(-0.5, 0.8*-1 = -0.8) = -0.8 -> L = 0.8, clipped
         using var scope = torch.NewDisposeScope();
         var r = One(0.5, -1);
-        Td.Close(0.8, r.Loss.item(), 1e-12);
+        Td.Close(0.8, r.Loss.ToDouble(), 1e-12);
         Assert.Equal(1.0, r.ClipFraction);
     }
 
@@ -57,7 +58,7 @@ public class PpoLossSpecs
     {
         using var scope = torch.NewDisposeScope();
         var r = One(rho, a);
-        Td.Close(expected, r.Loss.item(), 1e-12);
+        Td.Close(expected, r.Loss.ToDouble(), 1e-12);
         Assert.Equal(0.0, r.ClipFraction);
     }
 
@@ -66,12 +67,12 @@ public class PpoLossSpecs
     {
         // rho 10, A -1: plain PPO L = -min(-10, -1.2) = 10; dual-clip c = 3: min(10, -3 * -1) = 3
         using var scope = torch.NewDisposeScope();
-        Td.Close(10.0, One(10, -1).Loss.item(), 1e-9);
-        Td.Close(3.0, One(10, -1, dualClip: PpoLosses.DefaultDualClip).Loss.item(), 1e-12);
+        Td.Close(10.0, One(10, -1).Loss.ToDouble(), 1e-9);
+        Td.Close(3.0, One(10, -1, dualClip: PpoLosses.DefaultDualClip).Loss.ToDouble(), 1e-12);
         // below the cap nothing changes: rho 2, A -1 -> L = 2 < 3
-        Td.Close(2.0, One(2, -1, dualClip: 3).Loss.item(), 1e-12);
+        Td.Close(2.0, One(2, -1, dualClip: 3).Loss.ToDouble(), 1e-12);
         // positive advantages are never dual-clipped: rho 10, A 1 -> -1.2
-        Td.Close(-1.2, One(10, 1, dualClip: 3).Loss.item(), 1e-12);
+        Td.Close(-1.2, One(10, 1, dualClip: 3).Loss.ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -87,8 +88,8 @@ public class PpoLossSpecs
         // log pi - log pi_old = 50 -> rho = e^20; with A = -1 and no dual clip, L = e^20
         using var scope = torch.NewDisposeScope();
         var r = PpoLosses.PolicyLoss(Td.Of([49.0], 1, 1), Td.Of([-1.0], 1, 1), Td.Of([-1.0], 1, 1), torch.ones([1, 1]));
-        Td.Close(Math.Exp(20), r.Loss.item(), 1e-3);
-        Assert.True(double.IsFinite(r.Loss.item()));
+        Td.Close(Math.Exp(20), r.Loss.ToDouble(), 1e-3);
+        Assert.True(double.IsFinite(r.Loss.ToDouble()));
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public class PpoLossSpecs
         var lp = old + Td.Of([Math.Log(1.5), Math.Log(1.1), Math.Log(0.5), Math.Log(1.5)], 1, 4);
         var r = PpoLosses.PolicyLoss(lp, old, Td.Of([2, 2, -1, 2], 1, 4), Td.Of([1, 1, 1, 0], 1, 4));
         Td.Close(2.0 / 3, r.ClipFraction, 1e-12);
-        Td.Close((-2.4 - 2.2 + 0.8) / 3, r.Loss.item(), 1e-12);
+        Td.Close((-2.4 - 2.2 + 0.8) / 3, r.Loss.ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -117,12 +118,12 @@ public class PpoLossSpecs
         for (var i = 0; i < 4; i++)
         {
             var l = PpoLosses.ValueLoss(Td.Of([v[i]], 1, 1), Td.Of([vOld[i]], 1, 1), Td.Of([g[i]], 1, 1), torch.ones([1, 1]));
-            Td.Close(expected[i], l.item(), 1e-12);
+            Td.Close(expected[i], l.ToDouble(), 1e-12);
         }
         var all = PpoLosses.ValueLoss(Td.Of(v, 2, 2), Td.Of(vOld, 2, 2), Td.Of(g, 2, 2), torch.ones([2, 2]));
-        Td.Close(1.145 / 4, all.item(), 1e-12);
+        Td.Close(1.145 / 4, all.ToDouble(), 1e-12);
         var plain = PpoLosses.ValueLoss(Td.Of([1.0], 1, 1), Td.Of([0.5], 1, 1), Td.Of([1.2], 1, 1), torch.ones([1, 1]), valueClipEps: null);
-        Td.Close(0.02, plain.item(), 1e-12);
+        Td.Close(0.02, plain.ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -131,8 +132,8 @@ public class PpoLossSpecs
         using var scope = torch.NewDisposeScope();
         var logits = torch.zeros([2, 3, 4], ScalarType.Float64);
         var peaked = torch.tensor(new double[] { 100, 0, 0, 0 }, [1, 1, 4]);
-        Td.Close(Math.Log(4), PpoLosses.Entropy(logits, torch.ones([2, 3])).item(), 1e-12);
-        Assert.True(PpoLosses.Entropy(peaked, torch.ones([1, 1])).item() < 1e-30);
+        Td.Close(Math.Log(4), PpoLosses.Entropy(logits, torch.ones([2, 3])).ToDouble(), 1e-12);
+        Assert.True(PpoLosses.Entropy(peaked, torch.ones([1, 1])).ToDouble() < 1e-30);
     }
 
     [Fact]
@@ -154,12 +155,12 @@ public class PpoLossSpecs
         var lp = Td.Of([-1.0 + Math.Log(1.1)], 1, 1);
         var r = PpoLosses.PenaltyPolicyLoss(lp, old, Td.Of([2.0], 1, 1), torch.ones([1, 1]), beta: 0.5);
         var kl = 0.1 - Math.Log(1.1);
-        Td.Close(-2.2, r.Surrogate.item(), 1e-12);
-        Td.Close(kl, r.KlOldNew.item(), 1e-12);
-        Td.Close(-2.2 + 0.5 * kl, r.Loss.item(), 1e-12);
+        Td.Close(-2.2, r.Surrogate.ToDouble(), 1e-12);
+        Td.Close(kl, r.KlOldNew.ToDouble(), 1e-12);
+        Td.Close(-2.2 + 0.5 * kl, r.Loss.ToDouble(), 1e-12);
         // the seed's whole objective: -(L_RL - L_KL - c1 L_V)
         var v = PpoLosses.ValueLoss(Td.Of([0.6], 1, 1), Td.Of([0.5], 1, 1), Td.Of([2.0], 1, 1), torch.ones([1, 1]));
-        Td.Close(-2.2 + 0.5 * kl + 0.1 * 0.98, PpoLosses.TotalLoss(r.Loss, v, c1: 0.1).item(), 1e-12);
+        Td.Close(-2.2 + 0.5 * kl + 0.1 * 0.98, PpoLosses.TotalLoss(r.Loss, v, c1: 0.1).ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public class PpoLossSpecs
         var mask = torch.tensor(new bool[,] { { true, true }, { true, false } });
         var r = PpoLosses.PolicyLoss(lp, old, a, mask);
         Assert.Equal(ScalarType.Float32, r.Loss.dtype);
-        Td.Close(-2.0, r.Loss.item(), 1e-6);
+        Td.Close(-2.0, r.Loss.ToDouble(), 1e-6);
         r.Loss.backward();
         Td.Close([-1.0 / 3, -2.0 / 3, -1, 0], lp.grad!, 1e-6);
         var v = PpoLosses.ValueLoss(old, old, a, mask);
@@ -189,7 +190,7 @@ public class PpoLossSpecs
         var old = Td.Of([-1.0], 1, 1);
         var lp = Td.Of([-1.0 + Math.Log(1.5)], 1, 1);
         var r = PpoLosses.PenaltyPolicyLoss(lp, old, Td.Of([2.0], 1, 1), torch.ones([1, 1]), beta: 1, clipEps: double.PositiveInfinity);
-        Td.Close(-3.0, r.Surrogate.item(), 1e-12);
-        Td.Close(-3.0 + 0.5 - Math.Log(1.5), r.Loss.item(), 1e-12);
+        Td.Close(-3.0, r.Surrogate.ToDouble(), 1e-12);
+        Td.Close(-3.0 + 0.5 - Math.Log(1.5), r.Loss.ToDouble(), 1e-12);
     }
 }

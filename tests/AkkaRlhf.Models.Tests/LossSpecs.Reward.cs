@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -14,9 +15,9 @@ public class RewardLossSpecs
         var a = scores.select(1, 0);
         var b = scores.select(1, 1);
         var firstBest = torch.zeros([16], ScalarType.Int64);
-        Td.Close(RewardLosses.BradleyTerry(a, b).item(), RewardLosses.Listwise(scores, firstBest).item(), 1e-6);
+        Td.Close(RewardLosses.BradleyTerry(a, b).ToDouble(), RewardLosses.Listwise(scores, firstBest).ToDouble(), 1e-6);
         var secondBest = torch.ones([16], ScalarType.Int64);
-        Td.Close(RewardLosses.BradleyTerry(b, a).item(), RewardLosses.Listwise(scores, secondBest).item(), 1e-6);
+        Td.Close(RewardLosses.BradleyTerry(b, a).ToDouble(), RewardLosses.Listwise(scores, secondBest).ToDouble(), 1e-6);
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class RewardLossSpecs
         var mask = torch.tensor(new bool[,] { { true, true, false }, { true, true, false } });
         var best = torch.tensor(new long[] { 0, 1 });
         var two = Td.M(new double[,] { { 1.5, -0.5 }, { 0.2, 0.7 } });
-        Td.Close(RewardLosses.Listwise(two, best).item(), RewardLosses.Listwise(three, best, mask).item(), 1e-12);
+        Td.Close(RewardLosses.Listwise(two, best).ToDouble(), RewardLosses.Listwise(three, best, mask).ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public class RewardLossSpecs
         // scores (1, 2, 3), best 0: log(e + e^2 + e^3) - 1
         using var scope = torch.NewDisposeScope();
         var l = RewardLosses.Listwise(Td.Of([1, 2, 3], 1, 3), torch.tensor(new long[] { 0 }));
-        Td.Close(Math.Log(Math.E + Math.Exp(2) + Math.Exp(3)) - 1, l.item(), 1e-12);
+        Td.Close(Math.Log(Math.E + Math.Exp(2) + Math.Exp(3)) - 1, l.ToDouble(), 1e-12);
     }
 
     [Fact]
@@ -45,21 +46,21 @@ public class RewardLossSpecs
         using var scope = torch.NewDisposeScope();
         var (w, l) = (Td.V(2.0, 0.5), Td.V(1.0, -0.5));
         // difference 1 with margin 1: -log sigma(0) = ln 2
-        Td.Close(Math.Log(2), RewardLosses.BradleyTerry(w, l, margin: 1).item(), 1e-12);
+        Td.Close(Math.Log(2), RewardLosses.BradleyTerry(w, l, margin: 1).ToDouble(), 1e-12);
         // no margin: -log sigma(1) = log(1 + e^-1)
-        Td.Close(Math.Log(1 + Math.Exp(-1)), RewardLosses.BradleyTerry(w, l).item(), 1e-12);
+        Td.Close(Math.Log(1 + Math.Exp(-1)), RewardLosses.BradleyTerry(w, l).ToDouble(), 1e-12);
         // a margin m equals lowering the chosen score by m, and a larger margin means a larger loss
-        Td.Close(RewardLosses.BradleyTerry(w - 0.3, l).item(), RewardLosses.BradleyTerry(w, l, 0.3).item(), 1e-12);
-        Assert.True(RewardLosses.BradleyTerry(w, l, 0.5).item() > RewardLosses.BradleyTerry(w, l, 0.1).item());
+        Td.Close(RewardLosses.BradleyTerry(w - 0.3, l).ToDouble(), RewardLosses.BradleyTerry(w, l, 0.3).ToDouble(), 1e-12);
+        Assert.True(RewardLosses.BradleyTerry(w, l, 0.5).ToDouble() > RewardLosses.BradleyTerry(w, l, 0.1).ToDouble());
         // per-pair margins
-        Td.Close((Math.Log(2) + Math.Log(1 + Math.Exp(-0.5))) / 2, RewardLosses.BradleyTerry(w, l, Td.V(1.0, 0.5)).item(), 1e-12);
+        Td.Close((Math.Log(2) + Math.Log(1 + Math.Exp(-0.5))) / 2, RewardLosses.BradleyTerry(w, l, Td.V(1.0, 0.5)).ToDouble(), 1e-12);
     }
 
     [Fact]
     public void Bradley_terry_must_stay_finite_for_huge_score_gaps()
     {
         using var scope = torch.NewDisposeScope();
-        Td.Close(1000.0, RewardLosses.BradleyTerry(Td.V(-500.0), Td.V(500.0)).item(), 1e-9);
+        Td.Close(1000.0, RewardLosses.BradleyTerry(Td.V(-500.0), Td.V(500.0)).ToDouble(), 1e-9);
     }
 
     [Fact]

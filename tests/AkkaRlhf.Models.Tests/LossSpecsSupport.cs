@@ -1,4 +1,5 @@
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -14,7 +15,7 @@ internal static class Td
     /// <summary>A float64 tensor of the given shape.</summary>
     public static Tensor Of(double[] xs, params long[] shape) => torch.tensor(xs, shape);
 
-    public static double[] A(Tensor t) => t.detach().to(ScalarType.Float64).ToArray<double>();
+    public static double[] A(Tensor t) => t.detach().to(ScalarType.Float64).data<double>().ToArray();
 
     public static void Close(double expected, double actual, double tol = 1e-9) =>
         Assert.True(Math.Abs(expected - actual) <= tol, $"expected {expected:R}, got {actual:R} (tol {tol})");
@@ -56,7 +57,7 @@ internal static class GradCheck
                 if (i == which) d[index] += delta;
                 return torch.tensor(d, x.shape);
             }).ToArray();
-            return f(xs).item();
+            return f(xs).ToDouble();
         }
 
         var checkedAny = false;

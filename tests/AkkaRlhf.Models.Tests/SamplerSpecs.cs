@@ -1,5 +1,6 @@
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -23,9 +24,9 @@ public class SamplerSpecs
         using var a = Sampler.Generate(model, Prompts, config);
         using var b = Sampler.Generate(model, Prompts, config);
         using var c = Sampler.Generate(model, Prompts, config with { Seed = 43 });
-        Assert.Equal(a.tokens.ToArray<long>(), b.tokens.ToArray<long>());
-        Assert.Equal(a.logprobs.ToArray<float>(), b.logprobs.ToArray<float>());
-        Assert.NotEqual(a.tokens.ToArray<long>(), c.tokens.ToArray<long>());
+        Assert.Equal(a.tokens.data<long>().ToArray(), b.tokens.data<long>().ToArray());
+        Assert.Equal(a.logprobs.data<float>().ToArray(), b.logprobs.data<float>().ToArray());
+        Assert.NotEqual(a.tokens.data<long>().ToArray(), c.tokens.data<long>().ToArray());
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public class SamplerSpecs
         var logits = torch.tensor(new float[] { 0, 3, 1, 2.9f, -1, 2.8f, 0.5f, 0, 0, 0 }, [1, 10]).expand(4, 10);
         var config = new GenerationConfig { TopK = 3, Temperature = 2 };
         var seen = new HashSet<long>();
-        for (var i = 0; i < 100; i++) seen.UnionWith(Sampler.Pick(logits, config, g).ToArray<long>());
+        for (var i = 0; i < 100; i++) seen.UnionWith(Sampler.Pick(logits, config, g).data<long>().ToArray());
         Assert.Equal([1L, 3L, 5L], seen.Order());
     }
 
@@ -49,7 +50,7 @@ public class SamplerSpecs
         var probs = torch.tensor(new double[] { 0.3, 0.05, 0.5, 0.1, 0.05 }, [1, 5]).expand(4, 5);
         var config = new GenerationConfig { TopP = 0.75 };
         var seen = new HashSet<long>();
-        for (var i = 0; i < 100; i++) seen.UnionWith(Sampler.Pick(probs.log(), config, g).ToArray<long>());
+        for (var i = 0; i < 100; i++) seen.UnionWith(Sampler.Pick(probs.log(), config, g).data<long>().ToArray());
         Assert.Equal([0L, 2L], seen.Order());
     }
 
@@ -61,7 +62,7 @@ public class SamplerSpecs
         var config = new GenerationConfig { MaxNewTokens = 6, DoSample = false };
         using var cached = Sampler.Generate(model, Prompts, config);
         using var recomputed = Sampler.Generate(model, Prompts, config with { UseCache = false });
-        Assert.Equal(recomputed.tokens.ToArray<long>(), cached.tokens.ToArray<long>());
+        Assert.Equal(recomputed.tokens.data<long>().ToArray(), cached.tokens.data<long>().ToArray());
 
         // step by step: every token is the argmax of the full forward pass over the prefix
         for (var b = 0; b < Prompts.Length; b++)
@@ -71,12 +72,12 @@ public class SamplerSpecs
             {
                 using var noGrad = torch.no_grad();
                 var logits = model.forward(torch.tensor(seq.ToArray(), [1, seq.Count]));
-                Assert.Equal(logits.select(1, seq.Count - 1).argmax(-1).item_long(), token);
+                Assert.Equal(logits.select(1, seq.Count - 1).argmax(-1).ToInt64(), token);
                 seq.Add(token);
             }
         }
-        Assert.Equal(torch.tensor(new float[] { 1, 0 }).argmax(0).item_long(),
-            Sampler.Pick(torch.tensor(new float[] { 1, 0 }, [1, 2]), config).item_long());
+        Assert.Equal(torch.tensor(new float[] { 1, 0 }).argmax(0).ToInt64(),
+            Sampler.Pick(torch.tensor(new float[] { 1, 0 }, [1, 2]), config).ToInt64());
     }
 
     [Fact]
@@ -86,14 +87,14 @@ public class SamplerSpecs
         using var model = Model(7);
         var config = new GenerationConfig { MaxNewTokens = 6, DoSample = false, PadTokenId = 0 };
         using var free = Sampler.Generate(model, Prompts, config);
-        var row0 = free.tokens.select(0, 0).ToArray<long>();
+        var row0 = free.tokens.select(0, 0).data<long>().ToArray();
         var eos = (int)row0[2];
         var stop = Array.IndexOf(row0, (long)eos);                                   // first EOS of row 0
 
         using var run = Sampler.Generate(model, Prompts, config with { EosTokenId = eos });
-        var tokens = run.tokens.select(0, 0).ToArray<long>();
-        var mask = run.mask.select(0, 0).ToArray<float>();
-        var logp = run.logprobs.select(0, 0).ToArray<float>();
+        var tokens = run.tokens.select(0, 0).data<long>().ToArray();
+        var mask = run.mask.select(0, 0).data<float>().ToArray();
+        var logp = run.logprobs.select(0, 0).data<float>().ToArray();
         Assert.Equal(row0[..(stop + 1)], tokens[..(stop + 1)]);
         Assert.All(tokens[(stop + 1)..], t => Assert.Equal(0L, t));
         Assert.All(mask[..(stop + 1)], m => Assert.Equal(1f, m));
@@ -137,9 +138,9 @@ public class SamplerLeakSpecs
         using (Sampler.Generate(model, prompts, config)) { }                         // warm-up
         GC.Collect();                                                                 // finalize earlier garbage now,
         GC.WaitForPendingFinalizers();                                                // not in the middle of the count
-        var before = Tensor.LiveCount;
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         using (Sampler.Generate(model, prompts, config)) { }
         using (Sampler.Generate(model, prompts, config with { UseCache = false })) { }
-        Assert.Equal(before, Tensor.LiveCount);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

@@ -1,5 +1,6 @@
 using AkkaRlhf.Models;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
@@ -27,7 +28,7 @@ internal static class Tiny
     public static void AllClose(Tensor expected, Tensor actual, double tol)
     {
         Assert.Equal(expected.shape, actual.shape);
-        var diff = (expected.to(ScalarType.Float64) - actual.to(ScalarType.Float64)).abs().max().item();
+        var diff = (expected.to(ScalarType.Float64) - actual.to(ScalarType.Float64)).abs().max().ToDouble();
         Assert.True(diff <= tol, $"max |difference| {diff} > {tol}");
     }
 }

@@ -1,27 +1,31 @@
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
 public class TrainingSpecs
 {
     /// <summary>A tiny GPT-like module: embedding, layer norm, two linears (one without bias), a tied head, a frozen tensor.</summary>
-    private sealed class Tiny : Module
+    private sealed class Tiny : nn.Module
     {
-        public readonly Embedding Wte;
+        public readonly EmbeddingTable Wte;
         public readonly LayerNorm Ln;
         public readonly Linear Fc;
         public readonly Linear Proj;
         public readonly Parameter Frozen;
 
-        public Tiny(bool tie)
+        public Tiny(bool tie) : base(nameof(Tiny))
         {
-            Wte = register_module("wte", new Embedding(10, 4));
-            Ln = register_module("ln", new LayerNorm(4));
-            Fc = register_module("fc", new Linear(4, 3));
-            Proj = register_module("proj", new Linear(3, 1, hasBias: false));
-            Frozen = register_parameter("frozen", new Parameter(torch.zeros([2, 2]), requires_grad: false))!;
+            (Wte, Ln, Fc, Proj) = (new EmbeddingTable(10, 4), nn.LayerNorm(4), nn.Linear(4, 3), nn.Linear(3, 1, hasBias: false));
+            Frozen = new Parameter(torch.zeros([2, 2]), requires_grad: false);
+            register_module("wte", Wte);
+            register_module("ln", Ln);
+            register_module("fc", Fc);
+            register_module("proj", Proj);
+            register_parameter("frozen", Frozen);
             if (tie) register_parameter("head_weight", Wte.weight);   // the same Parameter under a second name
         }
     }
@@ -33,17 +37,17 @@ public class TrainingSpecs
         var groups = OptimizerGroups.DecayNoDecay(m, weightDecay: 0.1, lr: 3e-4);
         Assert.Equal(2, groups.Count);
         var (decay, noDecay) = (groups[0], groups[1]);
-        Assert.Equal(0.1, decay.weight_decay);
-        Assert.Equal(0.0, noDecay.weight_decay);
-        Assert.All(groups, g => Assert.Equal(3e-4, g.lr));
-        Assert.Equal(new Tensor[] { m.Wte.weight, m.Fc.weight, m.Proj.weight }, decay.parameters);
-        Assert.Equal(new Tensor[] { m.Ln.weight, m.Ln.bias!, m.Fc.bias! }, noDecay.parameters);
-        var all = decay.parameters.Concat(noDecay.parameters).ToList();
+        Assert.Equal(0.1, decay.Options.weight_decay);
+        Assert.Equal(0.0, noDecay.Options.weight_decay);
+        Assert.All(groups, g => Assert.Equal(3e-4, g.LearningRate));
+        Assert.Equal(new Tensor[] { m.Wte.weight, m.Fc.weight!, m.Proj.weight! }, decay.Parameters);
+        Assert.Equal(new Tensor[] { m.Ln.weight!, m.Ln.bias!, m.Fc.bias! }, noDecay.Parameters);
+        var all = decay.Parameters.Concat(noDecay.Parameters).ToList();
         Assert.Equal(m.parameters().Count(p => p.requires_grad), all.Count);
         Assert.Equal(all.Count, all.Distinct(ReferenceEqualityComparer.Instance).Count());
         Assert.DoesNotContain(m.Frozen, all);
-        using var opt = new AdamW(groups);
-        Assert.Equal(2, opt.param_groups.Count);
+        using var opt = torch.optim.AdamW(groups);
+        Assert.Equal(2, opt.ParamGroups.Count());
     }
 
     [Fact]
@@ -51,11 +55,11 @@ public class TrainingSpecs
     {
         using var m = new Tiny(tie: true);
         var nano = OptimizerGroups.DecayNoDecay(m, 0.1);
-        Assert.Equal(3, nano[0].parameters.Count);   // the tied head is the embedding, listed once
+        Assert.Equal(3, nano[0].Parameters.Count());   // the tied head is the embedding, listed once
         var mingpt = OptimizerGroups.DecayNoDecay(m, 0.1, decayEmbeddings: false);
-        Assert.Equal(new Tensor[] { m.Fc.weight, m.Proj.weight }, mingpt[0].parameters);
-        Assert.Contains(m.Wte.weight, mingpt[1].parameters);
-        Assert.Equal(4, mingpt[1].parameters.Count);
+        Assert.Equal(new Tensor[] { m.Fc.weight!, m.Proj.weight! }, mingpt[0].Parameters);
+        Assert.Contains(m.Wte.weight, mingpt[1].Parameters);
+        Assert.Equal(4, mingpt[1].Parameters.Count());
     }
 
     [Fact]
@@ -63,14 +67,14 @@ public class TrainingSpecs
     {
         using var m = new Tiny(tie: false);
         var missing = Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
-            [new ParamGroup([m.Wte.weight, m.Ln.weight, m.Ln.bias!, m.Fc.weight, m.Proj.weight])]));
+            [new AdamW.ParamGroup([m.Wte.weight, m.Ln.weight!, m.Ln.bias!, m.Fc.weight!, m.Proj.weight!])]));
         Assert.Contains("\"fc.bias\" is in no parameter group", missing.Message);
         var twice = Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
-            [new ParamGroup(m.parameters().Where(p => p.requires_grad)), new ParamGroup([m.Ln.weight])]));
+            [new AdamW.ParamGroup(m.parameters().Where(p => p.requires_grad)), new AdamW.ParamGroup([m.Ln.weight!])]));
         Assert.Contains("\"ln.weight\" is in two parameter groups", twice.Message);
-        using var stranger = new Linear(2, 2);
+        using var stranger = nn.Linear(2, 2);
         Assert.Throws<ArgumentException>(() => OptimizerGroups.Validate(m,
-            [new ParamGroup(m.parameters().Where(p => p.requires_grad).Append(stranger.weight))]));
+            [new AdamW.ParamGroup(m.parameters().Where(p => p.requires_grad).Append(stranger.weight!))]));
     }
 
     [Fact]
@@ -92,10 +96,10 @@ public class TrainingSpecs
     public void Cosine_schedule_must_set_the_lr_of_every_param_group()
     {
         using var m = new Tiny(tie: false);
-        using var opt = new AdamW(OptimizerGroups.DecayNoDecay(m, 0.1));
+        using var opt = torch.optim.AdamW(OptimizerGroups.DecayNoDecay(m, 0.1));
         var s = new CosineSchedule(1e-3, 1e-4, 10, 110);
         Assert.Equal(5.5e-4, s.Apply(opt, 60), 15);
-        Assert.All(opt.param_groups, g => Assert.Equal(5.5e-4, g.lr, 15));
+        Assert.All(opt.ParamGroups, g => Assert.Equal(5.5e-4, g.LearningRate, 15));
     }
 
     [Fact]
@@ -103,7 +107,7 @@ public class TrainingSpecs
     {
         using var scope = torch.NewDisposeScope();
         var w = new Parameter(torch.tensor(new double[] { 3.0, 4.0 }));
-        using var opt = new AdamW([w], lr: 0.1, weight_decay: 0);
+        using var opt = torch.optim.AdamW([w], lr: 0.1, weight_decay: 0);
         var stats = TrainStep.Run((w * w).sum(), opt, maxGradNorm: 1.0, new CosineSchedule(0.1, 0.0, 0, 100), step: 0);
         Td.Close(25, stats.Loss, 1e-12);
         Td.Close(10, stats.GradNorm, 1e-9);            // |(6, 8)| before clipping
@@ -121,9 +125,9 @@ public class TrainingSpecs
         var logits = torch.zeros([2, 3, 4], ScalarType.Float64);
         var targets = torch.tensor(new long[] { 0, 1, 2, 3, 0, 1 }, [2, 3]);
         var mask = torch.tensor(new bool[,] { { false, true, true }, { true, false, false } });
-        Td.Close(Math.Log(4), SftLoss.FromLogits(logits, targets, mask).item(), 1e-12);
+        Td.Close(Math.Log(4), SftLoss.FromLogits(logits, targets, mask).ToDouble(), 1e-12);
         var lp = Td.M(new double[,] { { -9, -1, -2 }, { -0.5, -7, -7 } });
-        Td.Close(3.5 / 3, SftLoss.TokenMeanNll(lp, mask).item(), 1e-12);
+        Td.Close(3.5 / 3, SftLoss.TokenMeanNll(lp, mask).ToDouble(), 1e-12);
         Td.Close([3, 0.5], SftLoss.SequenceNll(lp, mask), 1e-12);
     }
 }
