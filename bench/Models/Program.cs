@@ -1,6 +1,6 @@
 // bench/Models: GPT generation (KV cache vs recomputation) and a policy training step, C# vs the
 // same model in PyTorch (python3-torch 1.13.1, reference.py), side by side in one run. Usage:
-//   AKKA_RLHF_ARTIFACTS=/tmp/art-models dotnet run -c Release --project bench/Models -- [THREADS ROUNDS]
+//   AKKA_RLHF_ARTIFACTS=/tmp/art-models dotnet run -c Release --project bench/Models -- [THREADS ROUNDS] [--memory]
 using System.Diagnostics;
 using System.Text.Json;
 using AkkaRlhf.Models;
@@ -37,7 +37,7 @@ double TokensPerSecond(bool useCache, int n)
 }
 
 using var train = new GptLM(config, g);
-using var opt = new AdamW(train.parameters(), lr: 1e-4);
+using var opt = torch.optim.AdamW(train.parameters(), lr: 1e-4);
 using var ids = torch.randint(0, config.VocabSize, [TB, TT], generator: g);
 using var ones = torch.ones([TB, TT], ScalarType.Int64);
 void TrainSteps(int n)
@@ -77,6 +77,28 @@ Dictionary<string, double> Python()
     return JsonSerializer.Deserialize<Dictionary<string, double>>(output)!;
 }
 
+// --memory: resident memory over 1,000 training steps and 1,000 decoded tokens, after a warm-up.
+if (args.Contains("--memory"))
+{
+    static long RssKb() => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"))
+        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    long Settled() { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); return RssKb(); }
+    void Decode(int calls) { for (var i = 0; i < calls; i++) TokensPerSecond(true, 1); }   // 128 decoded tokens a call
+
+    TrainSteps(100); Decode(2);                                                          // warm-up: allocator pools, caches
+    var warm = Settled();
+    TrainSteps(1000);
+    var afterTrain = Settled();
+    Decode(8);                                                                           // 8 x 128 = 1,024 decode steps
+    var afterDecode = Settled();
+    Console.WriteLine("| phase | resident MB | growth vs warm |");
+    Console.WriteLine("|---|---|---|");
+    Console.WriteLine($"| after warm-up (100 steps, 256 tokens) | {warm / 1024.0:F1} | |");
+    Console.WriteLine($"| after 1,000 training steps (B={TB}, T={TT}) | {afterTrain / 1024.0:F1} | {100.0 * (afterTrain - warm) / warm:F2}% |");
+    Console.WriteLine($"| after 1,024 decoded tokens (B={B}, KV cache) | {afterDecode / 1024.0:F1} | {100.0 * (afterDecode - warm) / warm:F2}% |");
+    return;
+}
+
 var skipPython = Environment.GetEnvironmentVariable("AKKA_BENCH_NO_PYTHON") == "1";
 var py1 = skipPython ? null : Python();
 TokensPerSecond(true, 1);
@@ -93,7 +115,7 @@ var py = py1 is null ? cs.ToDictionary(kv => kv.Key, _ => double.NaN)
 
 Console.WriteLine($"GPT n_layer 4, n_head 4, n_embd 128, vocab 258; generation B={B}, prompts <= {Prompt} (left-padded), {New} new tokens; " +
                   $"training B={TB}, T={TT}; threads={threads}, rounds={rounds} (best of rounds; Python best of two runs)");
-Console.WriteLine("| measure | C# (AkkaRlhf.Models) | PyTorch 1.13.1 | ratio | target |");
+Console.WriteLine($"| measure | C# (AkkaRlhf.Models, TorchSharp {torch.__version__}) | PyTorch 1.13.1 | ratio | target |");
 Console.WriteLine("|---|---|---|---|---|");
 Console.WriteLine($"| generation with KV cache, tokens/s | {cs["gen_cache_tok_s"]:F0} | {py["gen_cache_tok_s"]:F0} | {cs["gen_cache_tok_s"] / py["gen_cache_tok_s"]:F2}x speed | >= 1.0x |");
 Console.WriteLine($"| generation without cache, tokens/s | {cs["gen_nocache_tok_s"]:F0} | {py["gen_nocache_tok_s"]:F0} | {cs["gen_nocache_tok_s"] / py["gen_nocache_tok_s"]:F2}x speed | |");

