@@ -22,6 +22,13 @@ public interface IRunLog
 
     /// <summary>A checkpoint folder was committed; returns the older checkpoint folders to delete (retention).</summary>
     Task<IReadOnlyList<string>> CheckpointAsync(string path, string sha256, long step);
+
+    /// <summary>
+    /// The checkpoint folders the journal held when the stage (re)started. A resume uses only these: a folder
+    /// committed on disk whose record never reached the journal (a kill in between) follows iterations that
+    /// were not journaled either.
+    /// </summary>
+    IReadOnlyCollection<string> JournaledCheckpoints { get; }
 }
 
 /// <summary>
@@ -80,13 +87,18 @@ public static class StageCheckpoints
     /// The newest checkpoint under <paramref name="root"/> whose files all match their hashes (every model folder is
     /// loaded and verified), or null when there is none; each corrupt newer one is reported to <paramref name="warn"/>.
     /// </summary>
-    public static StageResume? FindLatest(string root, Action<string>? warn = null)
+    public static StageResume? FindLatest(string root, IReadOnlyCollection<string> journaled, Action<string>? warn = null)
     {
         if (!Directory.Exists(root)) return null;
         var dirs = Directory.GetDirectories(root, Prefix + "*").Where(d => Path.GetFileName(d).StartsWith(Prefix, StringComparison.Ordinal))
             .OrderByDescending(d => Path.GetFileName(d), StringComparer.Ordinal);
         foreach (var dir in dirs)
         {
+            if (!journaled.Contains(Path.GetFullPath(dir)))
+            {
+                warn?.Invoke($"warning: checkpoint {dir} was written but not journaled before the run stopped; using an earlier one");
+                continue;
+            }
             try { return new StageResume(dir, Verify(dir)); }
             catch (Exception e) when (e is CheckpointCorruptException or IOException or JsonException or InvalidDataException)
             {

@@ -50,7 +50,7 @@ public sealed record LearnerSettings(double Lr = 1e-3, int Epochs = 2, int Minib
 }
 
 /// <summary>The KL penalty in the rewards (<c>akka-rlhf.ppo.kl</c>).</summary>
-public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double Beta = 0.05, bool Adaptive = false,
+public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double Beta = 0.1, bool Adaptive = false,
     double Target = 1.0, long Horizon = 10000, double ScoreClip = 10)
 {
     public static KlSettings FromConfig(Config c) => new(
@@ -61,7 +61,7 @@ public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double B
             "k3" => KlEstimator.K3,
             var s => throw new ConfigurationException($"akka-rlhf.ppo.kl.estimator must be k1, k2 or k3, got \"{s}\""),
         },
-        c.GetDouble("beta", 0.05), c.GetBoolean("adaptive", false), c.GetDouble("target", 1.0), c.GetLong("horizon", 10000),
+        c.GetDouble("beta", 0.1), c.GetBoolean("adaptive", false), c.GetDouble("target", 1.0), c.GetLong("horizon", 10000),
         c.GetDouble("score-clip", 10));
 
     public IKlController CreateController() => Adaptive ? new AdaptiveKlController(Beta, Target, Horizon) : new FixedKlController(Beta);

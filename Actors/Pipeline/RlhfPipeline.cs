@@ -113,7 +113,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     private static StageResume? FindResume(Durability? durability)
     {
         if (durability is not { Resume: true }) return null;
-        var resume = StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Warn);
+        var resume = StageCheckpoints.FindLatest(durability.CheckpointRoot, durability.Log.JournaledCheckpoints, durability.Warn);
         durability.Warn?.Invoke(resume is null
             ? $"no valid checkpoint under {durability.CheckpointRoot}: the stage starts from the beginning"
             : $"resuming after iteration {resume.State.Iteration} from {resume.Dir}");

@@ -43,7 +43,7 @@ public sealed record RewardModelSettings(int Steps = 400, int BatchSize = 32, Op
 }
 
 /// <summary>Offline DPO (<c>akka-rlhf.dpo</c>): sigmoid, cDPO (label-smoothing &gt; 0) or IPO.</summary>
-public sealed record DpoSettings(int Steps = 300, int BatchSize = 32, OptimizerSettings? Optimizer = null, double Beta = 0.2,
+public sealed record DpoSettings(int Steps = 300, int BatchSize = 32, OptimizerSettings? Optimizer = null, double Beta = 0.3,
     DpoLossType Loss = DpoLossType.Ipo, double LabelSmoothing = 0, string Device = "cpu")
 {
     public OptimizerSettings Optim => Optimizer ?? new OptimizerSettings(1e-3);

@@ -141,7 +141,9 @@ internal sealed class JournalRunLog : IRunLog
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly IActorRef _recorder;
 
-    private JournalRunLog(IActorRef recorder) => _recorder = recorder;
+    private JournalRunLog(IActorRef recorder, IReadOnlyCollection<string> journaled) => (_recorder, JournaledCheckpoints) = (recorder, journaled);
+
+    public IReadOnlyCollection<string> JournaledCheckpoints { get; }
 
     public static async Task<JournalRunLog> StartAsync(ActorSystem system, string runId, string configSnapshot, long seed, int keepLast, string? resumedFrom)
     {
@@ -150,7 +152,7 @@ internal sealed class JournalRunLog : IRunLog
         IRunEvent first = state.Status == RunStatus.Created ? new RunStarted(runId, configSnapshot, seed)
             : new RunStatusChanged(RunStatus.Running, resumedFrom is null ? "restarted from the beginning" : $"resumed from {resumedFrom}");
         await recorder.Ask<RunEventRecorded>(first, Timeout);
-        return new JournalRunLog(recorder);
+        return new JournalRunLog(recorder, state.Checkpoints.Select(c => Path.GetFullPath(c.Path)).ToHashSet());
     }
 
     public void Iteration(long iteration, long policyVersion, IReadOnlyDictionary<string, double> metrics) =>

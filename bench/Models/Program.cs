@@ -70,6 +70,9 @@ Dictionary<string, double> Python()
 {
     var script = Path.Combine(AppContext.BaseDirectory, "reference.py");
     var psi = new ProcessStartInfo("/usr/bin/python3", $"\"{script}\" {threads} {rounds}") { RedirectStandardOutput = true };
+    // This workplace pins OpenBLAS to an older core type, which slows the Python side: let OpenBLAS choose.
+    psi.Environment.Remove("OPENBLAS_CORETYPE");
+    psi.Environment.Remove("OPENBLAS_L2_SIZE");
     using var p = Process.Start(psi)!;
     var output = p.StandardOutput.ReadToEnd();
     p.WaitForExit();

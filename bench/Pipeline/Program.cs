@@ -65,6 +65,9 @@ foreach (var threads in new[] { 1, 2 })
 {
     var script = Path.Combine(AppContext.BaseDirectory, "reference_ppo.py");
     var psi = new ProcessStartInfo("/usr/bin/python3", $"{script} {threads} {iterations} {warmup}") { RedirectStandardOutput = true };
+    // This workplace pins OpenBLAS to an older core type, which slows the Python side: let OpenBLAS choose.
+    psi.Environment.Remove("OPENBLAS_CORETYPE");
+    psi.Environment.Remove("OPENBLAS_L2_SIZE");
     using var p = Process.Start(psi)!;
     var output = (await p.StandardOutput.ReadToEndAsync()).Trim();
     await p.WaitForExitAsync();

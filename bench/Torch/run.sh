@@ -3,6 +3,9 @@
 #   bench/Torch/run.sh [THREADS] [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-dpkg-query -W python3-torch >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq python3-torch >/dev/null; }
+for pkg in python3-torch libopenblas0-openmp; do   # the Python baseline; OpenBLAS with OpenMP for its matmuls
+  dpkg-query -W "$pkg" >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq "$pkg" >/dev/null; }
+done
 dotnet build "$here" -c Release --nologo -v quiet -clp:ErrorsOnly
+source "$here/../../scripts/torch-env.sh"
 dotnet "$here/bin/Release/net10.0/AkkaRlhf.Bench.Torch.dll" "$@"

@@ -27,10 +27,23 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
+    // One journal per run folder, shared by a run and its resumption (as the run's persistence id is).
+    private readonly Dictionary<string, MemoryLog> _logs = [];
+    private MemoryLog LogOf(string root) => _logs.TryGetValue(root, out var log) ? log : _logs[root] = new MemoryLog();
+
     /// <summary>A run log in memory with keep-last-3 retention.</summary>
     private sealed class MemoryLog : IRunLog
     {
         private readonly List<string> _checkpoints = [];
+        public IReadOnlyCollection<string> JournaledCheckpoints
+        {
+            get { lock (_checkpoints) return _checkpoints.Select(Path.GetFullPath).ToHashSet(); }
+        }
+        /// <summary>As if the process had been killed after committing <paramref name="folder"/> but before journaling it.</summary>
+        public void Unrecord(string folder)
+        {
+            lock (_checkpoints) _checkpoints.RemoveAll(c => Path.GetFileName(c) == folder);
+        }
         public List<(long Iteration, IReadOnlyDictionary<string, double> Metrics)> Iterations { get; } = [];
         public void Iteration(long iteration, long policyVersion, IReadOnlyDictionary<string, double> metrics)
         {
@@ -73,8 +86,8 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         var system = NewSystem();
         var warnings = new List<string>();
         var progress = new CrashingProgress(crashAt);
-        var durability = new Durability(new MemoryLog(), root, Every, resume, warnings.Add);
-        var from = resume ? StageCheckpoints.FindLatest(root, warnings.Add) : null;
+        var durability = new Durability(LogOf(root), root, Every, resume, warnings.Add);
+        var from = resume ? StageCheckpoints.FindLatest(root, LogOf(root).JournaledCheckpoints, warnings.Add) : null;
         try
         {
             var prompts = system.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1, from?.State.Cursor));
@@ -94,8 +107,8 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         var system = NewSystem();
         var warnings = new List<string>();
         var progress = new CrashingProgress(crashAt);
-        var durability = new Durability(new MemoryLog(), root, Every, resume, warnings.Add);
-        var from = resume ? StageCheckpoints.FindLatest(root, warnings.Add) : null;
+        var durability = new Durability(LogOf(root), root, Every, resume, warnings.Add);
+        var from = resume ? StageCheckpoints.FindLatest(root, LogOf(root).JournaledCheckpoints, warnings.Add) : null;
         try
         {
             var sft = Tiny.Policy();
@@ -169,6 +182,21 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         var (after, warnings) = await RunDpo(dir, resume: true, crashAt: null);
         Assert.Empty(warnings);
         AssertIdentical(full.Skip(4), after);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_committed_on_disk_but_not_journaled_must_not_be_resumed_from()
+    {
+        var (full, _) = await RunDpo(Path.Combine(_root, "full"), resume: false, crashAt: null);
+        var dir = Path.Combine(_root, "crashed");
+        await RunDpo(dir, resume: false, crashAt: CrashAt);
+        Assert.True(Directory.Exists(Path.Combine(dir, "step-000004")));
+        LogOf(dir).Unrecord("step-000004");                                             // killed between the commit and its journal record
+        var (after, warnings) = await RunDpo(dir, resume: true, crashAt: null);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("step-000004", warning);
+        Assert.Contains("not journaled", warning);
+        AssertIdentical(full.Skip(2), after);                                          // from the checkpoint after iteration 2
     }
 
     [Fact]
