@@ -40,7 +40,7 @@ public sealed record LearnerSettings(double Lr = 1e-3, int Epochs = 2, int Minib
         {
             "clip" => PolicyLossForm.Clip,
             "penalty" => PolicyLossForm.Penalty,
-            var s => throw new ConfigurationException($"akka-rlhf.ppo.learner.loss must be clip or penalty, got \"{s}\""),
+            var s => throw new ConfigurationException($"{c.GetValue("loss")?.Origin}: akka-rlhf.ppo.learner.loss = \"{s}\" must be clip or penalty", c.GetValue("loss")?.Origin, "akka-rlhf.ppo.learner.loss"),
         },
         c.GetDouble("penalty-beta", 0.1), c.GetDouble("max-grad-norm", 1.0), c.GetBoolean("recompute-old-logprobs", true),
         c.GetInt("group-size", 4), c.GetDouble("kl-coef", 0.05));
@@ -59,7 +59,7 @@ public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double B
             "k1" => KlEstimator.K1,
             "k2" => KlEstimator.K2,
             "k3" => KlEstimator.K3,
-            var s => throw new ConfigurationException($"akka-rlhf.ppo.kl.estimator must be k1, k2 or k3, got \"{s}\""),
+            var s => throw new ConfigurationException($"{c.GetValue("estimator")?.Origin}: akka-rlhf.ppo.kl.estimator = \"{s}\" must be k1, k2 or k3", c.GetValue("estimator")?.Origin, "akka-rlhf.ppo.kl.estimator"),
         },
         c.GetDouble("beta", 0.1), c.GetBoolean("adaptive", false), c.GetDouble("target", 1.0), c.GetLong("horizon", 10000),
         c.GetDouble("score-clip", 10));
@@ -93,6 +93,15 @@ public sealed record PpoSettings
     public RoleSettings Critic { get; init; } = new("critic", "cpu", 1, ConfigurationFactory.Empty);
     public RoleSettings Learner { get; init; } = new("ppo", "cpu", 1, ConfigurationFactory.Empty);
 
+    /// <summary>The generator block's sampling settings, read with everything else at start-up.</summary>
+    public GeneratorSettings Sampling { get; init; } = new();
+
+    /// <summary>The learner block's PPO/GRPO settings, read at start-up (a bad value fails before any training).</summary>
+    public LearnerSettings LearnerOptions { get; init; } = new();
+
+    /// <summary>The critic block's settings, read at start-up.</summary>
+    public CriticSettings CriticOptions { get; init; } = new();
+
     public static PpoSettings Default { get; } = new();
 
     public static PpoSettings FromConfig(Config c, long seed) => DistinctClusterRoles(new()
@@ -103,7 +112,7 @@ public sealed record PpoSettings
         {
             "sync" => PipelineMode.Sync,
             "async" => PipelineMode.Async,
-            var s => throw new ConfigurationException($"akka-rlhf.ppo.mode must be sync or async, got \"{s}\""),
+            var s => throw new ConfigurationException($"{c.GetValue("mode")?.Origin}: akka-rlhf.ppo.mode = \"{s}\" must be sync or async", c.GetValue("mode")?.Origin, "akka-rlhf.ppo.mode"),
         },
         MaxStaleness = c.GetInt("max-staleness", Default.MaxStaleness),
         Kl = KlSettings.FromConfig(c.GetConfig("kl")),
@@ -120,6 +129,9 @@ public sealed record PpoSettings
         Critic = RoleSettings.FromConfig(c.GetConfig("critic"), "critic", "critic"),
         Learner = LocalOnly(RoleSettings.FromConfig(c.GetConfig("learner"), "ppo"), "learner"),
         ClusterWait = c.GetTimeSpan("cluster-wait", Default.ClusterWait),
+        Sampling = GeneratorSettings.FromConfig(c.GetConfig("generator")),
+        LearnerOptions = LearnerSettings.FromConfig(c.GetConfig("learner")),
+        CriticOptions = CriticSettings.FromConfig(c.GetConfig("critic")),
     });
 
     /// <summary>Every role block by name; all but the learner (which stays with the trainer) may be served by cluster nodes.</summary>
@@ -131,6 +143,15 @@ public sealed record PpoSettings
 
     private static PpoSettings DistinctClusterRoles(PpoSettings s)
     {
+        foreach (var (block, role) in s.Roles.Where(r => r.Role.UseRole is null))                    // a bad or unusable device fails here, at start-up
+        {
+            try { _ = role.ParsedDevice; }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                var origin = role.Block.GetValue("device")?.Origin;
+                throw new ConfigurationException($"{origin}: akka-rlhf.ppo.{block}.device = \"{role.Device}\": {e.Message}", origin, $"akka-rlhf.ppo.{block}.device", e);
+            }
+        }
         var shared = s.Roles.Where(r => r.Role.UseRole is not null).GroupBy(r => r.Role.UseRole).FirstOrDefault(g => g.Count() > 1);
         return shared is null ? s : throw new ConfigurationException(
             $"akka-rlhf.ppo: {string.Join(" and ", shared.Select(r => r.Block))} both use the cluster role \"{shared.Key}\"; give each its own cluster.use-role");

@@ -23,7 +23,7 @@ public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward,
     {
         var policy = ModelCopies.Clone(sft, CPU);
         var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
-            : CriticSettings.FromConfig(ppo.Critic.Block).InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
+            : ppo.CriticOptions.InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
         return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);
     }
 }

@@ -18,13 +18,13 @@ public sealed class RoleRegistry
 
     /// <summary>The built-in roles and the two shipped plug-ins.</summary>
     public static RoleRegistry Default => new RoleRegistry()
-        .Register("rollout", c => RolloutGenerator.Props(c.Models.Policy, GeneratorSettings.FromConfig(c.Settings.Block),
+        .Register("rollout", c => RolloutGenerator.Props(c.Models.Policy, c.Ppo.Sampling,
             c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device))
         .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device))
         .Register("reward-model", c => RewardScorer.Props(c.Models.Reward ?? throw Missing(c, "a reward model"), c.Device,
             c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null))
-        .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), CriticSettings.FromConfig(c.Settings.Block), c.Device, c.Seed))
-        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, LearnerSettings.FromConfig(c.Settings.Block), c.Device, c.Seed))
+        .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), c.Ppo.CriticOptions, c.Device, c.Seed))
+        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, c.Ppo.LearnerOptions, c.Device, c.Seed))
         .Register("grpo", GrpoLearner.Props)
         .Register("rule-based", RuleBasedRewardScorer.Props);
 

@@ -31,7 +31,7 @@ public sealed class GrpoLearner : RoleActor
     public static Props Props(RoleContext context)
     {
         var version = new PolicyVersion();
-        var settings = LearnerSettings.FromConfig(context.Settings.Block);
+        var settings = context.Ppo.LearnerOptions;
         return Runtime.Props.CreateBy(() => new GrpoLearner(context.Models.Policy, settings, context.Device, context.Seed, version));
     }
 

@@ -13,6 +13,9 @@ namespace AkkaRlhf.Hosting.Commands;
 /// </summary>
 internal static class Cli
 {
+    /// <summary>The exit code of a bad setting (unknown value, wrong type, malformed file, ...): nothing was trained.</summary>
+    public const int BadSettings = 2;
+
     public static int Run(Action body) => Run(() => { body(); return 0; });
 
     public static int Run(Func<int> body)
@@ -25,7 +28,7 @@ internal static class Cli
                 or UnauthorizedAccessException or InvalidOperationException;
             Console.Error.WriteLine(expected ? $"error: {e.Message}" : $"error: {e.GetType().Name}: {e.Message}");
             if (Environment.GetEnvironmentVariable("AKKA_RLHF_DEBUG") == "1") Console.Error.WriteLine(e);
-            return 1;
+            return e is ConfigurationException ? BadSettings : 1;
         }
     }
 }

@@ -141,7 +141,7 @@ public static class DemoCommand
             var ppo = await DurableStage("ppo", async d => (await pipeline.Ppo(data, sft, rm, observe: TrueReward, durability: d)).Policy);
             var dpo = await DurableStage("dpo", async d => (await pipeline.Dpo(data, sft, durability: d)).Policy);
 
-            var sampling = GeneratorSettings.FromConfig(AppConfig.Load(null, overrides).GetConfig("akka-rlhf.ppo.generator")) with { Temperature = settings.EvalTemperature };
+            var sampling = settings.Ppo.Sampling with { Temperature = settings.EvalTemperature };
             ComparisonRow Row(string name, GptLM policy)
             {
                 var e = Evaluator.Evaluate(policy, sft, rm.Model, evalPrompts, tokenizer, template, sampling, settings.Seed);

@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 for pkg in python3-torch libopenblas0-openmp; do   # the Python baseline; OpenBLAS with OpenMP for its matmuls
-  dpkg-query -W "$pkg" >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq "$pkg" >/dev/null; }
+  dpkg-query -W "$pkg" >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo; $sudo apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
 done
 dotnet build "$here" -c Release --nologo -v quiet -clp:ErrorsOnly
 source "$here/../../scripts/torch-env.sh"

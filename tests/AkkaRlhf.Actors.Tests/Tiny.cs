@@ -51,11 +51,14 @@ internal static class Tiny
         AskTimeout = TimeSpan.FromSeconds(20),
         NormalizeRewards = false,
         Kl = new KlSettings(Beta: 0.01),
-        Generator = Role("rollout", "pool-size = 2\nmax-new-tokens = 6"),
+        Generator = Role("rollout", "pool-size = 2"),
         Reference = Role("reference", ""),
         Reward = Role(reward, "positive-words = [good]\nmissing-eos-penalty = 0"),
-        Critic = Role("critic", "lr = 3e-3\nminibatch-size = 16"),
-        Learner = Role(learner, "lr = 1e-2\nminibatch-size = 16\ngroup-size = 4\nkl-coef = 0.01"),
+        Critic = Role("critic", ""),
+        Learner = Role(learner, ""),
+        Sampling = new GeneratorSettings(MaxNewTokens: 6),
+        CriticOptions = new CriticSettings(Lr: 3e-3, MinibatchSize: 16),
+        LearnerOptions = new LearnerSettings(Lr: 1e-2, MinibatchSize: 16, GroupSize: 4, KlCoef: 0.01),
     };
 
     public static RoleSettings Role(string type, string block) =>

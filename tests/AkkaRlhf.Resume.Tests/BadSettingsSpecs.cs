@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace AkkaRlhf.Resume.Tests;
+
+/// <summary>
+/// A bad setting ends the CLI before any training, with exit code 2 and one error line naming the key,
+/// the value and where it was set. These once trained SFT and the reward model and then waited forever
+/// (the PPO role read its block in its constructor and the coordinator waited on a 12-hour ask).
+/// </summary>
+public sealed class BadSettingsSpecs
+{
+    [Theory]
+    [InlineData("akka-rlhf.ppo.learner.loss=clipp", "akka-rlhf.ppo.learner.loss = \"clipp\" must be clip or penalty")]
+    [InlineData("akka-rlhf.ppo.generator.max-new-tokens=abc", "'max-new-tokens' should be")]
+    [InlineData("akka-rlhf.ppo.kl.estimator=k9", "akka-rlhf.ppo.kl.estimator = \"k9\" must be k1, k2 or k3")]
+    [InlineData("akka-rlhf.ppo.mode=sometimes", "akka-rlhf.ppo.mode = \"sometimes\" must be sync or async")]
+    [InlineData("akka-rlhf.ppo.critic.device=\"cuda:0\"", "device \"cuda:0\" was asked for, but CUDA is not available")]
+    [InlineData("akka-rlhf.ppo.critic.device=cuda:0", "':' is reserved outside quotes")]                       // malformed HOCON in --set
+    public async Task A_bad_setting_must_end_the_demo_before_any_training_with_exit_code_2(string setting, string expected)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-bad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, stdout, stderr) = await CliAsync(dir, "demo", "--out", Path.Combine(dir, "run"), "--set", setting);
+            Assert.Equal(2, code);
+            var error = Assert.Single(stderr, l => l.StartsWith("error: ", StringComparison.Ordinal));
+            Assert.Contains(expected, error);
+            if (!expected.StartsWith("device", StringComparison.Ordinal)) Assert.Contains($"override #1 '{setting}'", error); // where it was set
+            Assert.DoesNotContain(stdout, l => l.Contains("sft: started", StringComparison.Ordinal));          // nothing trained
+            Assert.False(Directory.Exists(Path.Combine(dir, "run", "sft")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, List<string> Stdout, List<string> Stderr)> CliAsync(string dir, params string[] args)
+    {
+        Directory.CreateDirectory(dir);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akka-rlhf.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var (stdout, stderr) = (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));                         // a hang fails the spec, not the run
+        try { await p.WaitForExitAsync(hang.Token); }
+        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"akka-rlhf {string.Join(' ', args)} did not end"); }
+        return (p.ExitCode, Lines(await stdout), Lines(await stderr));
+    }
+
+    private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+}
