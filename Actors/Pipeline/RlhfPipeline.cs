@@ -30,7 +30,8 @@ public sealed record TrainedRewardModel(GptReward Model, IReadOnlyDictionary<str
 /// The four stages, each run by its actors in <paramref name="system"/>: SFT (<see cref="SftTrainer"/>),
 /// the reward model (<see cref="RewardModelTrainer"/>), PPO (<see cref="Trainer"/> with its roles) and
 /// DPO (<see cref="DpoLearner"/> asking a <see cref="ReferenceScorer"/>). Each stage returns new models;
-/// the inputs are never modified.
+/// the inputs are never modified. Each stage actor runs under a <see cref="StageHost"/>, so a failure (in a
+/// constructor, a step or a role's creation) fails the stage's task at once with its cause.
 /// </summary>
 public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, IProgressReporter progress)
 {
@@ -77,8 +78,8 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         var models = PpoModels.Create(sft, reward, data.Tokenizer, ppo);
         var run = Interlocked.Increment(ref _runs);
         var prompts = system.ActorOf(PromptSource.Props(data.Prompts, data.Tokenizer, data.Template, ppo.Seed + 3, resume?.State.Cursor), $"prompts-{run}");
-        var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, new Renamed(progress, stage), observe: observe,
-            durability: durability, resume: resume, remote: remote), $"trainer-{run}");
+        var trainer = system.ActorOf(StageHost.Props(Trainer.Props(ppo, models, prompts, new Renamed(progress, stage), observe: observe,
+            durability: durability, resume: resume, remote: remote), "trainer"), $"trainer-{run}");
         try
         {
             var done = await trainer.Ask<StageFinished>(new RunStage(run, ppo.Iterations), StageTimeout);
@@ -124,7 +125,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     {
         RlhfSerialization.Register(system);
         var run = Interlocked.Increment(ref _runs);
-        var actor = system.ActorOf(props, $"{name}-{run}");
+        var actor = system.ActorOf(StageHost.Props(props, name), $"{name}-{run}");
         try { return (await actor.Ask<StageFinished>(new RunStage(run, steps), StageTimeout)).Summary; }
         finally { system.Stop(actor); }
     }

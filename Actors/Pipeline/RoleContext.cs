@@ -16,13 +16,15 @@ public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward,
     /// <summary>
     /// A run's models from the SFT policy and the reward model: the policy is a copy of <paramref name="sft"/>, the
     /// reference is <paramref name="sft"/> itself, and the critic starts from the reward model (<c>critic.init-from-reward</c>)
-    /// or fresh; a critic-free learner (GRPO) or a run without a reward model has none. Every process of a clustered run
-    /// builds the same models from the same checkpoints.
+    /// or fresh; without a reward model (a rule-based reward) its trunk is copied from <paramref name="sft"/> and its value
+    /// head is fresh. A critic-free learner (GRPO) has none. Every process of a clustered run builds the same models from
+    /// the same checkpoints.
     /// </summary>
     public static PpoModels Create(GptLM sft, TrainedRewardModel? reward, ITokenizer tokenizer, PpoSettings ppo)
     {
         var policy = ModelCopies.Clone(sft, CPU);
-        var critic = reward is null || ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
+        var critic = ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
+            : reward is null ? ModelCopies.ValueFromLm(sft, ppo.Seed + 5)
             : ppo.CriticOptions.InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
         return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);
     }

@@ -89,6 +89,13 @@ public sealed class Trainer : ReceiveActor
     }
 
     /// <summary>
+    /// A role that cannot be created (its constructor throws, also when restarted) fails the run with that cause
+    /// (escalated to the trainer's parent) instead of leaving the trainer's asks to time out; other failures restart the role.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+        cause is ActorInitializationException ? Directive.Escalate : Runtime.SupervisorStrategy.DefaultDecider(cause));
+
+    /// <summary>
     /// The context of role <paramref name="block"/> (generator, reference, reward, critic, learner) with its own seed
     /// stream: the same wherever the role runs, so a role served by a cluster node samples and trains as a local one.
     /// </summary>

@@ -24,7 +24,16 @@ public sealed class RuleBasedRewardScorer : RoleActor
     {
         var block = context.Settings.Block;
         var t = context.Models.Tokenizer;
-        HashSet<int> Ids(string key) => block.GetStringList(key, []).SelectMany(w => t.Encode(w)).ToHashSet();
+        HashSet<int> Ids(string key) => block.GetStringList(key, []).SelectMany(w => Encode(w, key)).ToHashSet();
+        int[] Encode(string word, string key)                                         // a bad word fails here, when the role is created
+        {
+            try { return t.Encode(word); }
+            catch (ArgumentException e)
+            {
+                throw new Configuration.ConfigurationException(
+                    $"akka-rlhf.ppo.{context.Role}.{key}: \"{word}\" is not in the tokenizer's vocabulary ({e.Message})", inner: e);
+            }
+        }
         var rule = new Rule(Ids("positive-words"), Ids("negative-words"), block.GetDouble("word-weight", 1.0),
             block.GetDouble("missing-eos-penalty", 1.0), t.EosId);
         return Props(rule);

@@ -25,6 +25,16 @@ public static class ModelCopies
         return reward;
     }
 
+    /// <summary>A critic whose trunk starts from <paramref name="lm"/>'s, with a fresh value head drawn from <paramref name="seed"/> (no reward model to start from).</summary>
+    public static GptValue ValueFromLm(GptLM lm, long seed)
+    {
+        using var init = new Generator((ulong)seed);
+        var critic = new GptValue(lm.config, init);
+        var trunk = lm.state_dict().Where(kv => kv.Key.StartsWith("transformer.", StringComparison.Ordinal)).ToDictionary();
+        critic.load_state_dict(trunk, strict: false);
+        return critic;
+    }
+
     /// <summary>Moves <paramref name="model"/> to <paramref name="device"/> in place and returns it.</summary>
     public static T On<T>(T model, Device device) where T : nn.Module
     {

@@ -10,7 +10,9 @@ namespace AkkaRlhf.Actors.Roles;
 /// An offline training stage (SFT, reward model, DPO) run through the actor's mailbox: on
 /// <see cref="RunStage"/> it prepares (<see cref="PrepareAsync"/>), then sends itself one
 /// <see cref="StageStep"/> per optimisation step, reporting each to the <see cref="IProgressReporter"/>,
-/// and finally replies <see cref="StageFinished"/> with <see cref="Summarize"/>'s figures.
+/// and finally replies <see cref="StageFinished"/> with <see cref="Summarize"/>'s figures. An exception in
+/// <see cref="PrepareAsync"/> or a step replies <see cref="Status.Failure"/> to the requester at once and
+/// rethrows (the supervisor decides), so the caller never waits for its timeout.
 /// </summary>
 public abstract class OfflineStage : RoleActor
 {
@@ -25,17 +27,25 @@ public abstract class OfflineStage : RoleActor
             if (_requester is not null) return;                                      // already running: a duplicate
             (_requester, _steps) = (Sender, run.Steps);
             progress.StageStarted(stage, run.Steps);
-            await PrepareAsync();
-            if (FirstStep <= _steps) Self.Tell(new StageStep(run.BatchId, FirstStep));
-            else Finish(run.BatchId);
+            try
+            {
+                await PrepareAsync();
+                if (FirstStep <= _steps) Self.Tell(new StageStep(run.BatchId, FirstStep));
+                else Finish(run.BatchId);
+            }
+            catch (Exception e) { Fail(e); throw; }
         });
         Receive<StageStep>(step =>
         {
-            var metrics = Step(step.Step);
-            progress.StepCompleted(stage, step.Step, metrics);
-            AfterStep(step.Step, _steps, metrics);
-            if (step.Step < _steps) { Self.Tell(step with { Step = step.Step + 1 }); return; }
-            Finish(step.BatchId);
+            try
+            {
+                var metrics = Step(step.Step);
+                progress.StepCompleted(stage, step.Step, metrics);
+                AfterStep(step.Step, _steps, metrics);
+                if (step.Step < _steps) { Self.Tell(step with { Step = step.Step + 1 }); return; }
+                Finish(step.BatchId);
+            }
+            catch (Exception e) { Fail(e); throw; }
         });
 
         void Finish(long batchId)
@@ -43,6 +53,12 @@ public abstract class OfflineStage : RoleActor
             var summary = Summarize();
             progress.StageCompleted(stage, summary);
             _requester!.Tell(new StageFinished(batchId, stage, summary));
+            _requester = null;
+        }
+
+        void Fail(Exception e)                                                        // the caller hears of it now, not at its timeout
+        {
+            _requester?.Tell(new Status.Failure(new InvalidOperationException($"{stage} stage failed: {e.Message}", e)));
             _requester = null;
         }
     }

@@ -13,7 +13,8 @@ namespace AkkaRlhf.Actors.Roles;
 
 /// <summary>
 /// Stage 2, the reward model r_phi: pairwise Bradley-Terry, L = -log sigma(r_w - r_l - margin), or,
-/// with <c>listwise</c>, L = -log softmax_i(R(x, y_i))[best] over K candidates (seed 004). At the end
+/// with <c>listwise</c>, L = -log softmax_i(R(x, y_i))[best] over each prompt's K_n candidates (seed 004; a batch is
+/// padded to its largest K_n with a candidate mask, so the padding is in neither the softmax nor the accuracy). At the end
 /// it reports the held-out pairwise accuracy and the mean and std of the held-out scores (PPO may
 /// normalise rewards with them). Trains <paramref name="model"/> in place.
 /// </summary>
@@ -60,12 +61,11 @@ public sealed class RewardModelTrainer : OfflineStage
         else
         {
             var rows = _rankings!.Next();
-            var K = rows[0].Responses.Length;
-            var scores = Score(rows.SelectMany(r => Enumerable.Repeat(r.Prompt, K)).ToList(), rows.SelectMany(r => r.Responses).ToList())
-                .view(rows.Count, K);                                                   // (B, K)
+            var (scores, valid) = ListwiseScores(rows);                               // (B, K), K = the batch's max K_n
             var best = torch.tensor(rows.Select(r => (long)r.Best).ToArray(), device: Device);
-            loss = RewardLosses.Listwise(scores, best);
-            using (torch.no_grad()) accuracy = scores.argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
+            loss = RewardLosses.Listwise(scores, best, valid);
+            using (torch.no_grad())                                                   // a padded candidate is never the argmax
+                accuracy = scores.masked_fill(valid.logical_not(), double.NegativeInfinity).argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
         }
         var stats = TrainStep.Run(loss, _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         return new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = accuracy, ["lr"] = stats.LearningRate };
@@ -93,6 +93,32 @@ public sealed class RewardModelTrainer : OfflineStage
         var (w, l) = (torch.cat(chosen), torch.cat(rejected));
         var all = torch.cat([w, l]);
         return (RewardLosses.PairwiseAccuracy(w, l), all.mean().ToDouble(), all.std().ToDouble());
+    }
+
+    /// <summary>
+    /// The scores of every row's K_n candidates, padded to the batch's max K, and the (B, K) candidate mask (false on
+    /// the padding, which <see cref="RewardLosses.Listwise"/> leaves out of the softmax). Only real candidates are scored.
+    /// </summary>
+    private (Tensor Scores, Tensor Valid) ListwiseScores(IReadOnlyList<TokenRanking> rows)
+    {
+        var K = rows.Max(r => r.Responses.Length);
+        foreach (var r in rows)
+            if (r.Best < 0 || r.Best >= r.Responses.Length)
+                throw new ArgumentException($"a ranking's best index {r.Best} is outside its {r.Responses.Length} responses");
+        var flat = Score(rows.SelectMany(r => Enumerable.Repeat(r.Prompt, r.Responses.Length)).ToList(), rows.SelectMany(r => r.Responses).ToList());   // (sum K_n)
+        var (slots, valid, offset) = (new long[rows.Count * K], new bool[rows.Count * K], 0);
+        for (var n = 0; n < rows.Count; n++)
+        {
+            for (var i = 0; i < K; i++)
+            {
+                valid[n * K + i] = i < rows[n].Responses.Length;
+                slots[n * K + i] = valid[n * K + i] ? offset + i : flat.shape[0];     // padding reads the appended 0
+            }
+            offset += rows[n].Responses.Length;
+        }
+        var scores = torch.cat([flat, flat.new_zeros(1)]).index_select(0, torch.tensor(slots, device: Device))
+            .view(rows.Count, K);                                                       // (sum K_n + 1) -> (B, K)
+        return (scores, torch.tensor(valid, device: Device).view(rows.Count, K));
     }
 
     private Tensor Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses) =>
