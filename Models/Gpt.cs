@@ -186,9 +186,9 @@ public sealed class Gpt : nn.Module
     public static Tensor? AttentionMask(Tensor? keys, long past, long T, ScalarType dtype)
     {
         var S = past + T;
-        if (past == 0 && (keys is null || keys.eq(0).any().item<bool>() == false)) return null;
+        if (past == 0 && (keys is null || !keys.eq(0).any().item<bool>())) return null;
         var device = keys?.device ?? CPU;
-        var lowest = dtype == ScalarType.Float64 ? double.MinValue : float.MinValue;
+        var lowest = finfo(dtype).min;                                                // finite in every float dtype (half too)
         if (T == 1 && keys is not null)                                               // one decoded token: no key is in its future
             return zeros([keys.size(0), 1, 1, S], dtype, device).masked_fill(keys.eq(0).view(-1, 1, 1, S), lowest); // (B, 1, 1, S)
         var qpos = arange(past, S, device: device).view(T, 1);                       // (T, 1)
