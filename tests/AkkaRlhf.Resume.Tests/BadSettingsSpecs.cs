@@ -35,12 +35,42 @@ public sealed class BadSettingsSpecs
         }
     }
 
-    private static async Task<(int Code, List<string> Stdout, List<string> Stderr)> CliAsync(string dir, params string[] args)
+    [Theory]
+    [InlineData("missing", null, "configuration file '{dir}/missing.conf' not found")]
+    [InlineData("malformed", "akka-rlhf { ppo { iterations = 3\n", "{dir}/user.conf:1:17: '{' is never closed")]
+    [InlineData("bad include", "include required(\"nope.conf\")\nakka-rlhf.seed = 3\n", "{dir}/user.conf:1:1: required include 'nope.conf' not found")]
+    [InlineData("bad value", "akka-rlhf.ppo.learner.loss = clipp\n", "{dir}/user.conf:1:30: akka-rlhf.ppo.learner.loss = \"clipp\"")]
+    [InlineData("bad environment", null, "environment variable AKKA_RLHF__akka-rlhf__ppo__kl__estimator:1:30: akka-rlhf.ppo.kl.estimator = \"k7\"")]
+    public async Task A_bad_user_file_or_environment_override_must_end_the_demo_with_exit_code_2_naming_file_and_line(string kind, string? file, string expected)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-bad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var config = Path.Combine(dir, kind == "missing" ? "missing.conf" : "user.conf");
+            if (file is not null) File.WriteAllText(config, file);
+            var environment = kind == "bad environment" ? ("AKKA_RLHF__akka-rlhf__ppo__kl__estimator", "k7") : default((string, string)?);
+            var args = kind == "bad environment" ? new[] { "demo", "--out", Path.Combine(dir, "run") } : ["demo", "--out", Path.Combine(dir, "run"), "--config", config];
+            var (code, stdout, stderr) = await CliAsync(dir, environment, args);
+            Assert.Equal(2, code);
+            Assert.Contains(expected.Replace("{dir}", dir, StringComparison.Ordinal), Assert.Single(stderr, l => l.StartsWith("error: ", StringComparison.Ordinal)));
+            Assert.DoesNotContain(stdout, l => l.Contains("sft: started", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static Task<(int Code, List<string> Stdout, List<string> Stderr)> CliAsync(string dir, params string[] args) => CliAsync(dir, null, args);
+
+    private static async Task<(int Code, List<string> Stdout, List<string> Stderr)> CliAsync(string dir, (string Name, string Value)? variable, params string[] args)
     {
         Directory.CreateDirectory(dir);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "akka-rlhf.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
+        if (variable is { } v) info.Environment[v.Name] = v.Value;
         using var p = Process.Start(info)!;
         var (stdout, stderr) = (p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync());
         using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));                         // a hang fails the spec, not the run
