@@ -67,7 +67,7 @@ public static class DemoCommand
 
     private static async Task<int> Run(PipelineSettings settings, Config config, string? outDir, RunFolders.Invocation invocation, bool resume)
     {
-        var (betaSweep, overrides) = (invocation.BetaSweep, invocation.Overrides);
+        var betaSweep = invocation.BetaSweep;
         var started = DateTimeOffset.Now;
         var clock = Stopwatch.StartNew();
         var runDir = Path.GetFullPath(outDir ?? Path.Combine("runs", $"demo-{started:yyyyMMdd-HHmmss}-seed{settings.Seed}"));

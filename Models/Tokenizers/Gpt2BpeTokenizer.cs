@@ -24,8 +24,9 @@ public sealed partial class Gpt2BpeTokenizer : ITokenizer
     private static partial Regex Pretokenize();
 
     // GPT-2's reversible map from the 256 bytes to printable characters (bytes_to_unicode); the library has
-    // its own copy, this one only checks that encoder.json has a token for every byte.
-    private static readonly char[] ByteToChar = BytesToUnicode();
+    // its own copy, this one checks that encoder.json has a token for every byte (and the specs rebuild
+    // encoder.json from the packaged gpt2.tiktoken with it).
+    internal static readonly char[] ByteToChar = BytesToUnicode();
 
     private readonly BpeTokenizer bpe;
     private readonly bool[] isId;

@@ -47,7 +47,7 @@ internal static class Gpt2Files
 
     private static (string, string) Build()
     {
-        var toChar = BytesToUnicode();
+        var toChar = Gpt2BpeTokenizer.ByteToChar;
         var tokens = ReadTiktokenFile();  // tokens[id] = the token's bytes as GPT-2's printable characters
         var idOf = new Dictionary<string, int>();
         for (var id = 0; id < tokens.Count; id++) idOf[tokens[id]] = id;
@@ -90,15 +90,5 @@ internal static class Gpt2Files
             }
             return list;
         }
-    }
-
-    // GPT-2's reversible map from the 256 bytes to printable characters (OpenAI's bytes_to_unicode).
-    private static char[] BytesToUnicode()
-    {
-        var map = new char[256];
-        var n = 0;
-        for (var b = 0; b < 256; b++)
-            map[b] = b is >= '!' and <= '~' or >= '¡' and <= '¬' or >= '®' and <= 'ÿ' ? (char)b : (char)(256 + n++);
-        return map;
     }
 }
