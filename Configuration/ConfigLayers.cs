@@ -60,6 +60,9 @@ public sealed class ConfigLayers
         .Aggregate(ConfigurationFactory.Empty, (below, above) => above.WithFallback(below))
         .Resolve(_variables);
 
+    /// <summary>The reference layer alone (every module's defaults), resolved: what the modules read.</summary>
+    public Config BuildReference() => _references.Aggregate(ConfigurationFactory.Empty, (below, above) => above.WithFallback(below)).Resolve(_variables);
+
     /// <summary>The usual chain in one call: references of <paramref name="modules"/>, the user file, the environment, overrides.</summary>
     public static Config Load(IEnumerable<Assembly> modules, string? userFile, IEnumerable<string> overrides)
     {

@@ -1,31 +1,30 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.DependencyInjection;
+using Akka.Hosting;
 using AkkaRlhf.Configuration;
-using AkkaRlhf.Hosting.Host;
-using AkkaRlhf.Runtime;
+using AkkaRlhf.Persistence;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AkkaRlhf.Hosting;
 
 /// <summary>
-/// Runs an AkkaRlhf actor system inside a .NET generic host, the way Akka.Hosting does for Akka.NET:
+/// AkkaRlhf on the generic host, through Akka.Hosting: the application's configuration (every module's reference.conf
+/// &lt; the user file &lt; AKKA_RLHF__ variables &lt; overrides) is merged and resolved once by the project's HOCON reader,
+/// registered as a service, and given to <c>AddAkka</c> as the actor system's configuration, with the run journal of
+/// <c>akka-rlhf.persistence</c> (an SQLite file <c>journal.db</c> in the working directory by default); start-up actors go to
+/// Akka.Hosting's <see cref="ActorRegistry"/>.
 /// <code>
-/// var builder = Host.CreateApplicationBuilder(args);
 /// builder.Services.AddAkkaRlhf("rlhf", options => options
 ///     .WithConfigFile("rlhf.conf")
-///     .WithOverrides("akka.loglevel = DEBUG")
-///     .WithActors((system, registry) => registry.Register&lt;Learner&gt;(system.ActorOf(Props.Create&lt;Learner&gt;(), "learner"))));
-/// await builder.Build().RunAsync();
+///     .WithActors((system, registry) => registry.Register&lt;Echo&gt;(system.ActorOf(Echo.Props(), "echo"))));
 /// </code>
 /// </summary>
 public static class AkkaRlhfHostBuilderExtensions
 {
-    /// <summary>
-    /// Registers, as singletons, the merged <see cref="Config"/>, an <see cref="ActorSystem"/> named
-    /// <paramref name="actorSystemName"/> created from it, an <see cref="ActorRegistry"/>, and a hosted
-    /// service that runs the start-up actions when the host starts, terminates the system when the
-    /// host stops, and stops the host if the system terminates first. Call it once per service collection.
-    /// </summary>
+    /// <summary>Adds the configuration, the actor system <paramref name="actorSystemName"/> and its start-up actors.</summary>
     /// <exception cref="InvalidOperationException">AddAkkaRlhf was already called on <paramref name="services"/>.</exception>
+    /// <exception cref="ConfigurationException">The configuration is malformed (raised here, before the host starts).</exception>
     public static IServiceCollection AddAkkaRlhf(this IServiceCollection services, string actorSystemName, Action<AkkaRlhfOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -33,16 +32,63 @@ public static class AkkaRlhfHostBuilderExtensions
             throw new InvalidOperationException("AddAkkaRlhf was already called: one actor system per host.");
         var options = new AkkaRlhfOptions();
         configure?.Invoke(options);
+        var config = options.BuildConfig();
         services.AddSingleton(options);
-        services.AddSingleton(_ => options.BuildConfig());
-        services.AddSingleton(sp => ActorSystem.Create(actorSystemName, sp.GetRequiredService<Config>()));
-        services.TryAddSingleton<ActorRegistry>();
-        services.AddHostedService<ActorSystemHostedService>();
-        return services;
+        services.AddSingleton(config);
+        return services.AddAkka(actorSystemName, builder =>
+        {
+            builder.AddHocon(ActorSystems.ToAkkaConfig(config, PersistenceSettings.Create(config).ToAkkaConfig()), HoconAddMode.Prepend);
+            foreach (var start in options.Starters) builder.WithActors(start);
+        });
     }
+}
 
-    /// <summary>The same on a host builder: <c>Host.CreateDefaultBuilder().AddAkkaRlhf("rlhf", ...)</c>.</summary>
-    public static Microsoft.Extensions.Hosting.IHostBuilder AddAkkaRlhf(this Microsoft.Extensions.Hosting.IHostBuilder builder,
-        string actorSystemName, Action<AkkaRlhfOptions>? configure = null) =>
-        builder.ConfigureServices((_, services) => services.AddAkkaRlhf(actorSystemName, configure));
+/// <summary>What <see cref="AkkaRlhfHostBuilderExtensions.AddAkkaRlhf"/> builds: configuration layers and start-up actors.</summary>
+public sealed class AkkaRlhfOptions
+{
+    private readonly List<Assembly> _modules = [.. AppConfig.Modules];
+    private readonly List<Config> _configs = [];
+    private readonly List<string> _overrides = [];
+    private readonly List<Action<ActorSystem, IActorRegistry, IDependencyResolver>> _starters = [];
+
+    /// <summary>The user's configuration file (none by default).</summary>
+    public string? ConfigFile { get; set; }
+
+    /// <summary>Whether AKKA_RLHF__ environment variables are a layer (default true).</summary>
+    public bool UseEnvironment { get; set; } = true;
+
+    /// <summary>Uses <paramref name="path"/> as the user file.</summary>
+    public AkkaRlhfOptions WithConfigFile(string? path) { ConfigFile = path; return this; }
+
+    /// <summary>Adds a configuration at the user file's level.</summary>
+    public AkkaRlhfOptions WithConfig(Config config) { _configs.Add(config); return this; }
+
+    /// <summary>Adds HOCON text at the user file's level.</summary>
+    public AkkaRlhfOptions WithConfig(string hocon) => WithConfig(ConfigurationFactory.ParseString(hocon));
+
+    /// <summary>Adds command-line style overrides (<c>a.b=3</c>), the top layer.</summary>
+    public AkkaRlhfOptions WithOverrides(params IEnumerable<string> overrides) { _overrides.AddRange(overrides); return this; }
+
+    /// <summary>Adds <paramref name="module"/>'s embedded reference.conf (a plug-in's defaults) to the bottom layer.</summary>
+    public AkkaRlhfOptions WithReference(Assembly module) { if (!_modules.Contains(module)) _modules.Add(module); return this; }
+
+    /// <summary>Starts actors once the system is up (in order); register them for the host's services.</summary>
+    public AkkaRlhfOptions WithActors(Action<ActorSystem, IActorRegistry> starter) => WithActors((system, registry, _) => starter(system, registry));
+
+    /// <summary>Starts actors once the system is up (in order), with the host's services.</summary>
+    public AkkaRlhfOptions WithActors(Action<ActorSystem, IActorRegistry, IDependencyResolver> starter) { _starters.Add(starter); return this; }
+
+    /// <summary>The start-up actions.</summary>
+    public IReadOnlyList<Action<ActorSystem, IActorRegistry, IDependencyResolver>> Starters => _starters;
+
+    /// <summary>Merges the layers and resolves them, once.</summary>
+    public Config BuildConfig()
+    {
+        var layers = new ConfigLayers();
+        foreach (var module in _modules) layers.AddReference(module);
+        layers.AddFile(ConfigFile);
+        foreach (var config in _configs) layers.AddUser(config);
+        if (UseEnvironment) layers.AddEnvironment();
+        return AppConfig.Checked(layers.AddOverrides(_overrides));
+    }
 }

@@ -1,77 +1,117 @@
-using AkkaRlhf.Configuration;
-using AkkaRlhf.Persistence.Sql;
+using Akka.Configuration;
+using AkkaRlhf.Persistence.Runs;
+using RlhfConfig = AkkaRlhf.Configuration.Config;
+using ConfigurationException = AkkaRlhf.Configuration.ConfigurationException;
 
 namespace AkkaRlhf.Persistence;
 
+/// <summary>Where the run journal lives.</summary>
+public enum PersistenceProvider
+{
+    /// <summary>An SQLite file (Akka.Persistence.Sql, provider SQLite.MS): embedded, nothing to start.</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL server (Akka.Persistence.Sql, provider PostgreSQL.15): a cluster's shared journal.</summary>
+    PostgreSql,
+
+    /// <summary>Akka's in-memory journal and snapshot store: lost at exit (tests).</summary>
+    InMemory,
+}
+
 /// <summary>
-/// Persistence settings, immutable. <see cref="FromConfig"/> reads them from HOCON under <c>akka.persistence</c>
-/// (the module's reference.conf documents every key); <see cref="Default"/> is the in-memory provider with the
-/// same timeouts, for code that configures nothing.
+/// The run journal's settings (<c>akka-rlhf.persistence</c>, every key documented in this module's reference.conf),
+/// immutable: <see cref="Create"/> reads them once, the constructor validates, <c>With*</c> return copies.
+/// <see cref="ToAkkaConfig"/> turns them into the Akka.Persistence plugin configuration of an actor system.
 /// </summary>
 public sealed record PersistenceSettings
 {
-    /// <summary>In-memory stores, 10 s call timeout, breaker 5 failures / 30 s.</summary>
-    public static PersistenceSettings Default { get; } = new();
+    /// <param name="provider">Where events and snapshots go.</param>
+    /// <param name="sqlitePath">The SQLite file (provider sqlite).</param>
+    /// <param name="postgreSqlConnectionString">The Npgsql connection string (provider postgresql).</param>
+    /// <param name="snapshotEvery">A snapshot every this many events (0: none).</param>
+    /// <exception cref="ConfigurationException">A value out of range, or PostgreSQL without a connection string.</exception>
+    public PersistenceSettings(PersistenceProvider provider, string sqlitePath, string postgreSqlConnectionString, int snapshotEvery)
+    {
+        if (snapshotEvery < 0) throw new ConfigurationException($"akka-rlhf.persistence.snapshot-every must be >= 0, not {snapshotEvery}");
+        if (provider == PersistenceProvider.PostgreSql && string.IsNullOrWhiteSpace(postgreSqlConnectionString))
+            throw new ConfigurationException("akka-rlhf.persistence.provider is postgresql but no connection string is set: " +
+                "set akka-rlhf.persistence.postgresql.connection-string or the variable AKKA_RLHF_POSTGRES_CONNECTION");
+        Provider = provider;
+        SqlitePath = sqlitePath;
+        PostgreSqlConnectionString = postgreSqlConnectionString;
+        SnapshotEvery = snapshotEvery;
+    }
 
     /// <summary>The provider (<c>provider</c>).</summary>
-    public PersistenceProvider Provider { get; init; } = PersistenceProvider.InMemory;
+    public PersistenceProvider Provider { get; init; }
 
-    /// <summary>Every journal/snapshot call completes or fails within this (<c>call-timeout</c>). Default 10 s.</summary>
-    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The SQLite file (set per run folder by the host: <c>RUN/journal.db</c>).</summary>
+    public string SqlitePath { get; init; }
 
-    /// <summary>Events per replay query during recovery (<c>replay-batch-size</c>). Default 10000.</summary>
-    public int ReplayBatchSize { get; init; } = 10_000;
+    /// <summary>The Npgsql connection string (<c>postgresql.connection-string</c>, or AKKA_RLHF_POSTGRES_CONNECTION).</summary>
+    public string PostgreSqlConnectionString { get; init; }
 
-    /// <summary>Consecutive failures that open a store's breaker (<c>circuit-breaker.max-failures</c>). Default 5.</summary>
-    public int MaxFailures { get; init; } = 5;
+    /// <summary>A snapshot of the run state every this many events (<c>snapshot-every</c>).</summary>
+    public int SnapshotEvery { get; init; }
 
-    /// <summary>How long an open breaker fails fast (<c>circuit-breaker.reset-timeout</c>). Default 30 s.</summary>
-    public TimeSpan ResetTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The SQLite options (<c>sqlite.*</c>), used when <see cref="Provider"/> is SQLite.</summary>
-    public SqliteOptions Sqlite { get; init; } = new("akka-rlhf.db");
-
-    /// <summary>The Npgsql connection string (<c>postgresql.connection-string</c>, or the variable AKKA_RLHF_POSTGRES_CONNECTION).</summary>
-    public string PostgreSqlConnectionString { get; init; } = "";
-
-    /// <summary>Reads <c>akka.persistence</c> from <paramref name="config"/>, with this module's reference.conf underneath.</summary>
-    /// <exception cref="ConfigurationException">A key has a wrong value.</exception>
-    public static PersistenceSettings FromConfig(Config config)
+    /// <summary>Reads <c>akka-rlhf.persistence</c> of <paramref name="config"/> (which carries this module's reference.conf).</summary>
+    /// <exception cref="ConfigurationException">A key is missing or has a wrong value (the message names it).</exception>
+    public static PersistenceSettings Create(RlhfConfig config, string sqlitePath = "journal.db")
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var c = config.WithFallback(Reference).GetConfig("akka.persistence");
+        var c = config.GetConfig("akka-rlhf.persistence");
         var provider = c.GetString("provider").Trim().ToLowerInvariant() switch
         {
             "sqlite" => PersistenceProvider.Sqlite,
-            "postgresql" or "postgres" => PersistenceProvider.PostgreSql,
-            "inmem" or "memory" => PersistenceProvider.InMemory,
+            "postgresql" => PersistenceProvider.PostgreSql,
+            "inmem" => PersistenceProvider.InMemory,
             var other => throw new ConfigurationException(
-                $"akka.persistence.provider must be \"sqlite\", \"postgresql\" or \"inmem\", not \"{other}\""),
+                $"{c.GetValue("provider")?.Origin}: akka-rlhf.persistence.provider = \"{other}\" must be sqlite, postgresql or inmem",
+                c.GetValue("provider")?.Origin, "akka-rlhf.persistence.provider"),
         };
-        var synchronous = c.GetString("sqlite.synchronous").Trim().ToLowerInvariant();
-        if (synchronous is not ("normal" or "full"))
-            throw new ConfigurationException($"akka.persistence.sqlite.synchronous must be \"normal\" or \"full\", not \"{synchronous}\"");
-        return new PersistenceSettings
-        {
-            Provider = provider,
-            CallTimeout = Positive(c.GetTimeSpan("call-timeout"), "call-timeout"),
-            ReplayBatchSize = c.GetInt("replay-batch-size") is > 0 and var size ? size
-                : throw new ConfigurationException("akka.persistence.replay-batch-size must be positive"),
-            MaxFailures = c.GetInt("circuit-breaker.max-failures") is > 0 and var failures ? failures
-                : throw new ConfigurationException("akka.persistence.circuit-breaker.max-failures must be positive"),
-            ResetTimeout = c.GetTimeSpan("circuit-breaker.reset-timeout"),
-            Sqlite = new SqliteOptions(c.GetString("sqlite.path"))
-            {
-                BusyTimeout = c.GetTimeSpan("sqlite.busy-timeout"),
-                SynchronousFull = synchronous == "full",
-            },
-            PostgreSqlConnectionString = c.GetString("postgresql.connection-string"),
-        };
+        return new PersistenceSettings(provider, sqlitePath, c.GetString("postgresql.connection-string"), c.GetInt("snapshot-every"));
     }
 
-    /// <summary>The module's embedded reference.conf.</summary>
-    public static Config Reference => ConfigurationFactory.FromResource<PersistenceSettings>();
+    /// <summary>A copy whose SQLite journal is <paramref name="path"/>.</summary>
+    public PersistenceSettings WithSqlitePath(string path) => this with { SqlitePath = path };
 
-    private static TimeSpan Positive(TimeSpan value, string key) =>
-        value > TimeSpan.Zero ? value : throw new ConfigurationException($"akka.persistence.{key} must be positive");
+    /// <summary>A copy with another provider (validated again).</summary>
+    public PersistenceSettings WithProvider(PersistenceProvider provider) =>
+        new(provider, SqlitePath, PostgreSqlConnectionString, SnapshotEvery);
+
+    /// <summary>
+    /// The Akka configuration of this journal: the Akka.Persistence.Sql journal, snapshot store and read journal (tables created
+    /// on first use) or Akka's in-memory stores, and the run events' serializer. A fallback of the system's own configuration.
+    /// </summary>
+    public Config ToAkkaConfig()
+    {
+        var serialization = RunJournal.AkkaConfig;
+        if (Provider == PersistenceProvider.InMemory)
+            return ConfigurationFactory.ParseString("""
+                akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+                akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+                """).WithFallback(serialization);
+        var (connection, providerName) = Provider == PersistenceProvider.Sqlite
+            ? ($"Data Source={Path.GetFullPath(SqlitePath)}", "SQLite.MS")
+            : (PostgreSqlConnectionString, "PostgreSQL.15");
+        var plugin = $"""
+            connection-string = {Quote(connection)}
+            provider-name = "{providerName}"
+            auto-initialize = on
+            """;
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence {
+              journal.plugin = "akka.persistence.journal.sql"
+              journal.sql { class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+            {{plugin}} }
+              snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
+              snapshot-store.sql { class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+            {{plugin}} }
+              query.journal.sql { class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+            {{plugin}} }
+            }
+            """).WithFallback(serialization);
+    }
+
+    /// <summary>A HOCON quoted string (the connection string may hold any character).</summary>
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }

@@ -1,5 +1,5 @@
 using AkkaRlhf.Actors.Messages;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Actors.Pipeline;
 

@@ -81,6 +81,8 @@ public sealed record PpoSettings
     public bool WhitenAdvantages { get; init; } = true;
     public int RetryAttempts { get; init; } = 3;
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Backoff of a failed request and restart limit of a role (<c>retry.min-backoff</c>, <c>max-backoff</c>, <c>max-restarts</c>, <c>restart-window</c>).</summary>
+    public RoleRestarts Restarts { get; init; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 10, TimeSpan.FromSeconds(60));
     /// <summary>Reward scores are normalised with the reward model's held-out mean and std when known.</summary>
     public bool NormalizeRewards { get; init; } = true;
     public long Seed { get; init; } = 1234;
@@ -106,21 +108,24 @@ public sealed record PpoSettings
 
     public static PpoSettings FromConfig(Config c, long seed) => DistinctClusterRoles(new()
     {
-        Iterations = c.GetInt("iterations", Default.Iterations),
-        PromptsPerIteration = c.GetInt("prompts-per-iteration", Default.PromptsPerIteration),
+        Iterations = InRange(c, "iterations", c.GetInt("iterations", Default.Iterations), 1),
+        PromptsPerIteration = InRange(c, "prompts-per-iteration", c.GetInt("prompts-per-iteration", Default.PromptsPerIteration), 1),
         Mode = c.GetString("mode", "sync").ToLowerInvariant() switch
         {
             "sync" => PipelineMode.Sync,
             "async" => PipelineMode.Async,
             var s => throw new ConfigurationException($"{c.GetValue("mode")?.Origin}: akka-rlhf.ppo.mode = \"{s}\" must be sync or async", c.GetValue("mode")?.Origin, "akka-rlhf.ppo.mode"),
         },
-        MaxStaleness = c.GetInt("max-staleness", Default.MaxStaleness),
+        MaxStaleness = InRange(c, "max-staleness", c.GetInt("max-staleness", Default.MaxStaleness), 0),
         Kl = KlSettings.FromConfig(c.GetConfig("kl")),
-        Gamma = c.GetDouble("gae.gamma", Default.Gamma),
-        Lambda = c.GetDouble("gae.lambda", Default.Lambda),
+        Gamma = InRange(c, "gae.gamma", c.GetDouble("gae.gamma", Default.Gamma), 0, 1),
+        Lambda = InRange(c, "gae.lambda", c.GetDouble("gae.lambda", Default.Lambda), 0, 1),
         WhitenAdvantages = c.GetBoolean("whiten-advantages", Default.WhitenAdvantages),
-        RetryAttempts = c.GetInt("retry.attempts", Default.RetryAttempts),
+        RetryAttempts = InRange(c, "retry.attempts", c.GetInt("retry.attempts", Default.RetryAttempts), 1),
         AskTimeout = c.GetTimeSpan("retry.timeout", Default.AskTimeout),
+        Restarts = new RoleRestarts(c.GetTimeSpan("retry.min-backoff", Default.Restarts.MinBackoff),
+            c.GetTimeSpan("retry.max-backoff", Default.Restarts.MaxBackoff), InRange(c, "retry.max-restarts", c.GetInt("retry.max-restarts", Default.Restarts.MaxRestarts), 0),
+            c.GetTimeSpan("retry.restart-window", Default.Restarts.Window)),
         NormalizeRewards = c.GetBoolean("normalize-rewards", Default.NormalizeRewards),
         Seed = seed,
         Generator = RoleSettings.FromConfig(c.GetConfig("generator"), "rollout", "rollout"),
@@ -155,6 +160,15 @@ public sealed record PpoSettings
         var shared = s.Roles.Where(r => r.Role.UseRole is not null).GroupBy(r => r.Role.UseRole).FirstOrDefault(g => g.Count() > 1);
         return shared is null ? s : throw new ConfigurationException(
             $"akka-rlhf.ppo: {string.Join(" and ", shared.Select(r => r.Block))} both use the cluster role \"{shared.Key}\"; give each its own cluster.use-role");
+    }
+
+    /// <summary><paramref name="value"/> of <c>akka-rlhf.ppo.KEY</c> when within [<paramref name="min"/>, <paramref name="max"/>]; else a bad setting naming where it was set.</summary>
+    private static T InRange<T>(Config c, string key, T value, T min, T? max = null) where T : struct, IComparable<T>
+    {
+        if (value.CompareTo(min) >= 0 && (max is not { } top || value.CompareTo(top) <= 0)) return value;
+        var origin = c.GetValue(key)?.Origin;
+        var allowed = max is { } m ? $"between {min} and {m}" : $">= {min}";
+        throw new ConfigurationException($"{origin}: akka-rlhf.ppo.{key} = {value} must be {allowed}", origin, $"akka-rlhf.ppo.{key}");
     }
 
     private static RoleSettings LocalOnly(RoleSettings role, string block) => role.UseRole is null ? role

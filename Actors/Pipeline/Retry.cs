@@ -1,25 +1,45 @@
 using AkkaRlhf.Actors.Messages;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
 /// <summary>
 /// Ask with retries: on a failure reply or a timeout the same message (same batch id) is sent again,
-/// up to <c>attempts</c> times. Receivers answer a repeated batch id from their cache, so a retry
-/// never does the work twice.
+/// up to <c>attempts</c> times, after a failure reply once <c>backoff(attempt)</c> has passed (the failed role restarts
+/// meanwhile). Receivers answer a repeated batch id from their cache, so a retry never does the work twice.
 /// </summary>
 public static class Retry
 {
     public static async Task<T> AskWithRetry<T>(this IActorRef target, IBatchMessage message, int attempts, TimeSpan timeout,
-        Action<int, Exception>? onRetry = null)
+        Action<int, Exception>? onRetry = null, Task<Exception>? fatal = null, Func<int, TimeSpan>? backoff = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            try { return await target.Ask<T>(message, timeout); }
-            catch (Exception e) when (attempt < attempts && e is not InvalidCastException)
+            TimeSpan wait;
+            try { return await target.AskOrFail<T>(message, timeout, fatal); }
+            catch (Exception e) when (attempt < attempts && e is not (InvalidCastException or RoleFailedException))
             {
                 onRetry?.Invoke(attempt, e);
+                wait = e is AskTimeoutException || backoff is null ? TimeSpan.Zero : backoff(attempt);   // a timeout has waited already
             }
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
         }
     }
+
+    /// <summary>
+    /// Ask that also ends when <paramref name="fatal"/> completes (a role of the stage failed for good, see
+    /// <see cref="RoleSupervisor"/>): the caller gets that cause at once instead of waiting for the timeout.
+    /// </summary>
+    public static async Task<T> AskOrFail<T>(this IActorRef target, object message, TimeSpan timeout, Task<Exception>? fatal = null)
+    {
+        if (fatal is null) return await target.Ask<T>(message, timeout);
+        if (fatal.IsCompleted) throw new RoleFailedException(await fatal);
+        var ask = target.Ask<T>(message, timeout);
+        if (await Task.WhenAny(ask, fatal) == ask) return await ask;
+        _ = ask.ContinueWith(t => t.Exception, TaskScheduler.Default);               // observed: the role's failure is the answer
+        throw new RoleFailedException(await fatal);
+    }
 }
+
+/// <summary>A role of the stage failed for good (it could not be created, or kept failing): the stage stops with the cause.</summary>
+public sealed class RoleFailedException(Exception cause) : Exception(cause.Message, cause);

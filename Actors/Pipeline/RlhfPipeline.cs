@@ -1,9 +1,8 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Roles;
-using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -100,7 +99,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         var resume = FindResume(durability);
         var policy = ModelCopies.Clone(sft, CPU);
         var run = Interlocked.Increment(ref _runs);
-        var reference = system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)), $"dpo-reference-{run}");
+        var reference = system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)).OnModelDispatcher(), $"dpo-reference-{run}");
         try
         {
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,
@@ -123,9 +122,8 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
 
     private async Task<IReadOnlyDictionary<string, double>> Run(Props props, string name, int steps)
     {
-        RlhfSerialization.Register(system);
         var run = Interlocked.Increment(ref _runs);
-        var actor = system.ActorOf(StageHost.Props(props, name), $"{name}-{run}");
+        var actor = system.ActorOf(StageHost.Props(props.OnModelDispatcher(), name), $"{name}-{run}");
         try { return (await actor.Ask<StageFinished>(new RunStage(run, steps), StageTimeout)).Summary; }
         finally { system.Stop(actor); }
     }

@@ -1,8 +1,8 @@
 using AkkaRlhf.Actors.Plugins;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Configuration;
-using AkkaRlhf.Runtime;
-using AkkaRlhf.Runtime.Routing;
+using Akka.Actor;
+using Akka.Routing;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -35,10 +35,16 @@ public sealed class RoleRegistry
         return this;
     }
 
-    /// <summary>The props of the role <paramref name="context"/> describes, behind a pool router when its pool size is above 1.</summary>
+    /// <summary>True when <paramref name="name"/> is a registered role type (not a plug-in's assembly-qualified type name).</summary>
+    public bool IsRegistered(string name) => _factories.ContainsKey(name);
+
+    /// <summary>
+    /// The props of the role <paramref name="context"/> describes, on the model dispatcher, behind a pool router when its
+    /// pool size is above 1.
+    /// </summary>
     public Props Resolve(RoleContext context)
     {
-        var props = Create(context);
+        var props = Create(context).OnModelDispatcher();
         return context.Settings.PoolSize > 1 ? props.WithRouter(new RoundRobinPool(context.Settings.PoolSize)) : props;
     }
 
@@ -57,7 +63,7 @@ public sealed class RoleRegistry
             return (Props)propsMethod.Invoke(null, [context])!;
         if (type.GetConstructor([typeof(RoleContext)]) is null)
             throw new ConfigurationException($"role type {type.FullName} needs a static Props(RoleContext) method or a constructor taking a RoleContext");
-        return Props.CreateBy(() => (ActorBase)Activator.CreateInstance(type, context)!);
+        return Props.Create(() => (ActorBase)Activator.CreateInstance(type, context)!);
     }
 
     private static ConfigurationException Missing(RoleContext c, string what) =>

@@ -1,5 +1,5 @@
 using AkkaRlhf.Actors.Messages;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
@@ -14,7 +14,7 @@ public sealed class StageHost : ReceiveActor
     private Exception? _cause;
     private IActorRef? _asker;
 
-    public static Props Props(Props stage, string name) => Runtime.Props.CreateBy(() => new StageHost(stage, name));
+    public static Props Props(Props stage, string name) => Akka.Actor.Props.Create(() => new StageHost(stage, name));
 
     public StageHost(Props stage, string name)
     {

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Runtime;
-using AkkaRlhf.Runtime.Routing;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +29,9 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// </summary>
 public sealed class Trainer : ReceiveActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // a local role that failed for good (RoleSupervisor): every pending and later ask fails with its cause at once
+    private readonly TaskCompletionSource<Exception> _roleFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PpoSettings _settings;
     private readonly IProgressReporter _progress;
     private readonly Func<RolloutBatch, IReadOnlyDictionary<string, double>>? _observe;
@@ -53,7 +57,7 @@ public sealed class Trainer : ReceiveActor
     {
         if (remote is null && settings.ClusterRoles.Count > 0)                         // fail here, not in the actor's constructor
             throw NotClustered(settings.Roles.First(r => r.Role.UseRole is not null).Block);
-        return Runtime.Props.CreateBy(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume, remote));
+        return Akka.Actor.Props.Create(() => new Trainer(settings, models, promptSource, progress, registry ?? RoleRegistry.Default, observe, durability, resume, remote));
     }
 
     private static InvalidOperationException NotClustered(string block) =>
@@ -68,7 +72,8 @@ public sealed class Trainer : ReceiveActor
         _padId = models.Tokenizer.PadId;
         IActorRef Role(string name, RoleSettings role) => role.UseRole is { } clusterRole
             ? (remote ?? throw NotClustered(name)).Router(clusterRole)
-            : Context.ActorOf(registry.Resolve(RoleContextOf(name, role, models, settings)), name);
+            : Context.ActorOf(RoleSupervisor.Props(registry.Resolve(RoleContextOf(name, role, models, settings)), name, settings.Restarts,
+                cause => _roleFailed.TrySetResult(cause)), name);
         _generators = Role("generator", settings.Generator);
         _generatorCount = Math.Max(1, settings.Generator.PoolSize);
         _reference = Role("reference", settings.Reference);
@@ -88,12 +93,6 @@ public sealed class Trainer : ReceiveActor
         });
     }
 
-    /// <summary>
-    /// A role that cannot be created (its constructor throws, also when restarted) fails the run with that cause
-    /// (escalated to the trainer's parent) instead of leaving the trainer's asks to time out; other failures restart the role.
-    /// </summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
-        cause is ActorInitializationException ? Directive.Escalate : Runtime.SupervisorStrategy.DefaultDecider(cause));
 
     /// <summary>
     /// The context of role <paramref name="block"/> (generator, reference, reward, critic, learner) with its own seed
@@ -113,7 +112,7 @@ public sealed class Trainer : ReceiveActor
     {
         var settings = _settings;
         {
-            _spec = await _learner.Ask<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout);
+            _spec = await _learner.AskOrFail<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout, _roleFailed.Task);
             if (_spec.UsesCritic && _critic is null) throw new InvalidOperationException("the learner needs a critic, and the run has no critic model");
             _progress.StageStarted("ppo", run.Steps);
             var start = _resume is null ? 0 : await Restore(_resume);
@@ -250,10 +249,10 @@ public sealed class Trainer : ReceiveActor
         var (temp, final) = StageCheckpoints.Begin(d.CheckpointRoot, i);
         var rngs = new Dictionary<string, ulong[]>
         {
-            ["learner"] = (await _learner.Ask<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "policy")), _settings.AskTimeout)).Rng,
+            ["learner"] = (await _learner.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "policy")), _settings.AskTimeout, _roleFailed.Task)).Rng,
         };
         if (_critic is not null)
-            rngs["critic"] = (await _critic.Ask<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "critic")), _settings.AskTimeout)).Rng;
+            rngs["critic"] = (await _critic.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "critic")), _settings.AskTimeout, _roleFailed.Task)).Rng;
         var state = new StageState(i, _cursor?.Epoch ?? 0, _cursor?.Offset ?? 0, new Dictionary<string, double>
         {
             ["batch_id"] = _nextBatchId, ["policy_version"] = _version, ["retries"] = _retries, ["dropped"] = _dropped, ["kl_beta"] = _kl.Beta,
@@ -268,10 +267,10 @@ public sealed class Trainer : ReceiveActor
     private async Task<int> Restore(StageResume resume)
     {
         var s = resume.State;
-        var restored = await _learner.Ask<RoleStateRestored>(
-            new RestoreRoleState(Path.Combine(resume.Dir, "policy"), s.Rngs["learner"], TorchRng: true), _settings.AskTimeout);
+        var restored = await _learner.AskOrFail<RoleStateRestored>(
+            new RestoreRoleState(Path.Combine(resume.Dir, "policy"), s.Rngs["learner"], TorchRng: true), _settings.AskTimeout, _roleFailed.Task);
         if (_critic is not null)
-            await _critic.Ask<RoleStateRestored>(new RestoreRoleState(Path.Combine(resume.Dir, "critic"), s.Rngs["critic"], TorchRng: false), _settings.AskTimeout);
+            await _critic.AskOrFail<RoleStateRestored>(new RestoreRoleState(Path.Combine(resume.Dir, "critic"), s.Rngs["critic"], TorchRng: false), _settings.AskTimeout, _roleFailed.Task);
         _nextBatchId = (long)s.Values["batch_id"];
         _version = restored.Version;
         _retries = (long)s.Values["retries"];
@@ -296,7 +295,7 @@ public sealed class Trainer : ReceiveActor
         target.AskWithRetry<T>(message, _settings.RetryAttempts, _settings.AskTimeout, (attempt, e) =>
         {
             _retries++;
-            Log.Warning($"{message.GetType().Name} for batch {message.BatchId} failed (attempt {attempt}: {e.Message}); asking again");
+            _log.Warning($"{message.GetType().Name} for batch {message.BatchId} failed (attempt {attempt}: {e.Message}); asking again");
             if (resend && _lastWeights is not null) SyncWeights(_lastWeights);
-        });
+        }, _roleFailed.Task, _settings.Restarts.Backoff);
 }

@@ -5,7 +5,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +32,7 @@ public sealed class GrpoLearner : RoleActor
     {
         var version = new PolicyVersion();
         var settings = context.Ppo.LearnerOptions;
-        return Runtime.Props.CreateBy(() => new GrpoLearner(context.Models.Policy, settings, context.Device, context.Seed, version));
+        return Akka.Actor.Props.Create(() => new GrpoLearner(context.Models.Policy, settings, context.Device, context.Seed, version));
     }
 
     public GrpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version) : base(device)

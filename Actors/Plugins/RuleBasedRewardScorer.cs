@@ -2,7 +2,7 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +39,7 @@ public sealed class RuleBasedRewardScorer : RoleActor
         return Props(rule);
     }
 
-    public static Props Props(Rule rule) => Runtime.Props.CreateBy(() => new RuleBasedRewardScorer(rule));
+    public static Props Props(Rule rule) => Akka.Actor.Props.Create(() => new RuleBasedRewardScorer(rule));
 
     public RuleBasedRewardScorer(Rule rule) : base(CPU)
     {

@@ -4,7 +4,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +23,7 @@ public sealed class Critic : RoleActor
     private readonly SeededRandom _rng;
 
     public static Props Props(GptValue critic, CriticSettings settings, Device device, long seed) =>
-        Runtime.Props.CreateBy(() => new Critic(critic, settings, device, seed));
+        Akka.Actor.Props.Create(() => new Critic(critic, settings, device, seed));
 
     public Critic(GptValue critic, CriticSettings settings, Device device, long seed) : base(device)
     {

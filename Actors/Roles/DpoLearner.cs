@@ -4,7 +4,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,7 +37,7 @@ public sealed class DpoLearner : OfflineStage
     /// <param name="resume">The checkpoint to continue from.</param>
     public static Props Props(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,
         IProgressReporter progress, long seed, TimeSpan? askTimeout = null, string stage = "dpo", Durability? durability = null, StageResume? resume = null) =>
-        Runtime.Props.CreateBy(() => new DpoLearner(policy, reference, pairs, settings, padId, progress, seed, Devices.Parse(settings.Device),
+        Akka.Actor.Props.Create(() => new DpoLearner(policy, reference, pairs, settings, padId, progress, seed, Devices.Parse(settings.Device),
             askTimeout ?? TimeSpan.FromSeconds(120), stage, durability, resume));
 
     public DpoLearner(GptLM policy, IActorRef reference, IReadOnlyList<TokenPreference> pairs, DpoSettings settings, int padId,

@@ -1,6 +1,6 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -4,7 +4,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,7 +29,7 @@ public sealed class PpoLearner : RoleActor
     public static Props Props(GptLM policy, LearnerSettings settings, Device device, long seed, long initialVersion = 0)
     {
         var version = new PolicyVersion(initialVersion);
-        return Runtime.Props.CreateBy(() => new PpoLearner(policy, settings, device, seed, version));
+        return Akka.Actor.Props.Create(() => new PpoLearner(policy, settings, device, seed, version));
     }
 
     public PpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version) : base(device)

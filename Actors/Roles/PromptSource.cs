@@ -1,7 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +16,7 @@ public sealed class PromptSource : RoleActor
     private DatasetIterator<string> _prompts;
 
     public static Props Props(IReadOnlyList<string> prompts, ITokenizer tokenizer, ChatTemplate template, long seed, DataCursor? cursor = null) =>
-        Runtime.Props.Create(() => new PromptSource(prompts, tokenizer, template, seed, cursor));
+        Akka.Actor.Props.Create(() => new PromptSource(prompts, tokenizer, template, seed, cursor));
 
     public PromptSource(IReadOnlyList<string> prompts, ITokenizer tokenizer, ChatTemplate template, long seed, DataCursor? cursor) : base(CPU)
     {

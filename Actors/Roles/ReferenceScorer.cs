@@ -1,6 +1,6 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,12 +9,14 @@ namespace AkkaRlhf.Actors.Roles;
 /// <summary>The frozen reference policy pi_ref: per-token log-probs of the responses it is shown.</summary>
 public sealed class ReferenceScorer : RoleActor
 {
-    /// <summary>The scorer owns a frozen copy of <paramref name="reference"/> on <paramref name="device"/>.</summary>
+    /// <summary>Each instance (each routee of a pool) owns a frozen copy of <paramref name="reference"/> on <paramref name="device"/>.</summary>
     public static Props Props(GptLM reference, Device device) =>
-        Runtime.Props.CreateBy(() => new ReferenceScorer(ModelCopies.Clone(reference, device), device));
+        Akka.Actor.Props.Create(() => new ReferenceScorer(reference, device));
 
-    public ReferenceScorer(GptLM reference, Device device) : base(device)
+    /// <param name="source">Copied here, in the constructor (Akka evaluates a Props' arguments once).</param>
+    public ReferenceScorer(GptLM source, Device device) : base(device)
     {
+        var reference = ModelCopies.Clone(source, device);
         reference.eval();
         ReceiveBatch<ScoreReference>(request =>
         {

@@ -4,7 +4,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,7 +30,7 @@ public sealed class RewardModelTrainer : OfflineStage
 
     public static Props Props(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
         IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed) =>
-        Runtime.Props.CreateBy(() => new RewardModelTrainer(model, pairs, rankings, heldOut, settings, padId, progress, seed, Devices.Parse(settings.Device)));
+        Akka.Actor.Props.Create(() => new RewardModelTrainer(model, pairs, rankings, heldOut, settings, padId, progress, seed, Devices.Parse(settings.Device)));
 
     public RewardModelTrainer(GptReward model, IReadOnlyList<TokenPreference> pairs, IReadOnlyList<TokenRanking>? rankings,
         IReadOnlyList<TokenPreference> heldOut, RewardModelSettings settings, int padId, IProgressReporter progress, long seed, Device device)

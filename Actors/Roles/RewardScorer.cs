@@ -1,7 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +14,7 @@ namespace AkkaRlhf.Actors.Roles;
 public sealed class RewardScorer : RoleActor
 {
     public static Props Props(GptReward reward, Device device, RewardNormalizer? normalizer = null) =>
-        Runtime.Props.CreateBy(() => new RewardScorer(reward, device, normalizer));
+        Akka.Actor.Props.Create(() => new RewardScorer(reward, device, normalizer));
 
     public RewardScorer(GptReward reward, Device device, RewardNormalizer? normalizer = null) : base(device)
     {

@@ -1,7 +1,8 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,6 +18,7 @@ namespace AkkaRlhf.Actors.Roles;
 /// </summary>
 public abstract class RoleActor : ReceiveActor
 {
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private const int RepliesKept = 16;
     private readonly Dictionary<object, object> _replies = [];
     private readonly Queue<object> _order = new();
@@ -45,7 +47,7 @@ public abstract class RoleActor : ReceiveActor
             if (_replies.TryGetValue(k, out var earlier))
             {
                 DuplicatesDropped++;
-                Log.Debug($"{GetType().Name}: duplicate batch {request.BatchId} dropped, earlier reply sent again");
+                _log.Debug($"{GetType().Name}: duplicate batch {request.BatchId} dropped, earlier reply sent again");
                 Sender.Tell(earlier, Self);
                 return;
             }

@@ -1,7 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,13 +19,15 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
     private readonly GptLM _policy;
     private long _version;
 
-    /// <summary>Each instance (each routee of a pool) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>.</summary>
+    /// <summary>Each instance (each routee of a pool, each restart) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>.</summary>
     public static Props Props(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) =>
-        Runtime.Props.CreateBy(() => new RolloutGenerator(ModelCopies.Clone(initialPolicy, device), settings, padId, eosId, seed, device, initialVersion));
+        Akka.Actor.Props.Create(() => new RolloutGenerator(initialPolicy, settings, padId, eosId, seed, device, initialVersion));
 
-    public RolloutGenerator(GptLM policy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) : base(device)
+    /// <param name="initialPolicy">Copied here, in the constructor: Akka evaluates a Props' arguments once, so a copy made
+    /// there would be shared by every routee of a pool.</param>
+    public RolloutGenerator(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) : base(device)
     {
-        _policy = policy;
+        _policy = ModelCopies.Clone(initialPolicy, device);
         _policy.eval();
         _version = initialVersion;
         var sampling = new GenerationConfig

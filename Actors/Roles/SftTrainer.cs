@@ -3,7 +3,7 @@ using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +22,7 @@ public sealed class SftTrainer(GptLM model, IReadOnlyList<TokenPair> data, SftSe
     private double _lastLoss;
 
     public static Props Props(GptLM model, IReadOnlyList<TokenPair> data, SftSettings settings, int padId, IProgressReporter progress, long seed) =>
-        Runtime.Props.CreateBy(() => new SftTrainer(model, data, settings, padId, progress, seed, Devices.Parse(settings.Device)));
+        Akka.Actor.Props.Create(() => new SftTrainer(model, data, settings, padId, progress, seed, Devices.Parse(settings.Device)));
 
     protected override IReadOnlyDictionary<string, double> Step(int step)
     {

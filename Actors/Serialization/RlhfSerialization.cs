@@ -1,13 +1,11 @@
 using AkkaRlhf.Actors.Messages;
-using AkkaRlhf.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
+using Akka.Configuration;
 
 namespace AkkaRlhf.Actors.Serialization;
 
 /// <summary>
 /// The allow-list of the RLHF messages (stable manifests, never CLR names on the wire) and the tensor
-/// payload serializer. Call <see cref="Register"/> once per system, before the first message is serialized.
+/// payload codec (<see cref="TensorCodec"/>), served to Akka by <see cref="RlhfSerializer"/>.
 /// </summary>
 public static class RlhfSerialization
 {
@@ -40,13 +38,19 @@ public static class RlhfSerialization
         (typeof(StageFinished), "rlhf.stage-finished"),
     ];
 
-    /// <summary>Allow-lists every message of <see cref="Messages"/> and registers the tensor payload serializer (idempotent per system).</summary>
-    public static ActorSystem Register(ActorSystem system)
-    {
-        var s = system.Serialization;
-        if (s.IsRegistered(typeof(RequestPrompts))) return system;
-        s.RegisterPayload(TensorPayloadSerializer.Instance);
-        foreach (var (type, manifest) in Messages) s.Register(type, manifest);
-        return system;
-    }
+    /// <summary>
+    /// The Akka configuration that binds <see cref="RlhfSerializer"/> to every type of <see cref="Messages"/>. Part of
+    /// <see cref="RlhfActors.AkkaConfig"/>. (Locally Akka passes references, not bytes; across nodes the cluster configuration
+    /// must also refuse types outside the allow-list instead of letting Akka's default JSON serializer, which reads type
+    /// names from the wire, take them.)
+    /// </summary>
+    public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString(
+        $$"""
+        akka.actor.serializers.rlhf = "{{typeof(RlhfSerializer).AssemblyQualifiedNameShort()}}"
+        akka.actor.serialization-bindings {
+        {{string.Join("\n", Messages.Select(m => $"  \"{m.Type.AssemblyQualifiedNameShort()}\" = rlhf"))}}
+        }
+        """);
+
+    private static string AssemblyQualifiedNameShort(this Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 }

@@ -2,13 +2,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using AkkaRlhf.Actors.Pipeline;
-using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Hosting.Reporting;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
 using AkkaRlhf.Persistence.Runs;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -91,15 +90,14 @@ public static class DemoCommand
         var recorder = new MetricRecorder();
         using var display = new ProgressDisplay(Console.Out);
         var progress = new CompositeProgressReporter(display, recorder);
-        var system = ActorSystem.Create("akka-rlhf-demo", ActorSystemSettings.Default.WithStdoutLogging(false));
-        RlhfSerialization.Register(system);
+        var persistence = RunFolders.Persistence(config, runDir);
+        var system = ActorSystems.Create("akka-rlhf-demo", config, persistence.ToAkkaConfig());
         var pipeline = new RlhfPipeline(system, settings, progress);
-        RunFolders.ConfigurePersistence(system, config, runDir);
         var logs = new List<JournalRunLog>();
         async Task<Durability> Durable(string stage)
         {
             var log = await JournalRunLog.StartAsync(system, $"{runId}.{stage}", config.GetConfig("akka-rlhf").ToHocon(), settings.Seed,
-                config.GetInt("akka-rlhf.checkpoint.keep-last", 3), resume ? "its newest valid checkpoint" : null);
+                config.GetInt("akka-rlhf.checkpoint.keep-last", 3), persistence.SnapshotEvery, resume ? "its newest valid checkpoint" : null);
             logs.Add(log);
             return new Durability(log, Path.Combine(runDir, stage, "checkpoints"), config.GetInt("akka-rlhf.checkpoint.every", 5), resume,
                 warning => Console.Error.WriteLine(warning));

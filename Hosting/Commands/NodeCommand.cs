@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using AkkaRlhf.Actors.Pipeline;
-using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Cluster;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Hosting.Nodes;
-using AkkaRlhf.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +51,8 @@ public static class NodeCommand
     {
         var settings = ClusterSettings.FromConfig(config);
         var pipeline = PipelineSettings.FromConfig(config);
-        var system = RlhfSerialization.Register(ActorSystem.Create(systemName, config));
+        var system = ActorSystems.Create(systemName, config);
+        var bridge = Nodes.RabbitMqBridge.CreateSystem(systemName, printClusterLog: true);
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
@@ -68,8 +67,8 @@ public static class NodeCommand
                 var reward = blocks.Any(b => b is "reward" or "critic") ? inputs.LoadReward(pipeline.Ppo, rmDir, inputs.PreferencesEval()) : null;
                 return PpoModels.Create(inputs.LoadSft(sftDir), reward, inputs.Tokenizer, pipeline.Ppo);
             });
-            var roles = RoleHost.Create(system, settings.Roles, pipeline.Ppo, () => models.Value, RoleRegistry.Default, settings.RolePrefetch, Console.Out);
-            var node = await ClusterNode.JoinAsync(system, settings);
+            var roles = RoleHost.Create(system, bridge, settings.Roles, pipeline.Ppo, () => models.Value, RoleRegistry.Default, settings.RolePrefetch, Console.Out);
+            var node = await ClusterNode.JoinAsync(bridge, settings);
             await RoleHost.ServeAsync(node, roles);
             var serving = roles.Count == 0 ? "" : $", serving {string.Join(", ", roles.Select(x => x.Role))}";
             var other = settings.Roles.Except(roles.Select(x => x.Role)).ToList();
@@ -82,7 +81,7 @@ public static class NodeCommand
         }
         finally
         {
-            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(system.Terminate(), bridge.Terminate()).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 }

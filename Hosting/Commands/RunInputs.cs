@@ -26,7 +26,7 @@ internal sealed class RunInputs
         _data = config.GetConfig("akka-rlhf.data");
         _options = _data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
         _command = command;
-        var vocab = _data.GetString("vocab", "");
+        var vocab = ExistingFile("vocab");
         Tokenizer = vocab.Length > 0 ? WordTokenizer.Load(vocab) : SyntheticTask.Tokenizer;
     }
 
@@ -37,7 +37,7 @@ internal sealed class RunInputs
     /// <summary>The rows of <c>akka-rlhf.data.KEY</c> (none when the key is empty); bad rows fail with file:line:field, or are skipped and counted.</summary>
     public List<T> Read<T>(string key) where T : IJsonlRecord<T>
     {
-        var path = _data.GetString(key, "");
+        var path = ExistingFile(key);
         if (path.Length == 0) return [];
         JsonlReadResult<T> result;
         try { result = JsonlDataset.Read<T>(path, _options); }
@@ -56,7 +56,7 @@ internal sealed class RunInputs
 
     /// <summary>The language model of the SFT checkpoint in <paramref name="dir"/>.</summary>
     public GptLM LoadSft(string? dir) =>
-        dir is null ? throw new ArgumentException($"{_command} needs --sft DIR (an SFT checkpoint)") : ModelLoader.Load(dir).LM;
+        dir is null ? throw new ArgumentException($"{_command} needs --sft DIR (an SFT checkpoint)") : ModelLoader.Load(ExistingFolder("--sft", dir)).LM;
 
     /// <summary>
     /// The reward model of the checkpoint in <paramref name="dir"/> with its held-out accuracy, mean and std on
@@ -66,8 +66,21 @@ internal sealed class RunInputs
     {
         if (ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase)) return null;
         if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
-        var model = (GptReward)ModelLoader.Load(dir).Model;
+        var model = (GptReward)ModelLoader.Load(ExistingFolder("--rm", dir)).Model;
         var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, CPU) : (1.0, 0.0, 1.0);
         return new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = accuracy, ["reward_mean"] = mean, ["reward_std"] = std });
     }
+
+    /// <summary>The file named by <c>akka-rlhf.data.KEY</c> ("" when unset); a path to nothing is a bad setting, before any training.</summary>
+    private string ExistingFile(string key)
+    {
+        var path = _data.GetString(key, "");
+        if (path.Length == 0 || File.Exists(path)) return path;
+        var origin = _data.GetValue(key)?.Origin;
+        throw new ConfigurationException($"{origin}: akka-rlhf.data.{key} = \"{path}\": no such file", origin, $"akka-rlhf.data.{key}");
+    }
+
+    /// <summary>A model folder given on the command line; a path to nothing is a bad setting, before any training.</summary>
+    private static string ExistingFolder(string option, string dir) =>
+        Directory.Exists(dir) ? dir : throw new ConfigurationException($"{option} {dir}: no such folder (a checkpoint folder written by train --out, or a Hugging Face GPT-2 folder)", path: option);
 }

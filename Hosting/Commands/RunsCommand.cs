@@ -2,11 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using AkkaRlhf.Actors.Pipeline;
-using AkkaRlhf.Configuration;
+using Config = AkkaRlhf.Configuration.Config;
 using AkkaRlhf.Persistence;
 using AkkaRlhf.Persistence.Runs;
-using AkkaRlhf.Persistence.Sql;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Hosting.Commands;
 
@@ -18,43 +17,66 @@ public static class RunsCommand
 {
     public static Command Create()
     {
-        var root = new Option<string>("--root") { Description = "folder holding the run folders", DefaultValueFactory = _ => "runs" };
-        var list = new Command("list", "every run under --root: status, iterations, last metrics, newest checkpoint") { root };
-        list.SetAction(r => Cli.Run(() => List(r.GetValue(root)!).GetAwaiter().GetResult()));
+        var (root, config, set) = Options();
+        var list = new Command("list", "every run under --root (or in the configured PostgreSQL journal): status, iterations, last metrics, newest checkpoint")
+            { root, config, set };
+        list.SetAction(r => Cli.Run(() => List(r.GetValue(root)!, Journal(r.GetValue(config), r.GetValue(set))).GetAwaiter().GetResult()));
         var run = new Argument<string>("RUN") { Description = "a run folder, its name under --root, or a run id (FOLDER.STAGE)" };
-        var root2 = new Option<string>("--root") { Description = "folder holding the run folders", DefaultValueFactory = _ => "runs" };
-        var show = new Command("show", "one run's status, metrics of every iteration, checkpoints and data cursors") { run, root2 };
-        show.SetAction(r => Cli.Run(() => Show(r.GetValue(run)!, r.GetValue(root2)!).GetAwaiter().GetResult()));
+        var (root2, config2, set2) = Options();
+        var show = new Command("show", "one run's status, metrics of every iteration, checkpoints and data cursors") { run, root2, config2, set2 };
+        show.SetAction(r => Cli.Run(() => Show(r.GetValue(run)!, r.GetValue(root2)!, Journal(r.GetValue(config2), r.GetValue(set2))).GetAwaiter().GetResult()));
         return new Command("runs", "durable runs recorded in the run journals") { list, show };
     }
 
-    private static async Task<int> List(string root)
+    private static (Option<string> Root, Option<string?> Config, Option<string[]> Set) Options() =>
+        (new Option<string>("--root") { Description = "folder holding the run folders", DefaultValueFactory = _ => "runs" },
+         new Option<string?>("--config") { Description = "the configuration the runs were started with (for a PostgreSQL journal)" },
+         new Option<string[]>("--set") { Description = "a configuration override a.b=value (repeatable)", AllowMultipleArgumentsPerToken = false });
+
+    /// <summary>The configured journal when it is a server (PostgreSQL): every run is in it; null for the run folders' SQLite files.</summary>
+    private static PersistenceSettings? Journal(string? configFile, string[]? overrides)
     {
+        var settings = PersistenceSettings.Create(AppConfig.Load(configFile, overrides ?? []));
+        return settings.Provider == PersistenceProvider.PostgreSql ? settings : null;
+    }
+
+    private static async Task<int> List(string root, PersistenceSettings? server)
+    {
+        if (server is not null)
+        {
+            var runs = await RunFolders.WithCatalog(server, c => c.ListAsync());
+            if (runs.Count == 0) { Console.WriteLine("no runs in the PostgreSQL journal"); return 0; }
+            Console.WriteLine($"{"RUN",-44} {"STATUS",-10} {"ITER",5} {"VERSION",7}  LAST METRICS / CHECKPOINT");
+            foreach (var s in runs) Print(s);
+            return 0;
+        }
         var folders = Directory.Exists(root)
             ? Directory.GetDirectories(root).Prepend(root).Where(d => File.Exists(RunFolders.JournalOf(d))).Order(StringComparer.Ordinal).ToList()
             : [];
         if (folders.Count == 0) { Console.WriteLine($"no runs under {Path.GetFullPath(root)}"); return 0; }
         Console.WriteLine($"{"RUN",-44} {"STATUS",-10} {"ITER",5} {"VERSION",7}  LAST METRICS / CHECKPOINT");
         foreach (var folder in folders)
-            foreach (var s in await RunFolders.WithCatalog(folder, c => c.ListAsync()))
-            {
-                Console.WriteLine($"{s.RunId,-44} {s.Status,-10} {s.Iterations,5} {s.PolicyVersion,7}  {Metrics(s.LastMetrics)}");
-                if (s.LatestCheckpoint is { } cp) Console.WriteLine($"{"",70}{cp}");
-            }
+            foreach (var s in await RunFolders.WithCatalog(folder, c => c.ListAsync())) Print(s);
         return 0;
     }
 
-    private static async Task<int> Show(string run, string root)
+    private static void Print(RunSummary s)
     {
-        var (folder, ids) = RunFolders.Locate(run, root);
-        var states = await RunFolders.WithCatalog(folder, async c =>
+        Console.WriteLine($"{s.RunId,-44} {s.Status,-10} {s.Iterations,5} {s.PolicyVersion,7}  {Metrics(s.LastMetrics)}");
+        if (s.LatestCheckpoint is { } cp) Console.WriteLine($"{"",70}{cp}");
+    }
+
+    private static async Task<int> Show(string run, string root, PersistenceSettings? server)
+    {
+        var (folder, ids) = server is null ? RunFolders.Locate(run, root) : ("", (IReadOnlyList<string>?)[run]);
+        var states = await RunFolders.WithCatalog(server ?? RunFolders.SqliteOf(folder), async c =>
         {
             var runIds = ids ?? (await c.ListAsync()).Select(s => s.RunId).ToList();
             var found = new List<RunState>();
             foreach (var id in runIds) if (await c.ShowAsync(id) is { } st) found.Add(st);
             return found;
         });
-        if (states.Count == 0) throw new ArgumentException($"no run {run} in {RunFolders.JournalOf(folder)}");
+        if (states.Count == 0) throw new ArgumentException($"no run {run} in {(server is null ? RunFolders.JournalOf(folder) : "the PostgreSQL journal")}");
         foreach (var s in states)
         {
             Console.WriteLine($"run {s.RunId}: {s.Status}{(s.StatusReason is { } why ? $" ({why})" : "")}, seed {s.Seed}, {s.Iterations.Count} iterations journaled");
@@ -79,25 +101,32 @@ internal static class RunFolders
 {
     public static string JournalOf(string folder) => Path.Combine(folder, "journal.db");
 
-    /// <summary>Configures <paramref name="system"/>'s persistence: SQLite in <c>RUN/journal.db</c> (or the configured PostgreSQL).</summary>
-    public static void ConfigurePersistence(ActorSystem system, Config config, string runDir)
+    /// <summary>
+    /// The persistence of a durable command: SQLite in <c>RUN/journal.db</c> (or the configured PostgreSQL); a journal of the
+    /// previous, home-made format is refused with a message that says so.
+    /// </summary>
+    public static PersistenceSettings Persistence(Config config, string runDir)
     {
-        var settings = PersistenceSettings.FromConfig(config);
-        if (settings.Provider != PersistenceProvider.PostgreSql)
-            settings = settings with { Provider = PersistenceProvider.Sqlite, Sqlite = settings.Sqlite with { Path = JournalOf(runDir) } };
-        PersistenceExtension.Configure(system, settings);
-        RunJournal.Register(system.Serialization);
+        var settings = PersistenceSettings.Create(config, JournalOf(runDir));
+        if (settings.Provider == PersistenceProvider.Sqlite) LegacyJournal.Prepare(settings.SqlitePath);
+        return settings;
+    }
+
+    /// <summary>The SQLite journal of <paramref name="folder"/> (refused when it is of the previous, home-made format).</summary>
+    public static PersistenceSettings SqliteOf(string folder)
+    {
+        LegacyJournal.Refuse(JournalOf(folder));
+        return new PersistenceSettings(PersistenceProvider.Sqlite, JournalOf(folder), "", 0);
     }
 
     /// <summary>Runs <paramref name="body"/> with the catalog of <paramref name="folder"/>'s journal.</summary>
-    public static async Task<T> WithCatalog<T>(string folder, Func<RunCatalog, Task<T>> body)
+    public static Task<T> WithCatalog<T>(string folder, Func<RunCatalog, Task<T>> body) => WithCatalog(SqliteOf(folder), body);
+
+    /// <summary>Runs <paramref name="body"/> with the catalog of the journal <paramref name="persistence"/> names.</summary>
+    public static async Task<T> WithCatalog<T>(PersistenceSettings persistence, Func<RunCatalog, Task<T>> body)
     {
-        var system = ActorSystem.Create("akka-rlhf-runs", ActorSystemSettings.Default.WithStdoutLogging(false));
-        try
-        {
-            PersistenceExtension.Configure(system, new PersistenceSettings { Provider = PersistenceProvider.Sqlite, Sqlite = new SqliteOptions(JournalOf(folder)) });
-            return await body(RunCatalog.For(system));
-        }
+        var system = ActorSystem.Create("akka-rlhf-runs", persistence.ToAkkaConfig().WithFallback("akka.loglevel = WARNING, akka.stdout-loglevel = WARNING"));
+        try { return await body(new RunCatalog(system)); }
         finally { await system.Terminate(); }
     }
 
@@ -140,31 +169,54 @@ internal sealed class JournalRunLog : IRunLog
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly IActorRef _recorder;
+    private readonly TaskCompletionSource<Exception> _failed;
 
-    private JournalRunLog(IActorRef recorder, IReadOnlyCollection<string> journaled) => (_recorder, JournaledCheckpoints) = (recorder, journaled);
+    private JournalRunLog(IActorRef recorder, TaskCompletionSource<Exception> failed, IReadOnlyCollection<string> journaled) =>
+        (_recorder, _failed, JournaledCheckpoints) = (recorder, failed, journaled);
 
     public IReadOnlyCollection<string> JournaledCheckpoints { get; }
 
-    public static async Task<JournalRunLog> StartAsync(ActorSystem system, string runId, string configSnapshot, long seed, int keepLast, string? resumedFrom)
+    public static async Task<JournalRunLog> StartAsync(ActorSystem system, string runId, string configSnapshot, long seed, int keepLast,
+        int snapshotEvery, string? resumedFrom)
     {
-        var recorder = system.ActorOf(RunRecorder.Props(runId, keepLast), "run-" + new string(runId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()));
-        var state = await recorder.Ask<RunState>(GetRunState.Instance, Timeout);
+        var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = system.ActorOf(RunRecorder.Props(runId, keepLast, snapshotEvery, e => failed.TrySetResult(e)),
+            "run-" + new string(runId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()));
+        var log = new JournalRunLog(recorder, failed, []);
+        var state = await log.AskAsync<RunState>(GetRunState.Instance);
         IRunEvent first = state.Status == RunStatus.Created ? new RunStarted(runId, configSnapshot, seed)
             : new RunStatusChanged(RunStatus.Running, resumedFrom is null ? "restarted from the beginning" : $"resumed from {resumedFrom}");
-        await recorder.Ask<RunEventRecorded>(first, Timeout);
-        return new JournalRunLog(recorder, state.Checkpoints.Select(c => Path.GetFullPath(c.Path)).ToHashSet());
+        log = new JournalRunLog(recorder, failed, state.Checkpoints.Select(c => Path.GetFullPath(c.Path)).ToHashSet());
+        await log.AskAsync<RunEventRecorded>(first);
+        return log;
     }
 
     public void Iteration(long iteration, long policyVersion, IReadOnlyDictionary<string, double> metrics) =>
-        _recorder.Tell(new IterationCompleted(iteration, policyVersion, new Dictionary<string, double>(metrics)));
+        Tell(new IterationCompleted(iteration, policyVersion, new Dictionary<string, double>(metrics)));
 
-    public void DataCursor(string source, int epoch, long offset) => _recorder.Tell(new DataCursorAdvanced(source, epoch, offset));
+    public void DataCursor(string source, int epoch, long offset) => Tell(new DataCursorAdvanced(source, epoch, offset));
 
-    public void Rng(string name, byte[] state) => _recorder.Tell(new RngStateSaved(name, state));
+    public void Rng(string name, byte[] state) => Tell(new RngStateSaved(name, state));
 
     public async Task<IReadOnlyList<string>> CheckpointAsync(string path, string sha256, long step) =>
-        (await _recorder.Ask<RunEventRecorded>(new CheckpointSaved(path, sha256, step), Timeout)).CheckpointsToDelete;
+        (await AskAsync<RunEventRecorded>(new CheckpointSaved(path, sha256, step))).CheckpointsToDelete;
 
     /// <summary>Records the final status; every earlier event is in the journal when this returns.</summary>
-    public Task FinishAsync(RunStatus status, string? reason = null) => _recorder.Ask<RunEventRecorded>(new RunStatusChanged(status, reason), Timeout);
+    public Task FinishAsync(RunStatus status, string? reason = null) => AskAsync<RunEventRecorded>(new RunStatusChanged(status, reason));
+
+    /// <summary>A journal that failed fails every later call at once, with its cause.</summary>
+    private void Tell(IRunEvent e)
+    {
+        if (_failed.Task.IsCompleted) throw _failed.Task.Result;
+        _recorder.Tell(e);
+    }
+
+    private async Task<T> AskAsync<T>(object message)
+    {
+        if (_failed.Task.IsCompleted) throw _failed.Task.Result;
+        var ask = _recorder.Ask<T>(message, Timeout);
+        if (await Task.WhenAny(ask, _failed.Task) == ask) return await ask;
+        _ = ask.ContinueWith(t => t.Exception, TaskScheduler.Default);               // observed: the journal's failure is the answer
+        throw _failed.Task.Result;
+    }
 }

@@ -1,14 +1,13 @@
 using System.CommandLine;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
-using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Hosting.Nodes;
 using AkkaRlhf.Hosting.Reporting;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using AkkaRlhf.Models.Synthetic;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -85,17 +84,16 @@ public static class TrainCommand
         var recorder = new MetricRecorder();
         using var display = new ProgressDisplay(Console.Out);
         var progress = new CompositeProgressReporter(display, recorder);
-        var system = ActorSystem.Create("akka-rlhf-train", ActorSystemSettings.Default.WithStdoutLogging(false));
-        RlhfSerialization.Register(system);
+        var persistence = RunFolders.Persistence(config, runDir);
+        var system = ActorSystems.Create("akka-rlhf-train", config, persistence.ToAkkaConfig());
         var pipeline = new RlhfPipeline(system, settings, progress);
         double? rmAccuracy = null;
         JournalRunLog? log = null;
         Durability? durability = null;
         if (stage is "ppo" or "dpo")
         {
-            RunFolders.ConfigurePersistence(system, config, runDir);
             log = await JournalRunLog.StartAsync(system, $"{Path.GetFileName(runDir)}.{stage}", config.GetConfig("akka-rlhf").ToHocon(),
-                settings.Seed, config.GetInt("akka-rlhf.checkpoint.keep-last", 3), resume ? "its newest valid checkpoint" : null);
+                settings.Seed, config.GetInt("akka-rlhf.checkpoint.keep-last", 3), persistence.SnapshotEvery, resume ? "its newest valid checkpoint" : null);
             durability = new Durability(log, Path.Combine(runDir, "checkpoints"), config.GetInt("akka-rlhf.checkpoint.every", 5), resume,
                 warning => Console.Error.WriteLine(warning));
         }

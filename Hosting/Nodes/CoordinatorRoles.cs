@@ -1,8 +1,9 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
-using AkkaRlhf.Configuration;
-using AkkaRlhf.Runtime;
+using Config = AkkaRlhf.Configuration.Config;
+using Akka.Actor;
+using R = AkkaRlhf.Runtime;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -21,12 +22,15 @@ public sealed class CoordinatorRoles : IRemoteRoles
     public const string PolicyWeightsName = "policy";
 
     private readonly ClusterNode _node;
+    private readonly ActorSystem _system;
+    private readonly TimeSpan _askTimeout;
     private readonly TextWriter _log;
     private readonly Dictionary<string, (long Version, byte[] Data)> _newest = [];
     private readonly object _sharedGate = new();
     private (long Version, string Path)? _shared;
 
-    private CoordinatorRoles(ClusterNode node, TextWriter log) => (_node, _log) = (node, log);
+    private CoordinatorRoles(ClusterNode node, ActorSystem system, TimeSpan askTimeout, TextWriter log) =>
+        (_node, _system, _askTimeout, _log) = (node, system, askTimeout, log);
 
     /// <summary>
     /// Joins the cluster of <c>akka.cluster</c> as the coordinator (roles "coordinator" and "learner" besides the configured
@@ -37,9 +41,11 @@ public sealed class CoordinatorRoles : IRemoteRoles
     {
         var settings = ClusterSettings.FromConfig(config);
         settings = settings with { Roles = [.. settings.Roles.Union(["coordinator", "learner"])] };
-        var node = await ClusterNode.JoinAsync(system, settings);
-        var roles = new CoordinatorRoles(node, log);
-        node.Subscribe(system.ActorOf(Props.CreateBy(() => new LateJoiners(roles)), "cluster-late-joiners"));
+        var bridge = RabbitMqBridge.CreateSystem(system.Name, printClusterLog: false);
+        _ = system.WhenTerminated.ContinueWith(_ => bridge.Terminate(), TaskScheduler.Default);
+        var node = await ClusterNode.JoinAsync(bridge, settings);
+        var roles = new CoordinatorRoles(node, system, ppo.AskTimeout, log);
+        node.Subscribe(bridge.ActorOf(R.Props.CreateBy(() => new LateJoiners(roles)), "cluster-late-joiners"));
         log.WriteLine($"coordinator {node.SelfAddress} joined; waiting for nodes with roles [{string.Join(",", ppo.ClusterRoles)}]");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (ppo.ClusterRoles.Where(r => !node.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(r))).ToList() is { Count: > 0 } missing)
@@ -54,7 +60,7 @@ public sealed class CoordinatorRoles : IRemoteRoles
     }
 
     /// <inheritdoc />
-    public IActorRef Router(string role) => _node.RoleRouter(role);
+    public IActorRef Router(string role) => _system.ActorOf(RabbitMqBridge.ToCluster(_node.RoleRouter(role), _askTimeout));
 
     /// <inheritdoc />
     public void PublishWeights(string role, PolicyWeights weights)
@@ -132,7 +138,7 @@ public sealed class CoordinatorRoles : IRemoteRoles
         }
     }
 
-    private sealed class LateJoiners : ReceiveActor
+    private sealed class LateJoiners : R.ReceiveActor
     {
         public LateJoiners(CoordinatorRoles roles)
         {

@@ -1,8 +1,9 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Cluster;
-using AkkaRlhf.Runtime;
-using AkkaRlhf.Runtime.Routing;
+using Akka.Actor;
+using Akka.Routing;
+using R = AkkaRlhf.Runtime;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -26,13 +27,14 @@ public static class RoleHost
 
     /// <summary>
     /// Creates the role actors of <paramref name="roles"/> in <paramref name="system"/> (before the node joins, so that
-    /// no weight broadcast can arrive before its receiver); <see cref="ServeAsync"/> then attaches them to their queues.
-    /// Roles that no PPO block uses (e.g. "coordinator") are left out.
+    /// no weight broadcast can arrive before its receiver), each reached from the transport's <paramref name="bridge"/>
+    /// system; <see cref="ServeAsync"/> then attaches them to their queues. Roles that no PPO block uses (e.g. "coordinator")
+    /// are left out.
     /// </summary>
-    public static IReadOnlyList<(string Role, IActorRef Actor)> Create(ActorSystem system, IEnumerable<string> roles, PpoSettings ppo,
-        Func<PpoModels> models, RoleRegistry registry, int perNode, TextWriter log)
+    public static IReadOnlyList<(string Role, R.IActorRef Actor)> Create(ActorSystem system, R.ActorSystem bridge, IEnumerable<string> roles,
+        PpoSettings ppo, Func<PpoModels> models, RoleRegistry registry, int perNode, TextWriter log)
     {
-        var created = new List<(string, IActorRef)>();
+        var created = new List<(string, R.IActorRef)>();
         foreach (var role in roles)
         {
             if (BlockOf(ppo, role) is not { } served) continue;
@@ -43,16 +45,16 @@ public static class RoleHost
             var actor = system.ActorOf(registry.Resolve(Trainer.RoleContextOf(block, settings, models(), ppo)), role);
             if (block == "generator")
             {
-                var applier = system.ActorOf(Props.CreateBy(() => new PolicyWeightsApplier(actor, settings.PoolSize > 1, log)), "policy-weights");
-                system.EventStream.Subscribe(applier, typeof(WeightsReceived));
+                var applier = system.ActorOf(Props.Create(() => new PolicyWeightsApplier(actor, settings.PoolSize > 1, log)), "policy-weights");
+                bridge.EventStream.Subscribe(bridge.ActorOf(RabbitMqBridge.Forward(applier), "policy-weights"), typeof(WeightsReceived));
             }
-            created.Add((role, system.ActorOf(Props.CreateBy(() => new WorkLog(actor, role, log)), role + "-work")));
+            created.Add((role, bridge.ActorOf(RabbitMqBridge.FromCluster(actor, ppo.AskTimeout, message => LogWork(log, role, message)), role + "-work")));
         }
         return created;
     }
 
     /// <summary>Makes each created role actor a consumer of its role's queue on <paramref name="node"/>.</summary>
-    public static async Task ServeAsync(ClusterNode node, IReadOnlyList<(string Role, IActorRef Actor)> roles)
+    public static async Task ServeAsync(ClusterNode node, IReadOnlyList<(string Role, R.IActorRef Actor)> roles)
     {
         foreach (var (role, actor) in roles) await node.ServeRoleAsync(role, actor);
     }
@@ -72,15 +74,10 @@ public static class RoleHost
             });
     }
 
-    /// <summary>Prints one line per batch this node serves, then hands it to the role actor (the requester stays the sender).</summary>
-    private sealed class WorkLog : ReceiveActor
+    /// <summary>Prints one line per batch this node serves.</summary>
+    private static void LogWork(TextWriter log, string name, object message)
     {
-        public WorkLog(IActorRef role, string name, TextWriter log) =>
-            ReceiveAny(message =>
-            {
-                if (message is GenerateRollouts g) log.WriteLine($"{name}: batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})");
-                else if (message is IBatchMessage b) log.WriteLine($"{name}: {message.GetType().Name} batch {b.BatchId}");
-                role.Forward(message);
-            });
+        if (message is GenerateRollouts g) log.WriteLine($"{name}: batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})");
+        else if (message is IBatchMessage b) log.WriteLine($"{name}: {message.GetType().Name} batch {b.BatchId}");
     }
 }

@@ -1,45 +1,30 @@
-using AkkaRlhf.Runtime;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 
 namespace AkkaRlhf.Persistence.Runs;
 
 /// <summary>
-/// Reads runs from the journal, without actors (for <c>akka-rlhf runs list|show</c>): the runs are the persistence ids
-/// starting with <c>run-</c>; each one's <see cref="RunState"/> is its latest snapshot plus the events after it.
-/// The events must be allow-listed (<see cref="RunJournal.Register"/>) in the serialization the stores use.
+/// Reads runs from the journal through Akka.Persistence.Query (for <c>akka-rlhf runs list|show</c>), without starting
+/// their recorders: the runs are the persistence ids starting with <c>run-</c>; each one's <see cref="RunState"/> is the
+/// fold of its events. <paramref name="system"/> must be configured with a SQL journal (<see cref="PersistenceSettings.ToAkkaConfig"/>).
 /// </summary>
-public sealed class RunCatalog
+public sealed class RunCatalog(ActorSystem system)
 {
-    private readonly IJournal _journal;
-    private readonly ISnapshotStore _snapshots;
-
-    /// <summary>A catalog over <paramref name="journal"/> (it must list persistence ids) and <paramref name="snapshots"/>.</summary>
-    public RunCatalog(IJournal journal, ISnapshotStore snapshots)
-    {
-        ArgumentNullException.ThrowIfNull(journal);
-        ArgumentNullException.ThrowIfNull(snapshots);
-        if (journal is not IPersistenceIdsQuery)
-            throw new ArgumentException($"{journal.GetType().Name} cannot list persistence ids (IPersistenceIdsQuery).", nameof(journal));
-        _journal = journal;
-        _snapshots = snapshots;
-    }
-
-    /// <summary>The catalog of <paramref name="system"/>'s configured stores (registers the run events there).</summary>
-    public static RunCatalog For(ActorSystem system)
-    {
-        ArgumentNullException.ThrowIfNull(system);
-        RunJournal.Register(system.Serialization);
-        var persistence = PersistenceExtension.Get(system);
-        return new RunCatalog(persistence.Journal, persistence.SnapshotStore);
-    }
+    private readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+    private readonly IMaterializer _materializer = system.Materializer();
 
     /// <summary>Every run, sorted by id, with its status and last metrics.</summary>
-    public async Task<IReadOnlyList<RunSummary>> ListAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RunSummary>> ListAsync()
     {
-        var ids = await ((IPersistenceIdsQuery)_journal).CurrentPersistenceIdsAsync(RunJournal.PersistenceIdPrefix, cancellationToken).ConfigureAwait(false);
+        var ids = await _journal.CurrentPersistenceIds().Where(id => id.StartsWith(RunJournal.PersistenceIdPrefix, StringComparison.Ordinal))
+            .RunWith(Sink.Seq<string>(), _materializer).ConfigureAwait(false);
         var runs = new List<RunSummary>(ids.Count);
-        foreach (var id in ids)
+        foreach (var id in ids.Order(StringComparer.Ordinal))
         {
-            var state = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+            var state = await LoadAsync(id).ConfigureAwait(false);
             var last = state.LastIteration;
             runs.Add(new RunSummary(
                 id[RunJournal.PersistenceIdPrefix.Length..], state.Status, state.Iterations.Count, last?.PolicyVersion ?? 0,
@@ -49,26 +34,13 @@ public sealed class RunCatalog
     }
 
     /// <summary>The full state of <paramref name="runId"/> (metrics of every iteration, retained checkpoints...), or null when unknown.</summary>
-    public async Task<RunState?> ShowAsync(string runId, CancellationToken cancellationToken = default)
+    public async Task<RunState?> ShowAsync(string runId)
     {
-        var id = RunJournal.PersistenceIdOf(runId);
-        var state = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        var state = await LoadAsync(RunJournal.PersistenceIdOf(runId)).ConfigureAwait(false);
         return ReferenceEquals(state, RunState.Empty) ? null : state;
     }
 
-    private async Task<RunState> LoadAsync(string persistenceId, CancellationToken cancellationToken)
-    {
-        var state = RunState.Empty;
-        long from = 1;
-        if (await _snapshots.LoadAsync(persistenceId, SnapshotSelectionCriteria.Latest, cancellationToken).ConfigureAwait(false) is { } snapshot)
-        {
-            state = (RunState)snapshot.Snapshot;
-            from = snapshot.Metadata.SequenceNr + 1;
-        }
-        var events = new List<IRunEvent>();
-        await _journal.ReplayMessagesAsync(persistenceId, from, long.MaxValue, long.MaxValue, p => events.Add((IRunEvent)p.Payload), cancellationToken)
-            .ConfigureAwait(false);
-        foreach (var e in events) state = state.Apply(e);
-        return state;
-    }
+    private Task<RunState> LoadAsync(string persistenceId) =>
+        _journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue)
+            .RunAggregate(RunState.Empty, (state, envelope) => state.Apply((IRunEvent)envelope.Event), _materializer);
 }

@@ -1,6 +1,6 @@
 namespace AkkaRlhf.Persistence.Runs;
 
-/// <summary>An event in a run's journal (persistence id <c>run-{runId}</c>). Register them with <see cref="RunJournal.Register"/>.</summary>
+/// <summary>An event in a run's journal (persistence id <c>run-{runId}</c>). Serialized by <see cref="RunEventSerializer"/> under the manifests of <see cref="RunJournal.Manifests"/>.</summary>
 public interface IRunEvent;
 
 /// <summary>A run began: its id, the configuration it runs with (rendered HOCON) and its seed.</summary>

@@ -1,8 +1,8 @@
-using AkkaRlhf.Runtime.Serialization;
+using Akka.Configuration;
 
 namespace AkkaRlhf.Persistence.Runs;
 
-/// <summary>The run journal's names: persistence ids and the allow-list manifests of its events and snapshot.</summary>
+/// <summary>The run journal's names: persistence ids and the manifests of its events and snapshot.</summary>
 public static class RunJournal
 {
     /// <summary>The prefix of every run's persistence id.</summary>
@@ -15,18 +15,25 @@ public static class RunJournal
         return PersistenceIdPrefix + runId;
     }
 
-    /// <summary>Allow-lists the run events and <see cref="RunState"/> (idempotent). Call at start-up.</summary>
-    public static MessageSerialization Register(MessageSerialization serialization)
-    {
-        ArgumentNullException.ThrowIfNull(serialization);
-        return serialization
-            .Register<RunStarted>("run.started")
-            .Register<IterationCompleted>("run.iteration-completed")
-            .Register<DataCursorAdvanced>("run.data-cursor-advanced")
-            .Register<RngStateSaved>("run.rng-state-saved")
-            .Register<CheckpointSaved>("run.checkpoint-saved")
-            .Register<CheckpointsPruned>("run.checkpoints-pruned")
-            .Register<RunStatusChanged>("run.status-changed")
-            .Register<RunState>("run.state");
-    }
+    /// <summary>Every type the journal stores, with its manifest (<see cref="RunEventSerializer"/>'s allow-list).</summary>
+    public static IReadOnlyList<(Type Type, string Manifest)> Manifests { get; } =
+    [
+        (typeof(RunStarted), "run.started"),
+        (typeof(IterationCompleted), "run.iteration-completed"),
+        (typeof(DataCursorAdvanced), "run.data-cursor-advanced"),
+        (typeof(RngStateSaved), "run.rng-state-saved"),
+        (typeof(CheckpointSaved), "run.checkpoint-saved"),
+        (typeof(CheckpointsPruned), "run.checkpoints-pruned"),
+        (typeof(RunStatusChanged), "run.status-changed"),
+        (typeof(RunState), "run.state"),
+    ];
+
+    /// <summary>Binds <see cref="RunEventSerializer"/> to the run events and the run state snapshot.</summary>
+    public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
+        akka.actor.serializers.run-journal = "{{typeof(RunEventSerializer).FullName}}, {{typeof(RunEventSerializer).Assembly.GetName().Name}}"
+        akka.actor.serialization-bindings {
+          "{{typeof(IRunEvent).FullName}}, {{typeof(IRunEvent).Assembly.GetName().Name}}" = run-journal
+          "{{typeof(RunState).FullName}}, {{typeof(RunState).Assembly.GetName().Name}}" = run-journal
+        }
+        """);
 }

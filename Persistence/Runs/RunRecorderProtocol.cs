@@ -1,4 +1,4 @@
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Persistence.Runs;
 

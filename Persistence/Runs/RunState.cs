@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 
 namespace AkkaRlhf.Persistence.Runs;
@@ -50,7 +51,7 @@ public sealed record RunState
     public RunState Apply(IRunEvent @event) => @event switch
     {
         RunStarted s => this with { RunId = s.RunId, ConfigSnapshot = s.ConfigSnapshot, Seed = s.Seed, Status = RunStatus.Running },
-        IterationCompleted i => this with { Iterations = [.. Iterations, i] },
+        IterationCompleted i => this with { Iterations = Appendable(Iterations).Add(i) },      // recovery stays linear in the events
         DataCursorAdvanced d => this with { DataCursors = new Dictionary<string, DataCursorAdvanced>(DataCursors) { [d.Source] = d } },
         RngStateSaved r => this with { RngStates = new Dictionary<string, byte[]>(RngStates) { [r.Name] = r.State } },
         CheckpointSaved c => this with { Checkpoints = [.. Checkpoints.Where(k => k.Path != c.Path), c] },
@@ -58,4 +59,7 @@ public sealed record RunState
         RunStatusChanged s => this with { Status = s.Status, StatusReason = s.Reason },
         _ => throw new ArgumentException($"Unknown run event {@event.GetType().Name}.", nameof(@event)),
     };
+
+    private static ImmutableList<IterationCompleted> Appendable(IReadOnlyList<IterationCompleted> list) =>
+        list as ImmutableList<IterationCompleted> ?? ImmutableList.CreateRange(list);
 }

@@ -7,7 +7,8 @@ using AkkaRlhf.Actors.Serialization;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Synthetic;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
+using AkkaRlhf.Actors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,8 +36,7 @@ async Task<List<Dictionary<string, double>>> Run(PpoSettings settings)
     var policy = new GptLM(gpt, g);
     var reward = new GptReward(gpt, g);
     var models = new PpoModels(policy, new GptLM(gpt, g), reward, GptValue.FromReward(reward), tokenizer);
-    var system = ActorSystem.Create("bench", ActorSystemSettings.Default.WithStdoutLogging(false));
-    RlhfSerialization.Register(system);
+    var system = ActorSystem.Create("bench", RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
     var progress = new Timed();
     var source = system.ActorOf(PromptSource.Props(prompts, tokenizer, SyntheticTask.ChatTemplate, 1));
     var trainer = system.ActorOf(Trainer.Props(settings, models, source, progress));

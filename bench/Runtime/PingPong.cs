@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 
 namespace AkkaRlhf.Runtime.Bench;
 
-/// <summary>Ping-pong between two actors vs between two tasks over raw channels.</summary>
+/// <summary>Ping-pong between two Akka actors vs between two tasks over raw channels.</summary>
 internal static class PingPong
 {
     private static readonly object Ball = new();
@@ -12,17 +12,18 @@ internal static class PingPong
     /// <summary>Messages per second for <paramref name="pairs"/> actor pairs each bouncing <paramref name="roundTrips"/> times.</summary>
     public static async Task<double> Actors(ActorSystem system, int pairs, int roundTrips)
     {
-        var done = Enumerable.Range(0, pairs).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var done = new List<Task>();
         var pingers = new List<IActorRef>();
         for (var p = 0; p < pairs; p++)
         {
-            var pong = system.ActorOf(Props.Create<Ponger>());
-            var completion = done[p];
-            pingers.Add(system.ActorOf(Props.CreateBy(() => new Pinger(pong, roundTrips, completion))));
+            var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pong = system.ActorOf(Ponger.Props());
+            pingers.Add(system.ActorOf(Pinger.Props(pong, roundTrips, completion)));
+            done.Add(completion.Task);
         }
         var clock = Stopwatch.StartNew();
         foreach (var pinger in pingers) pinger.Tell(Ball, ActorRefs.NoSender);
-        await Task.WhenAll(done.Select(d => d.Task));
+        await Task.WhenAll(done);
         clock.Stop();
         foreach (var pinger in pingers) system.Stop(pinger);
         return 2.0 * pairs * roundTrips / clock.Elapsed.TotalSeconds;
@@ -61,14 +62,21 @@ internal static class PingPong
         return 2.0 * pairs * roundTrips / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>Sends every message back to its sender.</summary>
     private sealed class Ponger : UntypedActor
     {
-        protected override void OnReceive(object message) => Sender.Tell(message, Self);
+        public static Props Props() => Akka.Actor.Props.Create(() => new Ponger());
+
+        protected override void OnReceive(object message) => Sender.Tell(message);
     }
 
+    /// <summary>Serves the ball to <c>pong</c> and completes <c>done</c> after <c>roundTrips</c> replies.</summary>
     private sealed class Pinger(IActorRef pong, int roundTrips, TaskCompletionSource done) : UntypedActor
     {
         private int _left = roundTrips;
+
+        public static Props Props(IActorRef pong, int roundTrips, TaskCompletionSource done) =>
+            Akka.Actor.Props.Create(() => new Pinger(pong, roundTrips, done));
 
         protected override void OnReceive(object message)
         {
@@ -77,7 +85,7 @@ internal static class PingPong
                 done.TrySetResult();
                 return;
             }
-            pong.Tell(message, Self);
+            pong.Tell(message);
         }
     }
 }

@@ -2,7 +2,7 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime;
+
 using TorchSharp;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
@@ -13,14 +13,14 @@ namespace AkkaRlhf.Actors.Tests;
 /// Failures inside a stage (an offline step, a role's constructor) must reach the caller at once with their cause,
 /// never as a silent wait for the 12-hour stage timeout; and the cases that used to hang must work.
 /// </summary>
-public sealed class FailFastSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private static readonly TimeSpan Fast = TimeSpan.FromSeconds(30);
 
     private static int[] Response(string words) => [.. Tiny.Tokenizer.Encode(words), Tiny.Tokenizer.EosId];
 
     private RlhfPipeline Pipeline(RecordingProgress progress, RewardModelSettings? rm = null) =>
-        new(Sys.Registered(), PipelineSettings.FromConfig(PipelineSettings.Reference) with
+        new(Sys, PipelineSettings.FromConfig(PipelineSettings.Reference) with
         {
             Ppo = Tiny.Ppo(iterations: 2),
             RewardModel = rm ?? RewardModelSettings.Default,
@@ -78,7 +78,7 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : TestKit.TestKit(ou
     {
         var ppo = Tiny.Ppo(iterations: 2, learner: "grpo");
         ppo = ppo.WithReward(Tiny.Role("rule-based", "positive-words = [good, great]"));
-        var pipeline = new RlhfPipeline(Sys.Registered(), PipelineSettings.FromConfig(PipelineSettings.Reference) with { Ppo = ppo }, new RecordingProgress());
+        var pipeline = new RlhfPipeline(Sys, PipelineSettings.FromConfig(PipelineSettings.Reference) with { Ppo = ppo }, new RecordingProgress());
         var e = await Assert.ThrowsAnyAsync<Exception>(() => pipeline.Ppo(Data(), Tiny.Policy(), reward: null).WaitAsync(Fast));
         Assert.IsNotType<TimeoutException>(e);
         var message = e.ToString();
@@ -104,8 +104,7 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : TestKit.TestKit(ou
     [Fact]
     public async Task A_ppo_role_whose_constructor_throws_must_fail_the_run_at_once_with_the_cause()
     {
-        Sys.Registered();
-        var registry = RoleRegistry.Default.Register("broken", _ => Runtime.Props.CreateBy(() => new BrokenScorer()));
+        var registry = RoleRegistry.Default.Register("broken", _ => Akka.Actor.Props.Create(() => new BrokenScorer()));
         var prompts = Sys.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1));
         var run = Sys.ActorOf(StageHost.Props(Trainer.Props(Tiny.Ppo(iterations: 2, reward: "broken"), Tiny.Models(Tiny.Policy()), prompts,
             new RecordingProgress(), registry), "trainer"));

@@ -1,1 +1,2 @@
-global using AkkaRlhf.Runtime;
+global using Akka.Actor;
+global using AkkaRlhf.TestKit;

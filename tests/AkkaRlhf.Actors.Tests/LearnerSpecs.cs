@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
-public sealed class LearnerSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private static Experience Experience()
     {

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
-public sealed class OfflineStageSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class OfflineStageSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private static readonly List<TokenPair> Sft = Tiny.Prompts.Select(p => new TokenPair(Tiny.Template.EncodePrompt(Tiny.Tokenizer, p),
         [.. Tiny.Tokenizer.Encode("good a"), Tiny.Tokenizer.EosId])).ToList();

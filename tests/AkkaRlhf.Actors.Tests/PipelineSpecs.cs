@@ -2,18 +2,17 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime;
+
 using TorchSharp;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
-public sealed class PipelineSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private async Task<(StageFinished Done, RecordingProgress Progress, GptLM Policy)> RunPpo(PpoSettings settings, RoleRegistry? registry = null, bool critic = true)
     {
-        Sys.Registered();
         var policy = Tiny.Policy();
         var progress = new RecordingProgress();
         var prompts = Sys.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1));
@@ -40,11 +39,11 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : TestKit.TestKit(ou
     [Fact]
     public async Task A_failing_model_call_must_be_supervised_and_the_batch_retried_not_lost()
     {
-        var (calls, restarts) = (new CallCounter(), new CallCounter());
-        var registry = RoleRegistry.Default.Register("flaky", _ => CountingScorer.Props(calls, failures: 1, restarts));
+        var (calls, instances) = (new CallCounter(), new CallCounter());
+        var registry = RoleRegistry.Default.Register("flaky", _ => CountingScorer.Props(calls, failures: 1, instances));
         var (done, progress, _) = await RunPpo(Tiny.Ppo(iterations: 2, reward: "flaky"), registry);
         Assert.Equal(1, done.Summary["retries"]);
-        Assert.Equal(1, restarts.Count);                                               // supervised: restarted once
+        Assert.Equal(2, instances.Count);                                              // supervised: created, then restarted once
         Assert.Equal(3, calls.Count);                                                  // the failed batch was asked again, then one more
         Assert.Equal(2, progress.Steps.Count(s => s.Stage == "ppo"));                  // no batch lost
     }

@@ -3,7 +3,7 @@ using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
-using AkkaRlhf.Runtime.Routing;
+using Akka.Routing;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -13,7 +13,7 @@ namespace AkkaRlhf.Actors.Tests;
 /// the role actors live outside the trainer, built from the same context, and weights travel apart from the work, late,
 /// as over a broker. The real implementation over RabbitMQ is covered by the multi-process ClusterPpoSpecs.
 /// </summary>
-public sealed class RemoteRolesSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class RemoteRolesSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     /// <summary>Each cluster role is one actor of this system; weight broadcasts are delivered after a delay.</summary>
     private sealed class InMemoryRoles(ActorSystem system, PpoSettings settings, PpoModels models, TimeSpan weightDelay) : IRemoteRoles
@@ -39,7 +39,6 @@ public sealed class RemoteRolesSpecs(ITestOutputHelper output) : TestKit.TestKit
 
     private async Task<(StageFinished Done, RecordingProgress Progress)> Run(PpoSettings settings, IRemoteRoles? remote, GptLM policy)
     {
-        Sys.Registered();
         var progress = new RecordingProgress();
         var prompts = Sys.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1));
         var trainer = Sys.ActorOf(Trainer.Props(settings, Tiny.Models(policy), prompts, progress, remote: remote));

@@ -1,7 +1,8 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
-using AkkaRlhf.Runtime;
+using AkkaRlhf.Actors.Serialization;
+
 using TorchSharp;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
@@ -78,7 +79,7 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
     }
 
     private static ActorSystem NewSystem() =>
-        ActorSystem.Create("resume-" + Guid.NewGuid().ToString("N")[..8], ActorSystemSettings.Default.WithStdoutLogging(false)).Registered();
+        ActorSystem.Create("resume-" + Guid.NewGuid().ToString("N")[..8], RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING"));
 
     private async Task<(List<(int Step, IReadOnlyDictionary<string, double> Metrics)> Steps, List<string> Warnings)> RunPpo(string root, bool resume, int? crashAt, string learner = "ppo")
     {

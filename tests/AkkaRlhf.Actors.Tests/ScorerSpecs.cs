@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
-public sealed class ScorerSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class ScorerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     [Fact]
     public void Reward_scorer_must_reply_one_score_per_sequence_in_order_with_the_batch_id()
@@ -75,28 +75,21 @@ internal sealed class CallCounter
     public int Next() => Interlocked.Increment(ref _count);
 }
 
-/// <summary>A scorer that counts its model calls and fails the first <paramref name="failures"/> of them.</summary>
+/// <summary>A scorer that counts its model calls and fails the first <paramref name="failures"/> of them; <c>instances</c> counts
+/// its constructions (the first one, then one per restart).</summary>
 internal sealed class CountingScorer : RoleActor
 {
-    public static Runtime.Props Props(CallCounter calls, int failures = 0, CallCounter? restarts = null) =>
-        Runtime.Props.CreateBy(() => new CountingScorer(calls, failures, restarts));
+    public static Akka.Actor.Props Props(CallCounter calls, int failures = 0, CallCounter? instances = null) =>
+        Akka.Actor.Props.Create(() => new CountingScorer(calls, failures, instances));
 
-    private readonly CallCounter? _restarts;
-
-    public CountingScorer(CallCounter calls, int failures, CallCounter? restarts) : base(CPU)
+    public CountingScorer(CallCounter calls, int failures, CallCounter? instances) : base(CPU)
     {
-        _restarts = restarts;
+        instances?.Next();
         ReceiveBatch<ScoreRewards>(request =>
         {
             if (calls.Next() <= failures) throw new InvalidOperationException("model call failed (injected)");
             var scores = Enumerable.Range(0, request.Batch.Count).Select(i => (float)request.Batch.Row(i).Response.Count(t => t == Tiny.Good)).ToArray();
             return new RewardScores(request.BatchId, torch.tensor(scores));
         });
-    }
-
-    protected override void PostRestart(Exception reason)
-    {
-        _restarts?.Next();
-        base.PostRestart(reason);
     }
 }

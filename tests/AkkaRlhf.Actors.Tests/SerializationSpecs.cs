@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
-public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestKit(output)
+public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private static Tensor T(params float[] values) => torch.tensor(values, [values.Length]);
 
@@ -42,16 +42,23 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
         yield return new StageFinished(8, "sft", new Dictionary<string, double> { ["final_loss"] = 1.5 });
     }
 
+    /// <summary>Through Akka's serialization as a remote send would: the bound serializer, its manifest, bytes and back.</summary>
+    private object RoundTrip(object message, out byte[] bytes)
+    {
+        var serializer = Assert.IsType<RlhfSerializer>(Sys.Serialization.FindSerializerFor(message));
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        bytes = serializer.ToBinary(message);
+        return Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+    }
+
     [Fact]
     public void Every_message_type_must_round_trip_through_the_serialization_allow_list()
     {
-        Sys.Registered();
         var messages = OneOfEach().ToList();
         Assert.Equal(RlhfSerialization.Messages.Select(m => m.Type).ToHashSet(), messages.Select(m => m.GetType()).ToHashSet());
         foreach (var message in messages)
         {
-            var wire = Sys.Serialization.Serialize(message);
-            var back = Sys.Serialization.Deserialize(wire);
+            var back = RoundTrip(message, out _);
             Assert.IsType(message.GetType(), back);
             Assert.Equal(Describe(message), Describe(back));
         }
@@ -60,14 +67,13 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
     [Fact]
     public void A_tensor_must_travel_as_dtype_shape_and_raw_bytes()
     {
-        Sys.Registered();
         var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
-        var back = (ValueEstimates)Sys.Serialization.Deserialize(Sys.Serialization.Serialize(new ValueEstimates(1, ids)));
+        var back = (ValueEstimates)RoundTrip(new ValueEstimates(1, ids), out var bytes);
         Assert.Equal(ScalarType.Int64, back.Values.dtype);
         Assert.Equal([2L, 3L], back.Values.shape);
         Assert.Equal(ids.data<long>().ToArray(), back.Values.data<long>().ToArray());
-        var wire = Sys.Serialization.Serialize(new ValueEstimates(1, ids));
-        Assert.Equal(8 + 2 * 8 + 6 * 8, Assert.Single(wire.Payloads).Length);
+        var json = System.Text.Encoding.UTF8.GetByteCount("""{"BatchId":1,"Values":{"$t":0}}""");
+        Assert.Equal(4 + json + 4 + 8 + (8 + 2 * 8 + 6 * 8), bytes.Length);         // lengths, JSON, one payload: header + shape + data
     }
 
     [Fact]
@@ -75,16 +81,29 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : TestKit.TestK
     {
         using var ids = torch.tensor(new long[] { 1, 2, 3 }, [3]);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        TensorPayloadSerializer.Instance.Write(ids, buffer);
+        TensorCodec.Write(ids, buffer);
         var bytes = buffer.WrittenSpan.ToArray();
-        Assert.Equal([1L, 2L, 3L], TensorPayloadSerializer.Instance.Read(bytes).data<long>().ToArray());
+        Assert.Equal([1L, 2L, 3L], TensorCodec.Read(bytes).data<long>().ToArray());
 
         var unknown = (byte[])bytes.Clone();
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(unknown, 99);
-        var e = Assert.Throws<FormatException>(() => TensorPayloadSerializer.Instance.Read(unknown));
+        var e = Assert.Throws<FormatException>(() => TensorCodec.Read(unknown));
         Assert.Contains("dtype code 99", e.Message);
-        var shortened = Assert.Throws<FormatException>(() => TensorPayloadSerializer.Instance.Read(bytes.AsSpan(0, bytes.Length - 8)));
+        var shortened = Assert.Throws<FormatException>(() => TensorCodec.Read(bytes.AsSpan(0, bytes.Length - 8)));
         Assert.Contains("16 bytes for shape [3] of Int64 (expected 24)", shortened.Message);
+    }
+
+    [Fact]
+    public void Unknown_manifests_truncated_messages_and_types_outside_the_allow_list_must_be_refused_with_a_clear_error()
+    {
+        var serializer = (RlhfSerializer)Sys.Serialization.FindSerializerForType(typeof(RewardScores));
+        var bytes = serializer.ToBinary(new RewardScores(3, T(0.5f, -1)));
+        var unknown = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "System.Diagnostics.Process"));
+        Assert.Contains("unknown manifest 'System.Diagnostics.Process'", unknown.Message);
+        var truncated = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes[..^5], "rlhf.reward-scores"));
+        Assert.Contains("malformed 'rlhf.reward-scores'", truncated.Message);
+        var outside = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.ToBinary(new Version(1, 0)));
+        Assert.Contains("System.Version is not in the RLHF allow-list", outside.Message);
     }
 
     /// <summary>A readable dump of a message with every tensor's dtype, shape and values.</summary>

@@ -16,6 +16,8 @@ public sealed class BadSettingsSpecs
     [InlineData("akka-rlhf.ppo.mode=sometimes", "akka-rlhf.ppo.mode = \"sometimes\" must be sync or async")]
     [InlineData("akka-rlhf.ppo.critic.device=\"cuda:0\"", "device \"cuda:0\" was asked for, but CUDA is not available")]
     [InlineData("akka-rlhf.ppo.critic.device=cuda:0", "':' is reserved outside quotes")]                       // malformed HOCON in --set
+    [InlineData("akka-rlhf.ppo.learner.lrr=3", "unknown setting akka-rlhf.ppo.learner.lrr (did you mean akka-rlhf.ppo.learner.lr?)")]
+    [InlineData("akka-rlhf.ppo.iterations=-4", "akka-rlhf.ppo.iterations = -4 must be >= 1")]                     // out of range
     public async Task A_bad_setting_must_end_the_demo_before_any_training_with_exit_code_2(string setting, string expected)
     {
         var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-bad-" + Guid.NewGuid().ToString("N"));
@@ -55,6 +57,33 @@ public sealed class BadSettingsSpecs
             Assert.Equal(2, code);
             Assert.Contains(expected.Replace("{dir}", dir, StringComparison.Ordinal), Assert.Single(stderr, l => l.StartsWith("error: ", StringComparison.Ordinal)));
             Assert.DoesNotContain(stdout, l => l.Contains("sft: started", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_model_or_data_path_must_end_train_with_exit_code_2_naming_the_option_or_key()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-bad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var prompts = Path.Combine(dir, "prompts.jsonl");
+            File.WriteAllText(prompts, "{\"prompt\": \"a b\"}\n");
+            var sft = Path.Combine(dir, "no-such-sft");
+            var (code, stdout, stderr) = await CliAsync(dir, "train", "ppo", "--sft", sft, "--out", Path.Combine(dir, "run"), "--set", $"akka-rlhf.data.prompts=\"{prompts}\"");
+            Assert.Equal(2, code);
+            Assert.Contains($"--sft {sft}: no such folder", Assert.Single(stderr, l => l.StartsWith("error: ", StringComparison.Ordinal)));
+            Assert.DoesNotContain(stdout, l => l.Contains("ppo: started", StringComparison.Ordinal));
+
+            var missing = Path.Combine(dir, "missing.jsonl");
+            (code, _, stderr) = await CliAsync(dir, "train", "ppo", "--sft", sft, "--out", Path.Combine(dir, "run"), "--set", $"akka-rlhf.data.prompts=\"{missing}\"");
+            Assert.Equal(2, code);
+            Assert.Contains($"override #1 'akka-rlhf.data.prompts=\"{missing}\"':1:24: akka-rlhf.data.prompts = \"{missing}\": no such file",
+                Assert.Single(stderr, l => l.StartsWith("error: ", StringComparison.Ordinal)));
         }
         finally
         {

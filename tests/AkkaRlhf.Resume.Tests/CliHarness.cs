@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using AkkaRlhf.Persistence;
 using AkkaRlhf.Persistence.Runs;
-using AkkaRlhf.Persistence.Sql;
-using AkkaRlhf.Runtime;
+using Akka.Actor;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Resume.Tests;
@@ -11,9 +10,14 @@ namespace AkkaRlhf.Resume.Tests;
 /// Runs the CLI (<c>akka-rlhf.dll</c>) as child processes in a temporary folder, reads their run journals, and does the
 /// kill-and-resume comparison the durable-stage specs share.
 /// </summary>
-internal sealed class CliHarness(ITestOutputHelper output) : IDisposable
+/// <param name="postgreSql">When set, every run journals to this PostgreSQL database (given through the environment,
+/// as a user would) instead of the run folder's SQLite file.</param>
+internal sealed class CliHarness(ITestOutputHelper output, string? postgreSql = null) : IDisposable
 {
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "akka-rlhf-kill-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Makes run folder names (and so run ids) unique in a database that several specs share.</summary>
+    private readonly string _token = Guid.NewGuid().ToString("N")[..6];
 
     public void Dispose()
     {
@@ -36,6 +40,11 @@ internal sealed class CliHarness(ITestOutputHelper output) : IDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Dir };
         info.ArgumentList.Add(Cli);
         foreach (var a in args) info.ArgumentList.Add(a);
+        if (postgreSql is not null)
+        {
+            info.Environment["AKKA_RLHF__akka-rlhf__persistence__provider"] = "postgresql";
+            info.Environment["AKKA_RLHF_POSTGRES_CONNECTION"] = postgreSql;
+        }
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output.WriteLine("stderr: " + line); };
@@ -61,18 +70,13 @@ internal sealed class CliHarness(ITestOutputHelper output) : IDisposable
         return config;
     }
 
-    /// <summary>The run state of the journal in <paramref name="runDir"/>.</summary>
-    public static async Task<RunState?> Journal(string runDir, string runId)
+    /// <summary>The run state of <paramref name="runId"/> in the journal of <paramref name="runDir"/> (or the PostgreSQL database).</summary>
+    public async Task<RunState?> Journal(string runDir, string runId)
     {
-        var system = ActorSystem.Create("journal-reader", ActorSystemSettings.Default.WithStdoutLogging(false));
-        try
-        {
-            PersistenceExtension.Configure(system, new PersistenceSettings
-            {
-                Provider = PersistenceProvider.Sqlite, Sqlite = new SqliteOptions(Path.Combine(runDir, "journal.db")) { BusyTimeout = TimeSpan.FromSeconds(20) },
-            });
-            return await RunCatalog.For(system).ShowAsync(runId);
-        }
+        var journal = new PersistenceSettings(postgreSql is null ? PersistenceProvider.Sqlite : PersistenceProvider.PostgreSql,
+            Path.Combine(runDir, "journal.db"), postgreSql ?? "", 0);
+        var system = ActorSystem.Create("journal-reader", journal.ToAkkaConfig().WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+        try { return await new RunCatalog(system).ShowAsync(runId); }
         finally { await system.Terminate(); }
     }
 
@@ -81,35 +85,45 @@ internal sealed class CliHarness(ITestOutputHelper output) : IDisposable
         state.Iterations.GroupBy(i => i.Iteration).Select(g => g.Last()).OrderBy(i => i.Iteration).ToList();
 
     /// <summary>
-    /// Runs <c>train STAGE</c> (<paramref name="train"/> ends with <c>--out</c>) uninterrupted into <c>full/</c>, then into
-    /// <c>killed/</c> until its journal shows two completed iterations, SIGKILLs it, finishes it with
+    /// Runs <c>train STAGE</c> (<paramref name="train"/> ends with <c>--out</c>) uninterrupted, then once per kill point:
+    /// into its own folder until the journal shows that many completed iterations, SIGKILLs it, finishes it with
     /// <c>train STAGE --resume</c>, and asserts that the resumed journal's metric stream equals the uninterrupted one
     /// value by value (timings t_* aside).
     /// </summary>
-    public async Task KillResumeAndCompare(string stage, string[] train, int iterations)
+    public async Task KillResumeAndCompare(string stage, string[] train, int iterations, params int[] killAfter)
     {
-        await Run([.. train, "full"]);
-        var full = Stream((await Journal(Path.Combine(Dir, "full"), "full." + stage))!);
+        var fullName = "full-" + _token;
+        await Run([.. train, fullName]);
+        var full = Stream((await Journal(Path.Combine(Dir, fullName), $"{fullName}.{stage}"))!);
         Assert.Equal(Enumerable.Range(1, iterations).Select(i => (long)i), full.Select(i => i.Iteration));
+        foreach (var point in killAfter) await KillResumeAndCompare(stage, train, iterations, point, full);
+    }
 
-        var killedDir = Path.Combine(Dir, "killed");
-        var killedId = "killed." + stage;
+    /// <summary>Runs the CLI with <paramref name="args"/> until the journal shows <paramref name="killAfter"/> completed iterations of <paramref name="runId"/>, then SIGKILLs it.</summary>
+    public async Task StartAndKill(string[] args, string runDir, string runId, int killAfter)
+    {
         RunState? seen = null;
-        using (var child = Start([.. train, "killed"]))
+        using var child = Start(args);
+        var clock = Stopwatch.StartNew();
+        while (seen is null || seen.Iterations.Count < killAfter)
         {
-            var clock = Stopwatch.StartNew();
-            while (seen is not { Iterations.Count: >= 2 })
-            {
-                Assert.False(child.HasExited, "the run ended before it could be killed");
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "no two iterations in the journal after 90 s");
-                await Task.Delay(100);
-                if (!File.Exists(Path.Combine(killedDir, "journal.db"))) continue;
-                try { seen = await Journal(killedDir, killedId); }
-                catch (Exception e) { output.WriteLine($"journal not readable yet ({e.GetType().Name}: {e.Message}); polling again"); }
-            }
-            child.Kill(entireProcessTree: true);                                        // SIGKILL: no shutdown, no flush
-            await child.WaitForExitAsync();
+            Assert.False(child.HasExited, "the run ended before it could be killed");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"no {killAfter} iterations of {runId} in the journal after 120 s");
+            await Task.Delay(50);
+            if (postgreSql is null && !File.Exists(Path.Combine(runDir, "journal.db"))) continue;
+            try { seen = await Journal(runDir, runId); }
+            catch (Exception e) { output.WriteLine($"journal not readable yet ({e.GetType().Name}: {e.Message}); polling again"); }
         }
+        child.Kill(entireProcessTree: true);                                            // SIGKILL: no shutdown, no flush
+        await child.WaitForExitAsync();
+    }
+
+    private async Task KillResumeAndCompare(string stage, string[] train, int iterations, int killAfter, List<IterationCompleted> full)
+    {
+        var killedName = $"killed{killAfter}-{_token}";
+        var killedDir = Path.Combine(Dir, killedName);
+        var killedId = $"{killedName}.{stage}";
+        await StartAndKill([.. train, killedName], killedDir, killedId, killAfter);
         var killed = (await Journal(killedDir, killedId))!;
         output.WriteLine($"killed after {killed.Iterations.Count} journaled iterations (status {killed.Status}), checkpoints {string.Join(", ", killed.Checkpoints.Select(c => c.Step))}");
         Assert.Equal(RunStatus.Running, killed.Status);
@@ -134,6 +148,6 @@ internal sealed class CliHarness(ITestOutputHelper output) : IDisposable
         }
         Assert.True(compared > 0, "no metric values to compare");
         var rerun = resumed.Iterations.Count - killed.Iterations.Count;
-        output.WriteLine($"resumed: {rerun} iterations journaled after the kill; {compared} metric values identical over {stream.Count} iterations");
+        output.WriteLine($"killed after {killAfter}, resumed: {rerun} iterations journaled after the kill; {compared} metric values identical over {stream.Count} iterations");
     }
 }

@@ -1,0 +1,31 @@
+using Akka.Actor;
+using Akka.Configuration;
+using AkkaRlhf.Actors.Serialization;
+
+namespace AkkaRlhf.Actors;
+
+/// <summary>
+/// What an actor system needs to run the RLHF actors: the message serializer with its allow-list
+/// (<see cref="RlhfSerialization.AkkaConfig"/>) and the dispatcher of the model actors. The hosting layer and the
+/// users' testkit put <see cref="AkkaConfig"/> under every system they create.
+/// </summary>
+public static class RlhfActors
+{
+    /// <summary>
+    /// The dispatcher of every actor that runs a model (roles, offline stages): one dedicated thread per actor, so that
+    /// long forward and backward passes never starve the default dispatcher (asks, timers, the coordinator, and a
+    /// cluster's heartbeats later). Under <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
+    /// </summary>
+    public const string ModelDispatcher = "akka.rlhf.model-dispatcher";
+
+    /// <summary>The Akka configuration of the RLHF actors (a fallback of the system's own).</summary>
+    public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
+        {{ModelDispatcher}} {
+          type = PinnedDispatcher
+          throughput = 1
+        }
+        """).WithFallback(RlhfSerialization.AkkaConfig);
+
+    /// <summary><paramref name="props"/> on the model dispatcher.</summary>
+    public static Props OnModelDispatcher(this Props props) => props.WithDispatcher(ModelDispatcher);
+}

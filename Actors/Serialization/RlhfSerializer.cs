@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using static TorchSharp.torch;
+
+namespace AkkaRlhf.Actors.Serialization;
+
+/// <summary>
+/// Akka serializer of the RLHF messages: string manifests from the allow-list <see cref="RlhfSerialization.Messages"/>
+/// (a CLR type name is never read from the wire), the message as System.Text.Json and every tensor in it as a raw
+/// binary payload (<see cref="TensorCodec"/>). Wire layout: int32 JSON length, the UTF-8 JSON (each tensor written as
+/// <c>{"$t": index}</c>), int32 payload count, then each payload as int64 length + bytes. Bound to every allow-listed
+/// type by <see cref="RlhfSerialization.AkkaConfig"/>.
+/// </summary>
+public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    /// <summary>This serializer's id (Akka reserves 0-100).</summary>
+    public const int Id = 4_171;
+
+    private static readonly Dictionary<Type, string> ByType = RlhfSerialization.Messages.ToDictionary(m => m.Type, m => m.Manifest);
+    private static readonly Dictionary<string, Type> ByManifest = RlhfSerialization.Messages.ToDictionary(m => m.Manifest, m => m.Type, StringComparer.Ordinal);
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General) { Converters = { new TensorConverter() } };
+    [ThreadStatic] private static List<byte[]>? t_payloads;
+
+    /// <inheritdoc />
+    public override int Identifier => Id;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => ByType.TryGetValue(o.GetType(), out var manifest) ? manifest
+        : throw new SerializationException($"{o.GetType().FullName} is not in the RLHF allow-list (RlhfSerialization.Messages)");
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        _ = Manifest(obj);
+        var payloads = new List<byte[]>();
+        var previous = Swap(payloads);
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+            var output = new ArrayBufferWriter<byte>(json.Length + 8 + payloads.Sum(p => p.Length + 8));
+            WriteInt32(output, json.Length);
+            output.Write(json);
+            WriteInt32(output, payloads.Count);
+            foreach (var payload in payloads)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(8), payload.Length);
+                output.Advance(8);
+                output.Write(payload);
+            }
+            return output.WrittenSpan.ToArray();
+        }
+        finally { Swap(previous); }
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!ByManifest.TryGetValue(manifest, out var type))
+            throw new SerializationException($"unknown manifest '{manifest}': not in the RLHF allow-list");
+        try
+        {
+            var span = bytes.AsSpan();
+            var jsonLength = ReadLength(ref span, 4);
+            var json = span[..jsonLength];
+            span = span[jsonLength..];
+            var count = ReadLength(ref span, 4);
+            var payloads = new List<byte[]>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var length = ReadLength(ref span, 8);
+                payloads.Add(span[..length].ToArray());
+                span = span[length..];
+            }
+            if (!span.IsEmpty) throw new FormatException($"{span.Length} bytes after the last payload");
+            var previous = Swap(payloads);
+            try { return JsonSerializer.Deserialize(json, type, Options) ?? throw new FormatException("the message is null"); }
+            finally { Swap(previous); }
+        }
+        catch (Exception e) when (e is FormatException or JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new SerializationException($"malformed '{manifest}' message ({bytes.Length} bytes): {e.Message}", e);
+        }
+    }
+
+    private static void WriteInt32(ArrayBufferWriter<byte> output, int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(output.GetSpan(4), value);
+        output.Advance(4);
+    }
+
+    /// <summary>Reads a 4- or 8-byte length and checks it against what is left.</summary>
+    private static int ReadLength(ref Span<byte> span, int size)
+    {
+        if (span.Length < size) throw new FormatException("truncated");
+        var value = size == 4 ? BinaryPrimitives.ReadInt32LittleEndian(span) : BinaryPrimitives.ReadInt64LittleEndian(span);
+        span = span[size..];
+        if (value < 0 || value > span.Length) throw new FormatException($"length {value} with {span.Length} bytes left");
+        return (int)value;
+    }
+
+    private static List<byte[]>? Swap(List<byte[]>? payloads)
+    {
+        var previous = t_payloads;
+        t_payloads = payloads;
+        return previous;
+    }
+
+    /// <summary>A tensor inside a message: <c>{"$t": index}</c> in the JSON, its bytes in the payload list.</summary>
+    private sealed class TensorConverter : JsonConverter<Tensor>
+    {
+        public override Tensor Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.GetString() != "$t" || !reader.Read())
+                throw new JsonException("expected a {\"$t\": n} tensor reference");
+            var index = reader.GetInt32();
+            reader.Read();
+            var payloads = t_payloads!;
+            if (index < 0 || index >= payloads.Count) throw new JsonException($"tensor index {index} is out of range");
+            return TensorCodec.Read(payloads[index]);
+        }
+
+        public override void Write(Utf8JsonWriter writer, Tensor value, JsonSerializerOptions options)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            TensorCodec.Write(value, buffer);
+            var payloads = t_payloads!;
+            payloads.Add(buffer.WrittenSpan.ToArray());
+            writer.WriteStartObject();
+            writer.WriteNumber("$t", payloads.Count - 1);
+            writer.WriteEndObject();
+        }
+    }
+}
