@@ -20,12 +20,21 @@ public static class AppConfig
         typeof(AkkaRlhf.Cluster.ClusterNode).Assembly,
     ];
 
-    /// <exception cref="ConfigurationException">A file or value is malformed, or a key is unknown (the message names where it was set).</exception>
+    /// <summary>
+    /// The configuration of the CLI. The plug-in assemblies of <c>akka-rlhf.plugins</c> are loaded first (so that their
+    /// role types resolve by name), and their embedded reference.conf joins the bottom layer.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A file or value is malformed, a key is unknown or a plug-in cannot be loaded (the message names where it was set).</exception>
     public static Config Load(string? userFile, IEnumerable<string> overrides)
     {
-        var layers = new ConfigLayers();
-        foreach (var module in Modules) layers.AddReference(module);
-        return Checked(layers.AddFile(userFile).AddEnvironment().AddOverrides(overrides));
+        ConfigLayers Layers(IEnumerable<System.Reflection.Assembly> modules)
+        {
+            var layers = new ConfigLayers();
+            foreach (var module in modules) layers.AddReference(module);
+            return layers.AddFile(userFile).AddEnvironment().AddOverrides(overrides);
+        }
+        var plugins = Plugins.Load(Layers(Modules).Build());
+        return Checked(Layers(Modules.Concat(plugins)));
     }
 
     /// <summary>Builds <paramref name="layers"/> and refuses keys under <c>akka-rlhf</c> that its reference layer does not have.</summary>

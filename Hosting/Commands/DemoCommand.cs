@@ -103,12 +103,25 @@ public static class DemoCommand
                 warning => Console.Error.WriteLine(warning));
         }
         void Skipped(string stage, string dir) => Console.WriteLine($"{stage}: finished before, loaded from {dir}");
+        // a resumed run's report covers the whole run: finished stages' series are saved beside them, an interrupted
+        // stage's earlier iterations come from its journal (a step run again after the resume replaces its point)
+        string SeriesFile(string stage) => Path.Combine(runDir, $"{stage}-series.json");
+        void SaveSeries(string stage) => File.WriteAllText(SeriesFile(stage), JsonSerializer.Serialize(recorder.SeriesOf(stage)));
+        void RestoreSeries(string stage)
+        {
+            if (File.Exists(SeriesFile(stage))) recorder.Restore(JsonSerializer.Deserialize<List<MetricSeries>>(File.ReadAllText(SeriesFile(stage)))!);
+        }
+        async Task RestoreJournaled(string stage)
+        {
+            if (await new RunCatalog(system).ShowAsync($"{runId}.{stage}") is not { } journaled) return;
+            foreach (var it in RunFolders.Latest(journaled.Iterations)) recorder.StepCompleted(stage, (int)it.Iteration, it.Metrics);
+        }
         try
         {
             var sftDir = Path.Combine(runDir, "sft");
             GptLM sft;
-            if (resume && Checkpoint.IsIn(sftDir)) { sft = ModelLoader.Load(sftDir).LM; Skipped("sft", sftDir); }
-            else { (sft, _) = await pipeline.Sft(data); Checkpoint.Save(sftDir, sft, sft.config); }
+            if (resume && Checkpoint.IsIn(sftDir)) { sft = ModelLoader.Load(sftDir).LM; Skipped("sft", sftDir); RestoreSeries("sft"); }
+            else { (sft, _) = await pipeline.Sft(data); Checkpoint.Save(sftDir, sft, sft.config); SaveSeries("sft"); }
 
             var (rmDir, rmSummary) = (Path.Combine(runDir, "rm"), Path.Combine(runDir, "rm-summary.json"));
             TrainedRewardModel rm;
@@ -117,17 +130,20 @@ public static class DemoCommand
                 rm = new TrainedRewardModel((GptReward)ModelLoader.Load(rmDir).Model,
                     JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(rmSummary))!);
                 Skipped("rm", rmDir);
+                RestoreSeries("rm");
             }
             else
             {
                 rm = await pipeline.RewardModel(data, sft);
                 Checkpoint.Save(rmDir, rm.Model, rm.Model.config);
                 File.WriteAllText(rmSummary, JsonSerializer.Serialize(rm.Summary));
+                SaveSeries("rm");
             }
 
             async Task<GptLM> DurableStage(string stage, Func<Durability, Task<GptLM>> train)
             {
                 var modelDir = Path.Combine(runDir, stage, "model");
+                if (resume) await RestoreJournaled(stage);
                 if (resume && Checkpoint.IsIn(modelDir)) { Skipped(stage, modelDir); return ModelLoader.Load(modelDir).LM; }
                 var durability = await Durable(stage);
                 var policy = await train(durability);

@@ -60,12 +60,13 @@ internal sealed class RunInputs
 
     /// <summary>
     /// The reward model of the checkpoint in <paramref name="dir"/> with its held-out accuracy, mean and std on
-    /// <paramref name="eval"/> (the reward normalisation); null for a rule-based reward.
+    /// <paramref name="eval"/> (the reward normalisation); null for another reward (rule-based, a plug-in) given no --rm.
     /// </summary>
     public TrainedRewardModel? LoadReward(PpoSettings ppo, string? dir, IReadOnlyList<TokenPreference> eval)
     {
-        if (ppo.Reward.Type.Equals("rule-based", StringComparison.OrdinalIgnoreCase)) return null;
-        if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or akka-rlhf.ppo.reward.type = rule-based");
+        var needsModel = ppo.Reward.Type.Equals("reward-model", StringComparison.OrdinalIgnoreCase);
+        if (!needsModel && dir is null) return null;
+        if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or another akka-rlhf.ppo.reward.type (rule-based, a plug-in)");
         var model = (GptReward)ModelLoader.Load(ExistingFolder("--rm", dir)).Model;
         var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, CPU) : (1.0, 0.0, 1.0);
         return new TrainedRewardModel(model, new Dictionary<string, double> { ["heldout_accuracy"] = accuracy, ["reward_mean"] = mean, ["reward_std"] = std });

@@ -34,12 +34,7 @@ public sealed class MetricRecorder : IProgressReporter
             foreach (var (name, value) in metrics)
             {
                 var key = (stage, name);
-                if (!_points.TryGetValue(key, out var points))
-                {
-                    _points[key] = points = [];
-                    _order.Add(key);
-                }
-                points.Add(new MetricPoint(step, value));
+                Add(key, new MetricPoint(step, value));
             }
         }
     }
@@ -58,6 +53,32 @@ public sealed class MetricRecorder : IProgressReporter
     /// The series recorded so far: in the order each (stage, metric) first appeared, points sorted by
     /// step (calls racing on different threads may arrive out of order).
     /// </summary>
+    /// <summary>
+    /// Adds points an earlier process recorded (a resumed run: its finished stages' saved series, the journaled iterations of
+    /// an interrupted one), so that its report has the whole run. A step reported again replaces the earlier point.
+    /// </summary>
+    public void Restore(IEnumerable<MetricSeries> series)
+    {
+        lock (_gate)
+            foreach (var s in series)
+                foreach (var point in s.Points) Add((s.Stage, s.Name), point);
+    }
+
+    /// <summary>The series of <paramref name="stage"/>, in recording order (saved beside a finished stage's model).</summary>
+    public IReadOnlyList<MetricSeries> SeriesOf(string stage) => Series.Where(s => s.Stage == stage).ToList();
+
+    private void Add((string Stage, string Name) key, MetricPoint point)
+    {
+        if (!_points.TryGetValue(key, out var points))
+        {
+            _points[key] = points = [];
+            _order.Add(key);
+        }
+        var same = points.FindIndex(p => p.Step == point.Step);
+        if (same >= 0) points[same] = point;
+        else points.Add(point);
+    }
+
     public IReadOnlyList<MetricSeries> Series
     {
         get

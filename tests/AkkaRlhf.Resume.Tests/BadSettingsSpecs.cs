@@ -17,6 +17,7 @@ public sealed class BadSettingsSpecs
     [InlineData("akka-rlhf.ppo.critic.device=\"cuda:0\"", "device \"cuda:0\" was asked for, but CUDA is not available")]
     [InlineData("akka-rlhf.ppo.critic.device=cuda:0", "':' is reserved outside quotes")]                       // malformed HOCON in --set
     [InlineData("akka-rlhf.ppo.learner.lrr=3", "unknown setting akka-rlhf.ppo.learner.lrr (did you mean akka-rlhf.ppo.learner.lr?)")]
+    [InlineData("akka-rlhf.plugins=[\"no-such-plugin.dll\"]", "akka-rlhf.plugins: \"no-such-plugin.dll\" is not a file")]
     [InlineData("akka-rlhf.ppo.iterations=-4", "akka-rlhf.ppo.iterations = -4 must be >= 1")]                     // out of range
     public async Task A_bad_setting_must_end_the_demo_before_any_training_with_exit_code_2(string setting, string expected)
     {
