@@ -4,13 +4,10 @@ using AkkaRlhf.Models;
 namespace AkkaRlhf.Actors.Pipeline;
 
 /// <summary>The shape of the GPT every stage trains (<c>akka-rlhf.model</c>).</summary>
-public sealed record ModelSettings(int NLayer = 2, int NHead = 2, int NEmbd = 64, int BlockSize = 32, double Dropout = 0)
+public sealed record ModelSettings(int NLayer, int NHead, int NEmbd, int BlockSize, double Dropout)
 {
-    public static ModelSettings Default { get; } = new();
-
     public static ModelSettings FromConfig(Config c) => new(
-        c.GetInt("n-layer", Default.NLayer), c.GetInt("n-head", Default.NHead), c.GetInt("n-embd", Default.NEmbd),
-        c.GetInt("block-size", Default.BlockSize), c.GetDouble("dropout", Default.Dropout));
+        c.GetInt("n-layer"), c.GetInt("n-head"), c.GetInt("n-embd"), c.GetInt("block-size"), c.GetDouble("dropout"));
 
     public GptConfig ToGptConfig(int vocabSize) =>
         new GptConfig { VocabSize = vocabSize, BlockSize = BlockSize, NLayer = NLayer, NHead = NHead, NEmbd = NEmbd, Dropout = Dropout }.Validate();

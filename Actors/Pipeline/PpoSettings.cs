@@ -7,19 +7,17 @@ namespace AkkaRlhf.Actors.Pipeline;
 public enum PipelineMode { Sync, Async }
 
 /// <summary>How a rollout generator samples (<c>akka-rlhf.ppo.generator</c>).</summary>
-public sealed record GeneratorSettings(int MaxNewTokens = 10, double Temperature = 1.0, int TopK = 0)
+public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int TopK)
 {
-    public static GeneratorSettings FromConfig(Config c) => new(
-        c.GetInt("max-new-tokens", 10), c.GetDouble("temperature", 1.0), c.GetInt("top-k", 0));
+    public static GeneratorSettings FromConfig(Config c) => new(c.GetInt("max-new-tokens"), c.GetDouble("temperature"), c.GetInt("top-k"));
 }
 
 /// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>
-public sealed record CriticSettings(double Lr = 1e-3, int Epochs = 2, int MinibatchSize = 32, double ValueClip = 0.2,
-    bool InitFromReward = true, double MaxGradNorm = 1.0)
+public sealed record CriticSettings(double Lr, int Epochs, int MinibatchSize, double ValueClip, bool InitFromReward, double MaxGradNorm)
 {
     public static CriticSettings FromConfig(Config c) => new(
-        c.GetDouble("lr", 1e-3), c.GetInt("epochs", 2), c.GetInt("minibatch-size", 32), c.GetDouble("value-clip", 0.2),
-        c.GetBoolean("init-from-reward", true), c.GetDouble("max-grad-norm", 1.0));
+        c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("value-clip"),
+        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"));
 
     /// <summary>The value clip, null when off (value-clip = 0).</summary>
     public double? ValueClipOrNull => ValueClip > 0 ? ValueClip : null;
@@ -29,40 +27,37 @@ public sealed record CriticSettings(double Lr = 1e-3, int Epochs = 2, int Miniba
 public enum PolicyLossForm { Clip, Penalty }
 
 /// <summary>The learner's training (<c>akka-rlhf.ppo.learner</c>); GRPO reads group-size and kl-coef too.</summary>
-public sealed record LearnerSettings(double Lr = 1e-3, int Epochs = 2, int MinibatchSize = 32, double ClipEps = 0.2,
-    double DualClip = 0, double EntropyCoef = 0, PolicyLossForm Loss = PolicyLossForm.Clip, double PenaltyBeta = 0.1,
-    double MaxGradNorm = 1.0, bool RecomputeOldLogProbs = true, int GroupSize = 4, double KlCoef = 0.05)
+public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, double ClipEps, double DualClip, double EntropyCoef,
+    PolicyLossForm Loss, double PenaltyBeta, double MaxGradNorm, bool RecomputeOldLogProbs, int GroupSize, double KlCoef)
 {
     public static LearnerSettings FromConfig(Config c) => new(
-        c.GetDouble("lr", 1e-3), c.GetInt("epochs", 2), c.GetInt("minibatch-size", 32), c.GetDouble("clip-eps", 0.2),
-        c.GetDouble("dual-clip", 0), c.GetDouble("entropy-coef", 0),
-        c.GetString("loss", "clip").ToLowerInvariant() switch
+        c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("clip-eps"),
+        c.GetDouble("dual-clip"), c.GetDouble("entropy-coef"),
+        c.GetString("loss").ToLowerInvariant() switch
         {
             "clip" => PolicyLossForm.Clip,
             "penalty" => PolicyLossForm.Penalty,
             var s => throw new ConfigurationException($"{c.GetValue("loss")?.Origin}: akka-rlhf.ppo.learner.loss = \"{s}\" must be clip or penalty", c.GetValue("loss")?.Origin, "akka-rlhf.ppo.learner.loss"),
         },
-        c.GetDouble("penalty-beta", 0.1), c.GetDouble("max-grad-norm", 1.0), c.GetBoolean("recompute-old-logprobs", true),
-        c.GetInt("group-size", 4), c.GetDouble("kl-coef", 0.05));
+        c.GetDouble("penalty-beta"), c.GetDouble("max-grad-norm"), c.GetBoolean("recompute-old-logprobs"),
+        c.GetInt("group-size"), c.GetDouble("kl-coef"));
 
     /// <summary>The dual-clip bound, null when off (dual-clip = 0).</summary>
     public double? DualClipOrNull => DualClip > 1 ? DualClip : null;
 }
 
 /// <summary>The KL penalty in the rewards (<c>akka-rlhf.ppo.kl</c>).</summary>
-public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double Beta = 0.1, bool Adaptive = false,
-    double Target = 1.0, long Horizon = 10000, double ScoreClip = 10)
+public sealed record KlSettings(KlEstimator Estimator, double Beta, bool Adaptive, double Target, long Horizon, double ScoreClip)
 {
     public static KlSettings FromConfig(Config c) => new(
-        c.GetString("estimator", "k1").ToLowerInvariant() switch
+        c.GetString("estimator").ToLowerInvariant() switch
         {
             "k1" => KlEstimator.K1,
             "k2" => KlEstimator.K2,
             "k3" => KlEstimator.K3,
             var s => throw new ConfigurationException($"{c.GetValue("estimator")?.Origin}: akka-rlhf.ppo.kl.estimator = \"{s}\" must be k1, k2 or k3", c.GetValue("estimator")?.Origin, "akka-rlhf.ppo.kl.estimator"),
         },
-        c.GetDouble("beta", 0.1), c.GetBoolean("adaptive", false), c.GetDouble("target", 1.0), c.GetLong("horizon", 10000),
-        c.GetDouble("score-clip", 10));
+        c.GetDouble("beta"), c.GetBoolean("adaptive"), c.GetDouble("target"), c.GetLong("horizon"), c.GetDouble("score-clip"));
 
     public IKlController CreateController() => Adaptive ? new AdaptiveKlController(Beta, Target, Horizon) : new FixedKlController(Beta);
 }
@@ -70,70 +65,69 @@ public sealed record KlSettings(KlEstimator Estimator = KlEstimator.K1, double B
 /// <summary>The PPO stage (<c>akka-rlhf.ppo</c>): the iteration loop and every role's block.</summary>
 public sealed record PpoSettings
 {
-    public int Iterations { get; init; } = 60;
-    public int PromptsPerIteration { get; init; } = 64;
-    public PipelineMode Mode { get; init; } = PipelineMode.Sync;
+    public required int Iterations { get; init; }
+    public required int PromptsPerIteration { get; init; }
+    public required PipelineMode Mode { get; init; }
     /// <summary>Async mode: the oldest policy version a batch may come from, as versions behind the learner.</summary>
-    public int MaxStaleness { get; init; } = 1;
-    public KlSettings Kl { get; init; } = new();
-    public double Gamma { get; init; } = 1.0;
-    public double Lambda { get; init; } = 0.95;
-    public bool WhitenAdvantages { get; init; } = true;
-    public int RetryAttempts { get; init; } = 3;
-    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public required int MaxStaleness { get; init; }
+    public required KlSettings Kl { get; init; }
+    public required double Gamma { get; init; }
+    public required double Lambda { get; init; }
+    public required bool WhitenAdvantages { get; init; }
+    public required int RetryAttempts { get; init; }
+    public required TimeSpan AskTimeout { get; init; }
     /// <summary>Backoff of a failed request and restart limit of a role (<c>retry.min-backoff</c>, <c>max-backoff</c>, <c>max-restarts</c>, <c>restart-window</c>).</summary>
-    public RoleRestarts Restarts { get; init; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), 10, TimeSpan.FromSeconds(60));
+    public required RoleRestarts Restarts { get; init; }
     /// <summary>Reward scores are normalised with the reward model's held-out mean and std when known.</summary>
-    public bool NormalizeRewards { get; init; } = true;
-    public long Seed { get; init; } = 1234;
+    public required bool NormalizeRewards { get; init; }
+    public required long Seed { get; init; }
     /// <summary>How long the trainer waits for a node of every cluster role before the run fails.</summary>
-    public TimeSpan ClusterWait { get; init; } = TimeSpan.FromMinutes(2);
+    public required TimeSpan ClusterWait { get; init; }
 
-    public RoleSettings Generator { get; init; } = new("rollout", "cpu", 2, ConfigurationFactory.Empty);
-    public RoleSettings Reference { get; init; } = new("reference", "cpu", 1, ConfigurationFactory.Empty);
-    public RoleSettings Reward { get; init; } = new("reward-model", "cpu", 1, ConfigurationFactory.Empty);
-    public RoleSettings Critic { get; init; } = new("critic", "cpu", 1, ConfigurationFactory.Empty);
-    public RoleSettings Learner { get; init; } = new("ppo", "cpu", 1, ConfigurationFactory.Empty);
+    public required RoleSettings Generator { get; init; }
+    public required RoleSettings Reference { get; init; }
+    public required RoleSettings Reward { get; init; }
+    public required RoleSettings Critic { get; init; }
+    public required RoleSettings Learner { get; init; }
 
     /// <summary>The generator block's sampling settings, read with everything else at start-up.</summary>
-    public GeneratorSettings Sampling { get; init; } = new();
+    public required GeneratorSettings Sampling { get; init; }
 
     /// <summary>The learner block's PPO/GRPO settings, read at start-up (a bad value fails before any training).</summary>
-    public LearnerSettings LearnerOptions { get; init; } = new();
+    public required LearnerSettings LearnerOptions { get; init; }
 
     /// <summary>The critic block's settings, read at start-up.</summary>
-    public CriticSettings CriticOptions { get; init; } = new();
+    public required CriticSettings CriticOptions { get; init; }
 
-    public static PpoSettings Default { get; } = new();
-
+    /// <summary>Reads <c>akka-rlhf.ppo</c> (<paramref name="c"/>, which carries the module's reference.conf: every default lives there).</summary>
     public static PpoSettings FromConfig(Config c, long seed) => DistinctClusterRoles(new()
     {
-        Iterations = InRange(c, "iterations", c.GetInt("iterations", Default.Iterations), 1),
-        PromptsPerIteration = InRange(c, "prompts-per-iteration", c.GetInt("prompts-per-iteration", Default.PromptsPerIteration), 1),
-        Mode = c.GetString("mode", "sync").ToLowerInvariant() switch
+        Iterations = InRange(c, "iterations", c.GetInt("iterations"), 1),
+        PromptsPerIteration = InRange(c, "prompts-per-iteration", c.GetInt("prompts-per-iteration"), 1),
+        Mode = c.GetString("mode").ToLowerInvariant() switch
         {
             "sync" => PipelineMode.Sync,
             "async" => PipelineMode.Async,
             var s => throw new ConfigurationException($"{c.GetValue("mode")?.Origin}: akka-rlhf.ppo.mode = \"{s}\" must be sync or async", c.GetValue("mode")?.Origin, "akka-rlhf.ppo.mode"),
         },
-        MaxStaleness = InRange(c, "max-staleness", c.GetInt("max-staleness", Default.MaxStaleness), 0),
+        MaxStaleness = InRange(c, "max-staleness", c.GetInt("max-staleness"), 0),
         Kl = KlSettings.FromConfig(c.GetConfig("kl")),
-        Gamma = InRange(c, "gae.gamma", c.GetDouble("gae.gamma", Default.Gamma), 0, 1),
-        Lambda = InRange(c, "gae.lambda", c.GetDouble("gae.lambda", Default.Lambda), 0, 1),
-        WhitenAdvantages = c.GetBoolean("whiten-advantages", Default.WhitenAdvantages),
-        RetryAttempts = InRange(c, "retry.attempts", c.GetInt("retry.attempts", Default.RetryAttempts), 1),
-        AskTimeout = c.GetTimeSpan("retry.timeout", Default.AskTimeout),
-        Restarts = new RoleRestarts(c.GetTimeSpan("retry.min-backoff", Default.Restarts.MinBackoff),
-            c.GetTimeSpan("retry.max-backoff", Default.Restarts.MaxBackoff), InRange(c, "retry.max-restarts", c.GetInt("retry.max-restarts", Default.Restarts.MaxRestarts), 0),
-            c.GetTimeSpan("retry.restart-window", Default.Restarts.Window)),
-        NormalizeRewards = c.GetBoolean("normalize-rewards", Default.NormalizeRewards),
+        Gamma = InRange(c, "gae.gamma", c.GetDouble("gae.gamma"), 0, 1),
+        Lambda = InRange(c, "gae.lambda", c.GetDouble("gae.lambda"), 0, 1),
+        WhitenAdvantages = c.GetBoolean("whiten-advantages"),
+        RetryAttempts = InRange(c, "retry.attempts", c.GetInt("retry.attempts"), 1),
+        AskTimeout = c.GetTimeSpan("retry.timeout"),
+        Restarts = new RoleRestarts(c.GetTimeSpan("retry.min-backoff"),
+            c.GetTimeSpan("retry.max-backoff"), InRange(c, "retry.max-restarts", c.GetInt("retry.max-restarts"), 0),
+            c.GetTimeSpan("retry.restart-window")),
+        NormalizeRewards = c.GetBoolean("normalize-rewards"),
         Seed = seed,
-        Generator = RoleSettings.FromConfig(c.GetConfig("generator"), "rollout", "rollout"),
-        Reference = RoleSettings.FromConfig(c.GetConfig("reference"), "reference", "reference"),
-        Reward = RoleSettings.FromConfig(c.GetConfig("reward"), "reward-model", "reward"),
-        Critic = RoleSettings.FromConfig(c.GetConfig("critic"), "critic", "critic"),
-        Learner = LocalOnly(RoleSettings.FromConfig(c.GetConfig("learner"), "ppo"), "learner"),
-        ClusterWait = c.GetTimeSpan("cluster-wait", Default.ClusterWait),
+        Generator = RoleSettings.FromConfig(c.GetConfig("generator")),
+        Reference = RoleSettings.FromConfig(c.GetConfig("reference")),
+        Reward = RoleSettings.FromConfig(c.GetConfig("reward")),
+        Critic = RoleSettings.FromConfig(c.GetConfig("critic")),
+        Learner = RoleSettings.FromConfig(LocalOnly(c.GetConfig("learner"), "learner")),
+        ClusterWait = c.GetTimeSpan("cluster-wait"),
         Sampling = GeneratorSettings.FromConfig(c.GetConfig("generator")),
         LearnerOptions = LearnerSettings.FromConfig(c.GetConfig("learner")),
         CriticOptions = CriticSettings.FromConfig(c.GetConfig("critic")),
@@ -171,8 +165,8 @@ public sealed record PpoSettings
         throw new ConfigurationException($"{origin}: akka-rlhf.ppo.{key} = {value} must be {allowed}", origin, $"akka-rlhf.ppo.{key}");
     }
 
-    private static RoleSettings LocalOnly(RoleSettings role, string block) => role.UseRole is null ? role
-        : throw new ConfigurationException($"akka-rlhf.ppo.{block}.cluster.enabled = on: the {block} runs in the trainer's process (only generator, reference, reward and critic can be served by cluster nodes)");
+    private static Config LocalOnly(Config block, string name) => !(block.HasPath("cluster.enabled") && block.GetBoolean("cluster.enabled")) ? block
+        : throw new ConfigurationException($"akka-rlhf.ppo.{name}.cluster.enabled = on: the {name} runs in the trainer's process (only generator, reference, reward and critic can be served by cluster nodes)");
 
     public PpoSettings WithIterations(int n) => this with { Iterations = n };
     public PpoSettings WithMode(PipelineMode mode) => this with { Mode = mode };

@@ -16,9 +16,9 @@ public sealed record RoleSettings(string Type, string Device, int PoolSize, Conf
     /// <param name="block">The role's block, e.g. <c>akka-rlhf.ppo.generator</c>.</param>
     /// <param name="defaultType">The type when the block has none.</param>
     /// <param name="defaultUseRole">The cluster role when <c>cluster.use-role</c> is not set.</param>
-    public static RoleSettings FromConfig(Config block, string defaultType, string? defaultUseRole = null) =>
-        new(block.GetString("type", defaultType), block.GetString("device", "cpu"), block.GetInt("pool-size", 1), block,
-            block.GetBoolean("cluster.enabled", false) ? block.GetString("cluster.use-role", defaultUseRole ?? defaultType) : null);
+    public static RoleSettings FromConfig(Config block) =>
+        new(block.GetString("type"), block.GetString("device"), block.GetInt("pool-size"), block,
+            block.HasPath("cluster") && block.GetBoolean("cluster.enabled") ? block.GetString("cluster.use-role") : null);
 
     /// <summary>The parsed device (a clear error for a bad name or a missing GPU).</summary>
     public Device ParsedDevice => Devices.Parse(Device);

@@ -4,68 +4,53 @@ using AkkaRlhf.Models.Losses;
 namespace AkkaRlhf.Actors.Pipeline;
 
 /// <summary>Optimiser settings shared by the offline stages: AdamW with warmup + cosine decay to lr * min-lr-ratio.</summary>
-public sealed record OptimizerSettings(double Lr, double WeightDecay = 0.01, int WarmupSteps = 10, double MinLrRatio = 0.1, double MaxGradNorm = 1.0)
+public sealed record OptimizerSettings(double Lr, double WeightDecay, int WarmupSteps, double MinLrRatio, double MaxGradNorm)
 {
-    public static OptimizerSettings FromConfig(Config c, OptimizerSettings d) => new(
-        c.GetDouble("lr", d.Lr), c.GetDouble("weight-decay", d.WeightDecay), c.GetInt("warmup-steps", d.WarmupSteps),
-        c.GetDouble("min-lr-ratio", d.MinLrRatio), c.GetDouble("max-grad-norm", d.MaxGradNorm));
+    /// <summary>Reads the optimiser keys of a stage's block (<paramref name="c"/>).</summary>
+    public static OptimizerSettings FromConfig(Config c) => new(
+        c.GetDouble("lr"), c.GetDouble("weight-decay"), c.GetInt("warmup-steps"), c.GetDouble("min-lr-ratio"), c.GetDouble("max-grad-norm"));
 
     public OptimizerSettings WithLr(double lr) => this with { Lr = lr };
 }
 
 /// <summary>Stage 1, supervised fine-tuning (<c>akka-rlhf.sft</c>).</summary>
-public sealed record SftSettings(int Steps = 600, int BatchSize = 32, OptimizerSettings? Optimizer = null, string Device = "cpu")
+public sealed record SftSettings(int Steps, int BatchSize, OptimizerSettings Optim, string Device)
 {
-    public OptimizerSettings Optim => Optimizer ?? new OptimizerSettings(3e-3);
-    public static SftSettings Default { get; } = new();
-
-    public static SftSettings FromConfig(Config c) => new(
-        c.GetInt("steps", Default.Steps), c.GetInt("batch-size", Default.BatchSize),
-        OptimizerSettings.FromConfig(c, Default.Optim), c.GetString("device", Default.Device));
+    public static SftSettings FromConfig(Config c) =>
+        new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c), c.GetString("device"));
 
     public SftSettings WithSteps(int steps) => this with { Steps = steps };
 }
 
 /// <summary>Stage 2, the reward model (<c>akka-rlhf.rm</c>): pairwise Bradley-Terry, or listwise over K candidates.</summary>
-public sealed record RewardModelSettings(int Steps = 400, int BatchSize = 32, OptimizerSettings? Optimizer = null, bool Listwise = false,
-    double Margin = 0, string Device = "cpu")
+public sealed record RewardModelSettings(int Steps, int BatchSize, OptimizerSettings Optim, bool Listwise, double Margin, string Device)
 {
-    public OptimizerSettings Optim => Optimizer ?? new OptimizerSettings(1e-3);
-    public static RewardModelSettings Default { get; } = new();
-
-    public static RewardModelSettings FromConfig(Config c) => new(
-        c.GetInt("steps", Default.Steps), c.GetInt("batch-size", Default.BatchSize),
-        OptimizerSettings.FromConfig(c, Default.Optim), c.GetBoolean("listwise", Default.Listwise),
-        c.GetDouble("margin", Default.Margin), c.GetString("device", Default.Device));
+    public static RewardModelSettings FromConfig(Config c) => new(c.GetInt("steps"), c.GetInt("batch-size"),
+        OptimizerSettings.FromConfig(c), c.GetBoolean("listwise"), c.GetDouble("margin"), c.GetString("device"));
 
     public RewardModelSettings WithSteps(int steps) => this with { Steps = steps };
     public RewardModelSettings WithListwise(bool on) => this with { Listwise = on };
 }
 
 /// <summary>Offline DPO (<c>akka-rlhf.dpo</c>): sigmoid, cDPO (label-smoothing &gt; 0) or IPO.</summary>
-public sealed record DpoSettings(int Steps = 300, int BatchSize = 32, OptimizerSettings? Optimizer = null, double Beta = 0.3,
-    DpoLossType Loss = DpoLossType.Ipo, double LabelSmoothing = 0, string Device = "cpu")
+public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Optim, double Beta, DpoLossType Loss, double LabelSmoothing, string Device)
 {
-    public OptimizerSettings Optim => Optimizer ?? new OptimizerSettings(1e-3);
-    public static DpoSettings Default { get; } = new();
-
     public static DpoSettings FromConfig(Config c)
     {
-        var loss = c.GetString("loss", "ipo").ToLowerInvariant();
-        return new(c.GetInt("steps", Default.Steps), c.GetInt("batch-size", Default.BatchSize),
-            OptimizerSettings.FromConfig(c, Default.Optim), c.GetDouble("beta", Default.Beta),
+        var loss = c.GetString("loss").ToLowerInvariant();
+        return new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c), c.GetDouble("beta"),
             loss switch
             {
                 "sigmoid" or "cdpo" => DpoLossType.Sigmoid,
                 "ipo" => DpoLossType.Ipo,
                 _ => throw new ConfigurationException($"akka-rlhf.dpo.loss must be sigmoid, cdpo or ipo, got \"{loss}\""),
             },
-            LabelSmoothingOf(c, loss), c.GetString("device", Default.Device));
+            LabelSmoothingOf(c, loss), c.GetString("device"));
     }
 
     private static double LabelSmoothingOf(Config c, string loss)
     {
-        var eps = c.GetDouble("label-smoothing", Default.LabelSmoothing);
+        var eps = c.GetDouble("label-smoothing");
         return loss == "cdpo" && eps == 0 ? 0.1 : eps;
     }
 

@@ -23,7 +23,7 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
         new(Sys, PipelineSettings.FromConfig(PipelineSettings.Reference) with
         {
             Ppo = Tiny.Ppo(iterations: 2),
-            RewardModel = rm ?? RewardModelSettings.Default,
+            RewardModel = rm ?? Tiny.Settings.RewardModel,
         }, progress);
 
     private static PipelineData Data(IReadOnlyList<TokenRanking>? rankings = null) =>
@@ -40,7 +40,7 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
         var progress = new RecordingProgress();
         var heldOut = rankings.Select(r => new TokenPreference(r.Prompt, r.Responses[r.Best], r.Responses[1 - r.Best])).ToList();
         var trainer = Sys.ActorOf(RewardModelTrainer.Props(model, [], rankings, heldOut,
-            new RewardModelSettings(Steps: 3, BatchSize: rankings.Count, Listwise: true), Tiny.Tokenizer.PadId, progress, 1));
+            (Tiny.Settings.RewardModel with { Steps = 3, BatchSize = rankings.Count, Listwise = true }), Tiny.Tokenizer.PadId, progress, 1));
         await trainer.Ask<StageFinished>(new RunStage(1, 3), Fast);
 
         double expected;                                                              // one row at a time: logsumexp_i R_i - R_best
@@ -90,13 +90,13 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
     [Fact]
     public async Task A_stage_actor_that_fails_in_its_constructor_or_a_step_must_fail_the_caller_at_once_with_the_cause()
     {
-        var pipeline = Pipeline(new RecordingProgress(), new RewardModelSettings(Steps: 2, BatchSize: 2, Listwise: true));
+        var pipeline = Pipeline(new RecordingProgress(), (Tiny.Settings.RewardModel with { Steps = 2, BatchSize = 2, Listwise = true }));
         var e = await Assert.ThrowsAnyAsync<Exception>(() => pipeline.RewardModel(Data(rankings: null), Tiny.Policy()).WaitAsync(Fast));
         Assert.Contains("listwise reward training needs ranking data", e.ToString());       // the constructor's exception
 
         var bad = new TokenRanking(Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a"), [Response("good"), Response("bad")], 5);   // best out of range
         var trainer = Sys.ActorOf(RewardModelTrainer.Props(Tiny.Reward(), [], [bad], [],
-            new RewardModelSettings(Steps: 2, BatchSize: 1, Listwise: true), Tiny.Tokenizer.PadId, new RecordingProgress(), 1));
+            (Tiny.Settings.RewardModel with { Steps = 2, BatchSize = 1, Listwise = true }), Tiny.Tokenizer.PadId, new RecordingProgress(), 1));
         var step = await Assert.ThrowsAnyAsync<Exception>(() => trainer.Ask<StageFinished>(new RunStage(1, 2), Fast));
         Assert.IsNotType<AskTimeoutException>(step);                                 // a step's exception, at once
     }

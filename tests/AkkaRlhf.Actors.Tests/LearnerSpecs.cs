@@ -22,7 +22,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     {
         var policy = Tiny.Policy();
         var before = policy.state_dict()["transformer.wte.weight"].clone();
-        var learner = Sys.ActorOf(PpoLearner.Props(policy, new LearnerSettings(Lr: 1e-2, Epochs: 1), CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(policy, (Tiny.Settings.Ppo.LearnerOptions with { Lr = 1e-2, Epochs = 1 }), CPU, 1));
         learner.Tell(new TrainPolicy(1, Experience()));
         var first = ExpectMsg<PolicyUpdated>();
         learner.Tell(new TrainPolicy(2, Experience()));
@@ -38,7 +38,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Learner_must_drop_a_duplicate_batch_and_not_train_twice()
     {
-        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), (Tiny.Settings.Ppo.LearnerOptions with { Epochs = 1 }), CPU, 1));
         var experience = Experience();
         learner.Tell(new TrainPolicy(1, experience));
         ExpectMsg<PolicyUpdated>(u => u.Version == 1);
@@ -51,7 +51,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Learner_must_account_for_the_batch_it_trained_on()
     {
-        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), new LearnerSettings(Epochs: 1), CPU, 1));
+        var learner = Sys.ActorOf(PpoLearner.Props(Tiny.Policy(), (Tiny.Settings.Ppo.LearnerOptions with { Epochs = 1 }), CPU, 1));
         learner.Tell(new TrainPolicy(17, Experience()));
         var updated = ExpectMsg<PolicyUpdated>();
         Assert.Equal((17.0, 1.0), (updated.Metrics["batch_id"], updated.Metrics["policy_version"]));
@@ -60,7 +60,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Generator_must_hold_a_request_for_a_newer_policy_until_its_weights_arrive()
     {
-        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
+        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), (Tiny.Settings.Ppo.Sampling with { MaxNewTokens = 4 }), Tiny.Tokenizer.PadId,
             Tiny.Tokenizer.EosId, 1, CPU));
         var prompts = new[] { Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a b") };
         generator.Tell(new GenerateRollouts(5, 0, prompts, MinPolicyVersion: 1));         // work overtook the weights (two queues)
@@ -76,7 +76,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Generators_must_use_the_newest_policy_version()
     {
-        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), new GeneratorSettings(MaxNewTokens: 4), Tiny.Tokenizer.PadId,
+        var generator = Sys.ActorOf(RolloutGenerator.Props(Tiny.Policy(), (Tiny.Settings.Ppo.Sampling with { MaxNewTokens = 4 }), Tiny.Tokenizer.PadId,
             Tiny.Tokenizer.EosId, 1, CPU));
         var v2 = Tiny.Policy(seed: 22);
         generator.Tell(new PolicyWeights(2, ModelCopies.Snapshot(v2)));
@@ -96,7 +96,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Critic_must_lower_its_value_loss_on_the_returns()
     {
-        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new CriticSettings(Lr: 1e-2, Epochs: 4), CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), (Tiny.Settings.Ppo.CriticOptions with { Lr = 1e-2, Epochs = 4 }), CPU, 1));
         var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
         var returns = batch.ActionMask * 2.0;
         var losses = new List<double>();
@@ -115,7 +115,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     {
         // a resumed coordinator asks again for batch ids that the critic (on a cluster node) handled after the checkpoint
         var model = new Models.GptValue(Tiny.Config, new Generator(3));
-        var critic = Sys.ActorOf(Critic.Props(model, new CriticSettings(Lr: 1e-2, Epochs: 2), CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(model, (Tiny.Settings.Ppo.CriticOptions with { Lr = 1e-2, Epochs = 2 }), CPU, 1));
         var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
         var dir = Path.Combine(Path.GetTempPath(), "akka-rlhf-critic-" + Guid.NewGuid().ToString("N"));
         try

@@ -19,7 +19,7 @@ public sealed class OfflineStageSpecs(ITestOutputHelper output) : RlhfTestKit(ou
     public void Sft_trainer_must_report_every_step_and_lower_the_loss()
     {
         var progress = new RecordingProgress();
-        var trainer = Sys.ActorOf(SftTrainer.Props(Tiny.Policy(), Sft, new SftSettings(Steps: 20, BatchSize: 5, Optimizer: new OptimizerSettings(1e-2)), Tiny.Tokenizer.PadId, progress, 1));
+        var trainer = Sys.ActorOf(SftTrainer.Props(Tiny.Policy(), Sft, (Tiny.Settings.Sft with { Steps = 20, BatchSize = 5, Optim = Tiny.Settings.Sft.Optim with { Lr = 1e-2 } }), Tiny.Tokenizer.PadId, progress, 1));
         trainer.Tell(new RunStage(1, 20));
         var done = ExpectMsg<StageFinished>(TimeSpan.FromSeconds(30));
         Assert.Equal("sft", done.Stage);
@@ -35,7 +35,7 @@ public sealed class OfflineStageSpecs(ITestOutputHelper output) : RlhfTestKit(ou
         {
             var rankings = Pairs.Select(p => new TokenRanking(p.Prompt, [p.Rejected, p.Chosen], 1)).ToList();
             var trainer = Sys.ActorOf(RewardModelTrainer.Props(Tiny.Reward(), Pairs, rankings, Pairs,
-                new RewardModelSettings(Steps: 20, BatchSize: 5, Listwise: listwise), Tiny.Tokenizer.PadId, new RecordingProgress(), 1));
+                (Tiny.Settings.RewardModel with { Steps = 20, BatchSize = 5, Listwise = listwise }), Tiny.Tokenizer.PadId, new RecordingProgress(), 1));
             trainer.Tell(new RunStage(1, 20));
             var done = ExpectMsg<StageFinished>(TimeSpan.FromSeconds(30));
             Assert.Equal(1.0, done.Summary["heldout_accuracy"]);
@@ -48,7 +48,7 @@ public sealed class OfflineStageSpecs(ITestOutputHelper output) : RlhfTestKit(ou
         var reference = CreateTestProbe();
         var sft = Tiny.Policy();
         var progress = new RecordingProgress();
-        var dpo = Sys.ActorOf(DpoLearner.Props(Tiny.Policy(), reference.Ref, Pairs, new DpoSettings(Steps: 15, BatchSize: 5, Loss: Models.Losses.DpoLossType.Sigmoid), Tiny.Tokenizer.PadId, progress, 1));
+        var dpo = Sys.ActorOf(DpoLearner.Props(Tiny.Policy(), reference.Ref, Pairs, (Tiny.Settings.Dpo with { Steps = 15, BatchSize = 5, Loss = Models.Losses.DpoLossType.Sigmoid }), Tiny.Tokenizer.PadId, progress, 1));
         dpo.Tell(new RunStage(1, 15));
         for (var i = 0; i < 2; i++)                                                    // chosen, then rejected: one batch each
         {

@@ -115,7 +115,7 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         {
             var sft = Tiny.Policy();
             var reference = system.ActorOf(ReferenceScorer.Props(sft, CPU));
-            var dpo = system.ActorOf(DpoLearner.Props(Tiny.Policy(), reference, Pairs, new DpoSettings(Steps: Iterations, BatchSize: 3),
+            var dpo = system.ActorOf(DpoLearner.Props(Tiny.Policy(), reference, Pairs, (Tiny.Settings.Dpo with { Steps = Iterations, BatchSize = 3 }),
                 Tiny.Tokenizer.PadId, progress, 1, durability: durability, resume: from));
             var done = dpo.Ask<StageFinished>(new RunStage(1, Iterations), TimeSpan.FromSeconds(60));
             await Task.WhenAny(done, progress.Crashed.Task);

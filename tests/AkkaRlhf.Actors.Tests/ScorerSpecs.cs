@@ -42,7 +42,7 @@ public sealed class ScorerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     [Fact]
     public void Critic_must_reply_values_before_every_response_token()
     {
-        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), new Pipeline.CriticSettings(), CPU, 1));
+        var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), Tiny.Settings.Ppo.CriticOptions, CPU, 1));
         critic.Tell(new ComputeValues(9, Tiny.Batch(("a", "good b"), ("b", "c"))));
         var reply = ExpectMsg<ValueEstimates>();
         Assert.Equal(9, reply.BatchId);

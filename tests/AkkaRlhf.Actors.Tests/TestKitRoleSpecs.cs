@@ -22,7 +22,7 @@ public sealed class TestKitRoleSpecs(ITestOutputHelper output) : RlhfTestKit(out
     public void Rollout_generator_must_answer_k_samples_per_prompt_with_their_log_probs_under_its_policy()
     {
         var policy = Tiny.Policy();
-        var generator = Sys.ActorOf(RolloutGenerator.Props(policy, new GeneratorSettings(MaxNewTokens: 5), Tiny.Tokenizer.PadId, Tiny.Tokenizer.EosId, 3, CPU));
+        var generator = Sys.ActorOf(RolloutGenerator.Props(policy, (Tiny.Settings.Ppo.Sampling with { MaxNewTokens = 5 }), Tiny.Tokenizer.PadId, Tiny.Tokenizer.EosId, 3, CPU));
         var prompts = new[] { "a b", "c" }.Select(p => Tiny.Template.EncodePrompt(Tiny.Tokenizer, p).ToArray()).ToList();
         generator.Tell(new GenerateRollouts(7, 0, prompts, SamplesPerPrompt: 3));
         var rollout = ExpectBatch<RolloutBatch>(7, Slow);
@@ -71,7 +71,7 @@ public sealed class TestKitRoleSpecs(ITestOutputHelper output) : RlhfTestKit(out
         var pairs = new[] { ("a", "good", "bad"), ("b", "good c", "d") }
             .Select(p => new TokenPreference(Tiny.Template.EncodePrompt(Tiny.Tokenizer, p.Item1), [.. Tiny.Tokenizer.Encode(p.Item2), Tiny.Tokenizer.EosId],
                 [.. Tiny.Tokenizer.Encode(p.Item3), Tiny.Tokenizer.EosId])).ToList();
-        var dpo = Sys.ActorOf(DpoLearner.Props(Tiny.Policy(), reference.Ref, pairs, new DpoSettings(Steps: 1, BatchSize: 2, Loss: Models.Losses.DpoLossType.Sigmoid),
+        var dpo = Sys.ActorOf(DpoLearner.Props(Tiny.Policy(), reference.Ref, pairs, (Tiny.Settings.Dpo with { Steps = 1, BatchSize = 2, Loss = Models.Losses.DpoLossType.Sigmoid }),
             Tiny.Tokenizer.PadId, progress, 1));
         dpo.Tell(new RunStage(1, 1));
         for (var i = 0; i < 2; i++)                                                    // chosen, then rejected

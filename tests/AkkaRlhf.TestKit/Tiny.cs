@@ -46,8 +46,11 @@ public static class Tiny
             rows.Select(r => (IReadOnlyList<int>)[.. Tokenizer.Encode(r.Response), Tokenizer.EosId]).ToList(),
             Tokenizer.PadId);
 
+    /// <summary>Every stage's settings as the module's reference.conf gives them (start from these and change what a spec needs).</summary>
+    public static PipelineSettings Settings { get; } = PipelineSettings.FromConfig(ConfigurationFactory.Empty);
+
     /// <summary>PPO settings for a micro run: small batches, a rule-based reward on "good".</summary>
-    public static PpoSettings Ppo(int iterations, string learner = "ppo", string reward = "rule-based") => PpoSettings.Default with
+    public static PpoSettings Ppo(int iterations, string learner = "ppo", string reward = "rule-based") => Settings.Ppo with
     {
         Iterations = iterations,
         PromptsPerIteration = 32,
@@ -55,20 +58,20 @@ public static class Tiny
         RetryAttempts = 3,
         AskTimeout = TimeSpan.FromSeconds(20),
         NormalizeRewards = false,
-        Kl = new KlSettings(Beta: 0.01),
+        Kl = Settings.Ppo.Kl with { Beta = 0.01 },
         Generator = Role("rollout", "pool-size = 2"),
         Reference = Role("reference", ""),
         Reward = Role(reward, "positive-words = [good]\nmissing-eos-penalty = 0"),
         Critic = Role("critic", ""),
         Learner = Role(learner, ""),
-        Sampling = new GeneratorSettings(MaxNewTokens: 6),
-        CriticOptions = new CriticSettings(Lr: 3e-3, MinibatchSize: 16),
-        LearnerOptions = new LearnerSettings(Lr: 1e-2, MinibatchSize: 16, GroupSize: 4, KlCoef: 0.01),
+        Sampling = Settings.Ppo.Sampling with { MaxNewTokens = 6 },
+        CriticOptions = Settings.Ppo.CriticOptions with { Lr = 3e-3, MinibatchSize = 16 },
+        LearnerOptions = Settings.Ppo.LearnerOptions with { Lr = 1e-2, MinibatchSize = 16, GroupSize = 4, KlCoef = 0.01 },
     };
 
-    /// <summary>The settings of a role block: its <paramref name="type"/> and more HOCON keys.</summary>
+    /// <summary>The settings of a role block: its <paramref name="type"/> and more HOCON keys (on the cpu, no pool, local).</summary>
     public static RoleSettings Role(string type, string block) =>
-        RoleSettings.FromConfig(ConfigurationFactory.ParseString($"type = \"{type}\"\n{block}"), type);
+        RoleSettings.FromConfig(ConfigurationFactory.ParseString($"type = \"{type}\"\ndevice = cpu\npool-size = 1\n{block}"));
 
     /// <summary>The PPO models around <paramref name="policy"/>: a reference policy, a critic when asked.</summary>
     public static PpoModels Models(GptLM policy, bool critic = true) =>
