@@ -30,8 +30,8 @@ public sealed class Critic : RoleActor
         _critic = critic;
         _critic.to(Device);
         _settings = settings;
-        _optimizer = new AdamW(OptimizerGroups.DecayNoDecay(critic, 0.0, settings.Lr));
-        _rng = new SeededRandom(seed, 7);
+        _optimizer = NewOptimizer(critic, settings);
+        _rng = NewRng(seed);
 
         ReceiveBatch<ComputeValues>(request =>
         {
@@ -40,25 +40,38 @@ public sealed class Critic : RoleActor
             return new ValueEstimates(request.BatchId, Scoring.Outgoing(Scoring.Values(_critic, request.Batch.To(Device))));
         });
 
-        ReceiveBatch<TrainCritic>(request => new CriticUpdated(request.BatchId, Train(request)));
+        ReceiveBatch<TrainCritic>(request => new CriticUpdated(request.BatchId,
+            Train(_critic, _optimizer, _rng, _settings, Device, request.Batch, request.Returns, request.OldValues)));
 
         ReceiveCheckpoints(_critic, _critic.config, _optimizer, _rng);
     }
 
-    private Dictionary<string, double> Train(TrainCritic request)
+    /// <summary>The critic's optimiser over <paramref name="critic"/> (AdamW, no weight decay).</summary>
+    public static AdamW NewOptimizer(GptValue critic, CriticSettings settings) => new(OptimizerGroups.DecayNoDecay(critic, 0.0, settings.Lr));
+
+    /// <summary>The critic's minibatch order stream for the role seed <paramref name="seed"/>.</summary>
+    public static SeededRandom NewRng(long seed) => new(seed, 7);
+
+    /// <summary>
+    /// One update: the value-regression epochs of <paramref name="critic"/> (in place, on <paramref name="device"/>) on the
+    /// GAE returns <paramref name="targets"/> of <paramref name="sequences"/>, clipped around <paramref name="previousValues"/>
+    /// (the values before the update), over shuffled minibatches drawn from <paramref name="rng"/>; returns the update's metrics.
+    /// </summary>
+    public static Dictionary<string, double> Train(GptValue critic, AdamW optimizer, SeededRandom rng, CriticSettings settings, Device device,
+        SequenceBatch sequences, Tensor targets, Tensor previousValues)
     {
         using var scope = torch.NewDisposeScope();
-        var batch = request.Batch.To(Device);
-        var (returns, oldValues) = (request.Returns.to(Device), request.OldValues.to(Device));
+        var batch = sequences.To(device);
+        var (returns, oldValues) = (targets.to(device), previousValues.to(device));
         var losses = new List<double>();
-        for (var epoch = 0; epoch < _settings.Epochs; epoch++)
-            foreach (var rows in Minibatches.Of(batch.Count, _settings.MinibatchSize, _rng, Device))
+        for (var epoch = 0; epoch < settings.Epochs; epoch++)
+            foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
                 using var step = torch.NewDisposeScope();
                 var mb = batch.Rows(rows);
-                var values = Scoring.Values(_critic, mb);
-                var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, rows), returns.index_select(0, rows), mb.ActionMask, _settings.ValueClipOrNull);
-                losses.Add(TrainStep.Run(loss, _optimizer, _settings.MaxGradNorm).Loss);
+                var values = Scoring.Values(critic, mb);
+                var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, rows), returns.index_select(0, rows), mb.ActionMask, settings.ValueClipOrNull);
+                losses.Add(TrainStep.Run(loss, optimizer, settings.MaxGradNorm).Loss);
             }
         return new()
         {

@@ -37,48 +37,59 @@ public sealed class PpoLearner : RoleActor
         _policy = policy;
         _policy.to(Device);
         _settings = settings;
-        _optimizer = new AdamW(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
-        _rng = new SeededRandom(seed, 5);
+        _optimizer = NewOptimizer(policy, settings);
+        _rng = NewRng(seed);
         _version = version;
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: true, SamplesPerPrompt: 1)));
 
-        ReceiveTrainPolicy(_policy, _version, Train);
+        ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience));
 
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }
 
-    private Dictionary<string, double> Train(Experience experience)
+    /// <summary>The learner's optimiser over <paramref name="policy"/> (AdamW, no weight decay).</summary>
+    public static AdamW NewOptimizer(GptLM policy, LearnerSettings settings) => new(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
+
+    /// <summary>The learner's minibatch order stream for the role seed <paramref name="seed"/>.</summary>
+    public static SeededRandom NewRng(long seed) => new(seed, 5);
+
+    /// <summary>
+    /// One update on <paramref name="experience"/>: the PPO epochs over shuffled minibatches drawn from <paramref name="rng"/>,
+    /// training <paramref name="policy"/> in place on <paramref name="device"/>; returns the update's metrics.
+    /// </summary>
+    public static Dictionary<string, double> Train(GptLM policy, AdamW optimizer, SeededRandom rng, LearnerSettings settings, Device device,
+        Experience experience)
     {
         using var scope = torch.NewDisposeScope();
-        var batch = experience.Batch.To(Device);
-        var advantages = (experience.Advantages ?? throw new ArgumentException("PPO needs advantages: give the trainer a critic")).to(Device);
-        var oldLogProbs = _settings.RecomputeOldLogProbs ? OwnLogProbs(batch) : experience.OldLogProbs.to(Device);
+        var batch = experience.Batch.To(device);
+        var advantages = (experience.Advantages ?? throw new ArgumentException("PPO needs advantages: give the trainer a critic")).to(device);
+        var oldLogProbs = settings.RecomputeOldLogProbs ? OwnLogProbs(policy, batch) : experience.OldLogProbs.to(device);
         var (losses, clips, kls, entropies) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-        for (var epoch = 0; epoch < _settings.Epochs; epoch++)
-            foreach (var rows in Minibatches.Of(batch.Count, _settings.MinibatchSize, _rng, Device))
+        for (var epoch = 0; epoch < settings.Epochs; epoch++)
+            foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
                 using var step = torch.NewDisposeScope();
                 var mb = batch.Rows(rows);
                 var (old, adv) = (oldLogProbs.index_select(0, rows), advantages.index_select(0, rows));
-                var logits = Scoring.ResponseLogits(_policy, mb);
+                var logits = Scoring.ResponseLogits(policy, mb);
                 var logProbs = Scoring.ResponseLogProbs(logits, mb);
                 Tensor loss;
-                if (_settings.Loss == PolicyLossForm.Clip)
+                if (settings.Loss == PolicyLossForm.Clip)
                 {
-                    var clip = PpoLosses.PolicyLoss(logProbs, old, adv, mb.ActionMask, _settings.ClipEps, _settings.DualClipOrNull);
+                    var clip = PpoLosses.PolicyLoss(logProbs, old, adv, mb.ActionMask, settings.ClipEps, settings.DualClipOrNull);
                     loss = clip.Loss;
                     clips.Add(clip.ClipFraction);
                 }
                 else
                 {
-                    var penalty = PpoLosses.PenaltyPolicyLoss(logProbs, old, adv, mb.ActionMask, _settings.PenaltyBeta, _settings.ClipEps);
+                    var penalty = PpoLosses.PenaltyPolicyLoss(logProbs, old, adv, mb.ActionMask, settings.PenaltyBeta, settings.ClipEps);
                     loss = penalty.Loss;
                     clips.Add(penalty.ClipFraction);
                 }
                 var entropy = PpoLosses.Entropy(logits, mb.ActionMask);
-                if (_settings.EntropyCoef > 0) loss = loss - _settings.EntropyCoef * entropy;
-                losses.Add(TrainStep.Run(loss, _optimizer, _settings.MaxGradNorm).Loss);
+                if (settings.EntropyCoef > 0) loss = loss - settings.EntropyCoef * entropy;
+                losses.Add(TrainStep.Run(loss, optimizer, settings.MaxGradNorm).Loss);
                 using (torch.no_grad()) kls.Add(PpoLosses.ApproxKl(logProbs.detach(), old, mb.ActionMask));
                 entropies.Add(entropy.ToDouble());
             }
@@ -92,10 +103,10 @@ public sealed class PpoLearner : RoleActor
     }
 
     /// <summary>log pi_old with this learner's own forward pass (the weights before this update).</summary>
-    private Tensor OwnLogProbs(SequenceBatch batch)
+    private static Tensor OwnLogProbs(GptLM policy, SequenceBatch batch)
     {
         using var noGrad = torch.no_grad();
-        return Scoring.ResponseLogProbs(_policy, batch);
+        return Scoring.ResponseLogProbs(policy, batch);
     }
 
     protected override void PostStop() => _optimizer.Dispose();

@@ -30,11 +30,7 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
         _policy = ModelCopies.Clone(initialPolicy, device);
         _policy.eval();
         _version = initialVersion;
-        var sampling = new GenerationConfig
-        {
-            MaxNewTokens = settings.MaxNewTokens, Temperature = settings.Temperature, TopK = settings.TopK,
-            EosTokenId = eosId, PadTokenId = padId,
-        };
+        var sampling = Sampling(settings, padId, eosId);
 
         Receive<PolicyWeights>(weights =>
         {
@@ -48,18 +44,38 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
 
         ReceiveBatch<GenerateRollouts>(request =>
         {
-            using var scope = torch.NewDisposeScope();
-            var prompts = request.Prompts.SelectMany(p => Enumerable.Repeat<IReadOnlyList<int>>(p, request.SamplesPerPrompt)).ToList();
-            var (ids, mask) = Batch.LeftPad(prompts, padId);
-            (ids, mask) = (ids.to(Device), mask.to(Device));
-            using var generation = Sampler.Generate(_policy, ids, mask, sampling with { Seed = SeedOf(seed, request.BatchId, request.Part) });
-            var batch = new SequenceBatch(
-                Scoring.Outgoing(torch.cat([ids, generation.tokens], 1)),
-                Scoring.Outgoing(torch.cat([mask, generation.mask.to(ScalarType.Int64)], 1)),
-                Scoring.Outgoing(generation.mask),
-                (int)ids.size(1));
-            return new RolloutBatch(request.BatchId, request.Part, batch, Scoring.Outgoing(generation.logprobs), _version);
+            var (batch, logProbs) = Generate(_policy, request.Prompts, request.SamplesPerPrompt,
+                sampling with { Seed = SeedOf(seed, request.BatchId, request.Part) }, padId, Device);
+            return new RolloutBatch(request.BatchId, request.Part, batch, logProbs, _version);
         }, key: r => (r.BatchId, r.Part));
+    }
+
+    /// <summary>How a generator with <paramref name="settings"/> samples (no seed yet: each request sets its own).</summary>
+    public static GenerationConfig Sampling(GeneratorSettings settings, int padId, int? eosId) => new()
+    {
+        MaxNewTokens = settings.MaxNewTokens, Temperature = settings.Temperature, TopK = settings.TopK,
+        EosTokenId = eosId, PadTokenId = padId,
+    };
+
+    /// <summary>
+    /// One request's work: every prompt <paramref name="samplesPerPrompt"/> times, sampled by <paramref name="policy"/> on
+    /// <paramref name="device"/> with <paramref name="sampling"/> (its seed set); the sequences and the sampled tokens'
+    /// log-probs as CPU copies owned by no dispose scope.
+    /// </summary>
+    public static (SequenceBatch Batch, Tensor LogProbs) Generate(GptLM policy, IReadOnlyList<int[]> prompts, int samplesPerPrompt,
+        GenerationConfig sampling, int padId, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var rows = prompts.SelectMany(p => Enumerable.Repeat<IReadOnlyList<int>>(p, samplesPerPrompt)).ToList();
+        var (ids, mask) = Batch.LeftPad(rows, padId);
+        (ids, mask) = (ids.to(device), mask.to(device));
+        using var generation = Sampler.Generate(policy, ids, mask, sampling);
+        var batch = new SequenceBatch(
+            Scoring.Outgoing(torch.cat([ids, generation.tokens], 1)),
+            Scoring.Outgoing(torch.cat([mask, generation.mask.to(ScalarType.Int64)], 1)),
+            Scoring.Outgoing(generation.mask),
+            (int)ids.size(1));
+        return (batch, Scoring.Outgoing(generation.logprobs));
     }
 
     public IStash Stash { get; set; } = null!;

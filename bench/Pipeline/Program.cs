@@ -16,7 +16,11 @@ using static TorchSharp.torch;
 //   1. time breakdown of a synchronous iteration (generate / score / learn / sync),
 //   2. sync vs async throughput on the same config,
 //   3. the synchronous iteration vs reference_ppo.py (python3-torch doing the same iteration in one process).
+// 4. with --messaging: the share of the iteration spent in messaging, the actors vs the same code called directly (Messaging.cs).
 // usage: dotnet run -c Release --project bench/Pipeline [iterations] [warmup]
+//        dotnet run -c Release --project bench/Pipeline --messaging [iterations] [warmup] [rounds]
+var messaging = args.Length > 0 && args[0] == "--messaging";
+if (messaging) args = args[1..];
 var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12;
 var warmup = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 torch.set_num_threads(1);
@@ -25,6 +29,11 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var tokenizer = SyntheticTask.Tokenizer;
 var prompts = SyntheticTask.Generate(1234, SyntheticSizes.All(256)).Prompts.Train.Select(p => p.Prompt).ToList();
 var gpt = PipelineSettings.FromConfig(PipelineSettings.Reference).Model.ToGptConfig(tokenizer.VocabSize);
+if (messaging)
+{
+    await MessagingBench.Run(iterations, warmup, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7, prompts, tokenizer, gpt);
+    return;
+}
 
 PpoSettings Settings(PipelineMode mode, int pool) =>
     PipelineSettings.FromConfig(ConfigurationFactory.ParseString($"akka-rlhf.ppo.generator.pool-size = {pool}").WithFallback(PipelineSettings.Reference)).Ppo
