@@ -33,8 +33,9 @@ public static class AppConfig
             foreach (var module in modules) layers.AddReference(module);
             return layers.AddFile(userFile).AddEnvironment().AddOverrides(overrides);
         }
-        var plugins = Plugins.Load(Layers(Modules).Build());
-        return Checked(Layers(Modules.Concat(plugins)));
+        var layers = Layers(Modules);
+        var plugins = Plugins.Load(layers.Build());
+        return Checked(plugins.Count == 0 ? layers : Layers(Modules.Concat(plugins)));   // files are read again only for plug-ins' defaults
     }
 
     /// <summary>Builds <paramref name="layers"/> and refuses keys under <c>akka-rlhf</c> that its reference layer does not have.</summary>

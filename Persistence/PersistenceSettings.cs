@@ -20,7 +20,7 @@ public enum PersistenceProvider
 
 /// <summary>
 /// The run journal's settings (<c>akka-rlhf.persistence</c>, every key documented in this module's reference.conf),
-/// immutable: <see cref="Create"/> reads them once, the constructor validates, <c>With*</c> return copies.
+/// immutable: <see cref="Create"/> reads them once, the constructor validates.
 /// <see cref="ToAkkaConfig"/> turns them into the Akka.Persistence plugin configuration of an actor system.
 /// </summary>
 public sealed record PersistenceSettings
@@ -70,13 +70,6 @@ public sealed record PersistenceSettings
         };
         return new PersistenceSettings(provider, sqlitePath, c.GetString("postgresql.connection-string"), c.GetInt("snapshot-every"));
     }
-
-    /// <summary>A copy whose SQLite journal is <paramref name="path"/>.</summary>
-    public PersistenceSettings WithSqlitePath(string path) => this with { SqlitePath = path };
-
-    /// <summary>A copy with another provider (validated again).</summary>
-    public PersistenceSettings WithProvider(PersistenceProvider provider) =>
-        new(provider, SqlitePath, PostgreSqlConnectionString, SnapshotEvery);
 
     /// <summary>
     /// The Akka configuration of this journal: the Akka.Persistence.Sql journal, snapshot store and read journal (tables created
