@@ -17,7 +17,6 @@ public static class AppConfig
         typeof(AppConfig).Assembly,
         typeof(PipelineSettings).Assembly,
         typeof(AkkaRlhf.Persistence.PersistenceSettings).Assembly,
-        typeof(AkkaRlhf.Cluster.ClusterNode).Assembly,
     ];
 
     /// <summary>

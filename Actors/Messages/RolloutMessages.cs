@@ -19,5 +19,9 @@ public sealed record GenerateRollouts(long BatchId, int Part, IReadOnlyList<int[
 /// </summary>
 public sealed record RolloutBatch(long BatchId, int Part, SequenceBatch Batch, Tensor LogProbs, long PolicyVersion) : IBatchMessage;
 
-/// <summary>A versioned snapshot of the policy's weights (CPU tensors), published by the learner after each update.</summary>
-public sealed record PolicyWeights(long Version, IReadOnlyDictionary<string, Tensor> State);
+/// <summary>
+/// A versioned snapshot of the policy's weights (CPU tensors), published by the learner after each update. A generator
+/// ignores a version older than the one it holds, unless <paramref name="Rewind"/>: a coordinator that resumed from a
+/// checkpoint takes its generators back to that version (and they forget the replies they gave since).
+/// </summary>
+public sealed record PolicyWeights(long Version, IReadOnlyDictionary<string, Tensor> State, bool Rewind = false);

@@ -278,7 +278,7 @@ public sealed class Trainer : ReceiveActor
         _kl = (_settings.Kl with { Beta = s.Values["kl_beta"] }).CreateController();
         _cursor = s.Cursor;
         _lastWeights = restored.Weights!;
-        SyncWeights(restored.Weights!);
+        SyncWeights(restored.Weights! with { Rewind = true });                        // generators may hold newer weights (a moved coordinator)
         return (int)s.Iteration;
     }
 

@@ -112,7 +112,7 @@ public abstract class RoleActor : ReceiveActor
     }
 
     /// <summary>Empties the duplicate cache (the role's state went back to a checkpoint, e.g. a coordinator resumed a run).</summary>
-    private void ForgetReplies()
+    protected void ForgetReplies()
     {
         _replies.Clear();
         _order.Clear();

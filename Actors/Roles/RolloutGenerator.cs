@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace AkkaRlhf.Actors.Roles;
 
 /// <summary>
-/// Generates responses with the newest policy weights it has received (older weights are ignored).
+/// Generates responses with the newest policy weights it has received (older weights are ignored, unless they rewind it
+/// to a resumed run's checkpoint).
 /// Replies the sequences, the sampled tokens' log-probs and the policy version used. Each request
 /// samples from its own seed (derived from the batch id and part), so results do not depend on which
 /// generator of the pool served it. Run several as a pool: <c>Props(...).WithRouter(new RoundRobinPool(n))</c>.
@@ -34,7 +35,8 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
 
         Receive<PolicyWeights>(weights =>
         {
-            if (weights.Version <= _version) return;                                  // only ever move forward
+            if (weights.Version <= _version && !weights.Rewind) return;               // only ever move forward, unless told to go back
+            if (weights.Rewind) ForgetReplies();                                      // the batch ids after the checkpoint come again
             _policy.load_state_dict(new Dictionary<string, Tensor>(weights.State));
             _version = weights.Version;
             Stash.UnstashAll();

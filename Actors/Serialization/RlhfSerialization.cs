@@ -36,6 +36,16 @@ public static class RlhfSerialization
         (typeof(RunStage), "rlhf.run-stage"),
         (typeof(StageStep), "rlhf.stage-step"),
         (typeof(StageFinished), "rlhf.stage-finished"),
+        (typeof(WorkFailed), "rlhf.work-failed"),
+        (typeof(PolicyWeightsRef), "rlhf.policy-weights-ref"),
+        (typeof(WeightsOffer), "rlhf.weights-offer"),
+        (typeof(GetWeightsChunk), "rlhf.get-weights-chunk"),
+        (typeof(WeightsChunk), "rlhf.weights-chunk"),
+        (typeof(WorkAccounting), "rlhf.work-accounting"),
+        (typeof(GetWorkAccounting), "rlhf.get-work-accounting"),
+        (typeof(RunBegan), "rlhf.run-began"),
+        (typeof(RunStepped), "rlhf.run-stepped"),
+        (typeof(RunEnded), "rlhf.run-ended"),
     ];
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace AkkaRlhf.Actors.Serialization;
 /// Akka serializer of the RLHF messages: string manifests from the allow-list <see cref="RlhfSerialization.Messages"/>
 /// (a CLR type name is never read from the wire), the message as System.Text.Json and every tensor in it as a raw
 /// binary payload (<see cref="TensorCodec"/>). Wire layout: int32 JSON length, the UTF-8 JSON (each tensor written as
-/// <c>{"$t": index}</c>), int32 payload count, then each payload as int64 length + bytes. Bound to every allow-listed
+/// <c>{"$t": index}</c>, every byte[] as <c>{"$b": index}</c>), int32 payload count, then each payload as int64 length + bytes. Bound to every allow-listed
 /// type by <see cref="RlhfSerialization.AkkaConfig"/>.
 /// </summary>
 public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -23,7 +23,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
 
     private static readonly Dictionary<Type, string> ByType = RlhfSerialization.Messages.ToDictionary(m => m.Type, m => m.Manifest);
     private static readonly Dictionary<string, Type> ByManifest = RlhfSerialization.Messages.ToDictionary(m => m.Manifest, m => m.Type, StringComparer.Ordinal);
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General) { Converters = { new TensorConverter() } };
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General) { Converters = { new TensorConverter(), new BytesConverter() } };
     [ThreadStatic] private static List<byte[]>? t_payloads;
 
     /// <inheritdoc />
@@ -110,29 +110,47 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
         return previous;
     }
 
-    /// <summary>A tensor inside a message: <c>{"$t": index}</c> in the JSON, its bytes in the payload list.</summary>
+    /// <summary>Adds <paramref name="payload"/> to the payload list and writes <c>{"KEY": index}</c>.</summary>
+    private static void WritePayload(Utf8JsonWriter writer, string key, byte[] payload)
+    {
+        var payloads = t_payloads!;
+        payloads.Add(payload);
+        writer.WriteStartObject();
+        writer.WriteNumber(key, payloads.Count - 1);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads <c>{"KEY": index}</c> and returns that payload.</summary>
+    private static byte[] ReadPayload(ref Utf8JsonReader reader, string key)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.GetString() != key || !reader.Read())
+            throw new JsonException($"expected a {{\"{key}\": n}} payload reference");
+        var index = reader.GetInt32();
+        reader.Read();
+        var payloads = t_payloads!;
+        if (index < 0 || index >= payloads.Count) throw new JsonException($"payload index {index} is out of range");
+        return payloads[index];
+    }
+
+    /// <summary>A tensor inside a message: <c>{"$t": index}</c> in the JSON, its dtype, shape and bytes in the payload list.</summary>
     private sealed class TensorConverter : JsonConverter<Tensor>
     {
-        public override Tensor Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.GetString() != "$t" || !reader.Read())
-                throw new JsonException("expected a {\"$t\": n} tensor reference");
-            var index = reader.GetInt32();
-            reader.Read();
-            var payloads = t_payloads!;
-            if (index < 0 || index >= payloads.Count) throw new JsonException($"tensor index {index} is out of range");
-            return TensorCodec.Read(payloads[index]);
-        }
+        public override Tensor Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            TensorCodec.Read(ReadPayload(ref reader, "$t"));
 
         public override void Write(Utf8JsonWriter writer, Tensor value, JsonSerializerOptions options)
         {
             var buffer = new ArrayBufferWriter<byte>();
             TensorCodec.Write(value, buffer);
-            var payloads = t_payloads!;
-            payloads.Add(buffer.WrittenSpan.ToArray());
-            writer.WriteStartObject();
-            writer.WriteNumber("$t", payloads.Count - 1);
-            writer.WriteEndObject();
+            WritePayload(writer, "$t", buffer.WrittenSpan.ToArray());
         }
+    }
+
+    /// <summary>A byte array inside a message (weight chunks): <c>{"$b": index}</c> in the JSON, raw in the payload list (not base64).</summary>
+    private sealed class BytesConverter : JsonConverter<byte[]>
+    {
+        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPayload(ref reader, "$b");
+
+        public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options) => WritePayload(writer, "$b", value);
     }
 }

@@ -33,15 +33,20 @@ public static class DemoCommand
         var writeData = new Option<string?>("--write-data") { Description = "write the synthetic task's JSONL files into DIR and exit" };
         var config = new Option<string?>("--config") { Description = "user configuration file (HOCON)" };
         var resume = new Option<string?>("--resume") { Description = "continue the interrupted demo RUN (its folder, or its name under runs/)" };
+        var cluster = new Option<int?>("--cluster") { Description = "run the PPO stage on N cluster member processes on loopback (N >= 3; docs/cluster.md)" };
+        var chaos = new Option<string?>("--chaos") { Description = "with --cluster: kill-rollout@K kills the rollout member with SIGKILL at iteration K and starts a replacement" };
         var set = Options.Overrides();
         var demo = new Command("demo", "SFT -> reward model -> PPO and DPO on the synthetic task, with a report")
-            { output, seed, listwise, sweep, writeData, config, resume, set };
+            { output, seed, listwise, sweep, writeData, config, resume, cluster, chaos, set };
         demo.SetAction(r => Cli.Run(() =>
         {
             var overrides = new List<string>(r.GetValue(set) ?? []);
             if (r.GetValue(seed) is { } s) overrides.Add($"akka-rlhf.seed={s}");
             if (r.GetValue(listwise)) overrides.Add("akka-rlhf.rm.listwise=on");
-            var invocation = new RunFolders.Invocation(r.GetValue(config) is { } c ? Path.GetFullPath(c) : null, overrides, BetaSweep: r.GetValue(sweep));
+            var invocation = new RunFolders.Invocation(r.GetValue(config) is { } c ? Path.GetFullPath(c) : null, overrides, BetaSweep: r.GetValue(sweep),
+                Cluster: r.GetValue(cluster) ?? 0, Chaos: r.GetValue(chaos));
+            if (invocation.Chaos is not null && invocation.Cluster == 0) throw new ConfigurationException("--chaos needs --cluster N", path: "--chaos");
+            _ = Nodes.ClusterDemo.Chaos.Parse(invocation.Chaos);
             string? resumeDir = null;
             if (r.GetValue(resume) is { } run)
             {
@@ -76,16 +81,9 @@ public static class DemoCommand
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
         torch.manual_seed(settings.Seed);
 
-        var task = SyntheticTask.Generate(settings.Seed);
-        var tokenizer = SyntheticTask.Tokenizer;
-        var template = SyntheticTask.ChatTemplate;
-        var data = new PipelineData(tokenizer, template,
-            TokenizedData.Sft(task.Sft.Train, tokenizer, template),
-            TokenizedData.Preferences(task.Preferences.Train, tokenizer, template),
-            TokenizedData.Preferences(task.Preferences.Eval, tokenizer, template),
-            settings.RewardModel.Listwise ? TokenizedData.Rankings(task.Rankings.Train, tokenizer, template) : null,
-            task.Prompts.Train.Select(p => p.Prompt).ToList());
-        var evalPrompts = task.Prompts.Eval.Take(settings.EvalPrompts).Select(p => p.Prompt).ToList();
+        var (data, evalPrompts) = SyntheticData(settings);
+        var (tokenizer, template) = (SyntheticTask.Tokenizer, SyntheticTask.ChatTemplate);
+        var TrueReward = TrueRewardOf(tokenizer);
 
         var recorder = new MetricRecorder();
         using var display = new ProgressDisplay(Console.Out);
@@ -152,7 +150,16 @@ public static class DemoCommand
                 logs.Remove((JournalRunLog)durability.Log);
                 return policy;
             }
-            var ppo = await DurableStage("ppo", async d => (await pipeline.Ppo(data, sft, rm, observe: TrueReward, durability: d)).Policy);
+            ClusterReport? clusterReport = null;
+            var ppo = invocation.Cluster > 0 ? await ClusteredPpo() : await DurableStage("ppo", async d => (await pipeline.Ppo(data, sft, rm, observe: TrueReward, durability: d)).Policy);
+            async Task<GptLM> ClusteredPpo()                                              // the stage's journal and checkpoints are the members'
+            {
+                var modelDir = Path.Combine(runDir, "ppo", "model");
+                if (!(resume && Checkpoint.IsIn(modelDir)))
+                    (_, clusterReport) = await Nodes.ClusterDemo.RunAsync(runDir, invocation, invocation.Cluster, Nodes.ClusterDemo.Chaos.Parse(invocation.Chaos), progress);
+                await RestoreJournaled("ppo");                                            // every iteration, as journaled by the coordinator(s)
+                return ModelLoader.Load(modelDir).LM;
+            }
             var dpo = await DurableStage("dpo", async d => (await pipeline.Dpo(data, sft, durability: d)).Policy);
 
             var sampling = settings.Ppo.Sampling with { Temperature = settings.EvalTemperature };
@@ -187,7 +194,7 @@ public static class DemoCommand
 
             var seconds = clock.Elapsed.TotalSeconds;
             var report = new RunReport(runId, (int)settings.Seed, started, seconds, recorder.Stages, recorder.Series, rows,
-                rm.HeldOutAccuracy, Targets(rows, rm.HeldOutAccuracy, seconds), sweepPoints, SettingsOf(settings));
+                rm.HeldOutAccuracy, Targets(rows, rm.HeldOutAccuracy, seconds), sweepPoints, SettingsOf(settings), clusterReport);
             display.Dispose();
             var files = ReportWriter.Write(runDir, report);
             ConsoleSummary.Print(report, Console.Out);
@@ -201,18 +208,33 @@ public static class DemoCommand
             throw;
         }
         finally { await system.Terminate(); }
-
-        IReadOnlyDictionary<string, double> TrueReward(AkkaRlhf.Actors.Messages.RolloutBatch rollout)
-        {
-            var rows = Enumerable.Range(0, rollout.Batch.Count).Select(b =>
-            {
-                var (p, r) = rollout.Batch.Row(b);
-                return ((IReadOnlyList<long>)p, (IReadOnlyList<long>)r);
-            });
-            var e = SyntheticTask.EvaluateIds(rows, tokenizer);
-            return new Dictionary<string, double> { ["true_reward"] = e.MeanReward, ["fluency"] = e.FluencyPercent };
-        }
     }
+
+    /// <summary>The demo's data: the synthetic task of the run's seed, tokenized, and its evaluation prompts.</summary>
+    internal static (PipelineData Data, List<string> EvalPrompts) SyntheticData(PipelineSettings settings)
+    {
+        var task = SyntheticTask.Generate(settings.Seed);
+        var (tokenizer, template) = (SyntheticTask.Tokenizer, SyntheticTask.ChatTemplate);
+        var data = new PipelineData(tokenizer, template,
+            TokenizedData.Sft(task.Sft.Train, tokenizer, template),
+            TokenizedData.Preferences(task.Preferences.Train, tokenizer, template),
+            TokenizedData.Preferences(task.Preferences.Eval, tokenizer, template),
+            settings.RewardModel.Listwise ? TokenizedData.Rankings(task.Rankings.Train, tokenizer, template) : null,
+            task.Prompts.Train.Select(p => p.Prompt).ToList());
+        return (data, task.Prompts.Eval.Take(settings.EvalPrompts).Select(p => p.Prompt).ToList());
+    }
+
+    /// <summary>The synthetic task's hidden true reward and fluency of a rollout (extra PPO metrics of the demo).</summary>
+    internal static Func<AkkaRlhf.Actors.Messages.RolloutBatch, IReadOnlyDictionary<string, double>> TrueRewardOf(WordTokenizer tokenizer) => rollout =>
+    {
+        var rows = Enumerable.Range(0, rollout.Batch.Count).Select(b =>
+        {
+            var (p, r) = rollout.Batch.Row(b);
+            return ((IReadOnlyList<long>)p, (IReadOnlyList<long>)r);
+        });
+        var e = SyntheticTask.EvaluateIds(rows, tokenizer);
+        return new Dictionary<string, double> { ["true_reward"] = e.MeanReward, ["fluency"] = e.FluencyPercent };
+    };
 
     /// <summary>The demo's targets: RM accuracy, a true-reward gain of 2 SFT standard errors, fluency within 5 points, 10 minutes.</summary>
     private static List<TargetCheck> Targets(IReadOnlyList<ComparisonRow> rows, double rmAccuracy, double seconds)

@@ -50,6 +50,9 @@ public static class TrainCommand
                 r.GetValue(set) is { Length: > 0 } given ? given : before?.Overrides ?? [],
                 Full(r.GetValue(sft)) ?? before?.Sft, Full(r.GetValue(rm)) ?? before?.Rm);
             var cfg = AppConfig.Load(invocation.ConfigFile, invocation.Overrides);
+            if (name == "ppo" && PipelineSettings.FromConfig(cfg).Ppo.ClusterRoles.Count > 0 && !cfg.GetStringList("akka.cluster.roles", []).Contains("learner"))
+                cfg = AppConfig.Load(invocation.ConfigFile, [.. invocation.Overrides,     // the process that trains hosts a coordinator candidate
+                    $"akka.cluster.roles=[{string.Join(",", cfg.GetStringList("akka.cluster.roles", []).Append("learner").Select(x => $"\"{x}\""))}]"]);
             return Run(name, cfg, invocation, resumeDir ?? r.GetValue(output), resumeDir is not null).GetAwaiter().GetResult();
         }));
         return train;
@@ -71,6 +74,8 @@ public static class TrainCommand
             return 0;
         }
         if (!resume) RunFolders.SaveInvocation(runDir, invocation);
+        if (stage == "ppo" && settings.Ppo.ClusterRoles.Count > 0)                     // a cluster member that follows the run to its end
+            return await NodeHost.RunAsync(PpoJob.FromFiles(config, settings, runDir, sftDir, rmDir, "train ppo"), untilRunEnds: true, Console.Out);
         torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
         torch.manual_seed(settings.Seed);
 
@@ -114,8 +119,7 @@ public static class TrainCommand
                 case "ppo":
                     var sft = inputs.LoadSft(sftDir);
                     var rm = inputs.LoadReward(settings.Ppo, rmDir, pipelineData.PreferencesEval);
-                    var remote = settings.Ppo.ClusterRoles.Count > 0 ? await CoordinatorRoles.JoinAsync(system, config, settings.Ppo, Console.Out) : null;
-                    trained = (await pipeline.Ppo(pipelineData, sft, rm, durability: durability, remote: remote)).Policy;
+                    trained = (await pipeline.Ppo(pipelineData, sft, rm, durability: durability)).Policy;
                     break;
                 default:
                     trained = (await pipeline.Dpo(pipelineData, inputs.LoadSft(sftDir), durability: durability)).Policy;

@@ -40,4 +40,18 @@ public sealed record RunReport(
     double? RewardModelAccuracy,
     IReadOnlyList<TargetCheck> Targets,
     IReadOnlyList<BetaSweepPoint> BetaSweep,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings,
+    ClusterReport? Cluster = null);
+
+/// <summary>
+/// A PPO stage run across cluster members (<c>demo --cluster N</c>): the members, what happened to them (chaos), and the
+/// batch accounting of the coordinator's dispatchers (sent, completed, re-sent after a member was lost, lost, duplicated),
+/// per role and in total ("all").
+/// </summary>
+public sealed record ClusterReport(IReadOnlyList<ClusterNode> Nodes, IReadOnlyList<ClusterEvent> Events, IReadOnlyList<Actors.Messages.WorkAccounting> Batches);
+
+/// <summary>A member process: its name, roles, process id and how it ended ("left", "killed", "running").</summary>
+public sealed record ClusterNode(string Name, string Roles, int Pid, string Status);
+
+/// <summary>Something done to the cluster at a PPO iteration (e.g. "SIGKILL rollout-1 (pid 123)").</summary>
+public sealed record ClusterEvent(int Iteration, double Seconds, string What);

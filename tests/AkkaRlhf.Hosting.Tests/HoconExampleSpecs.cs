@@ -1,5 +1,5 @@
 using AkkaRlhf.Actors.Pipeline;
-using AkkaRlhf.Cluster;
+using AkkaRlhf.Actors.Cluster;
 
 namespace AkkaRlhf.Hosting.Tests;
 
@@ -23,9 +23,9 @@ public sealed class HoconExampleSpecs
     {
         var config = AppConfig.Load(Path.Combine(HoconDir(), file), []);
         var pipeline = PipelineSettings.FromConfig(config);
-        var cluster = ClusterSettings.FromConfig(config);
+        var cluster = ClusterSettings.Create(config);
         Assert.True(pipeline.Ppo.Iterations > 0);
-        Assert.True(cluster.MaxMessageSize > cluster.ChunkSize);
+        Assert.True(cluster.MaxMessageSize >= 2L * cluster.WeightsChunkSize);
     }
 
     [Fact]

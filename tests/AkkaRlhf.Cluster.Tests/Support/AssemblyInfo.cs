@@ -1,3 +1,2 @@
-// The broker specs each start a private rabbitmq-server (an Erlang VM): run the spec classes one
-// after another so that at most one broker boots at a time on small CI machines.
+// Each spec runs several member processes, each with its models, on a small CI machine: one spec class at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -12,7 +12,7 @@ public static class Eventually
         while (!condition())
         {
             if (clock.Elapsed > timeout) throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what()}");
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
     }
 }

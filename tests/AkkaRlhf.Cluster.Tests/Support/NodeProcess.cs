@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AkkaRlhf.Cluster.TestNode;
 
 namespace AkkaRlhf.Cluster.Tests.Support;
 
 /// <summary>
-/// A cluster member in its own process (<c>dotnet AkkaRlhf.Cluster.TestNode.dll</c>, built beside the
-/// specs). Its standard output is kept line by line; <see cref="Kill"/> is SIGKILL; dispose kills it
-/// if it still runs.
+/// The CLI in its own process (<c>dotnet akka-rlhf.dll ...</c>, built beside the specs): a cluster member or a command.
+/// Its standard output is kept line by line; <see cref="Kill"/> is SIGKILL; dispose kills it if it still runs.
 /// </summary>
 public sealed class NodeProcess : IDisposable
 {
@@ -25,30 +23,11 @@ public sealed class NodeProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>The node's hostname (also its name in <see cref="WorkDone.Node"/>), or the CLI process's name.</summary>
+    /// <summary>The process's name in the spec's output.</summary>
     public string Hostname { get; }
 
     /// <summary>Every line printed so far.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
-
-    /// <summary>Starts a node serving <paramref name="roles"/> and waits (at most 60 s) until it has joined.</summary>
-    public static async Task<NodeProcess> StartAsync(int brokerPort, string hostname, string roles = "worker", params string[] extra)
-    {
-        var dll = Path.ChangeExtension(typeof(Worker).Assembly.Location, ".dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "--broker-port", brokerPort.ToString(), "--hostname", hostname, "--roles", roles }.Concat(extra)) start.ArgumentList.Add(a);
-        var node = new NodeProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the test node."), hostname);
-        try
-        {
-            await node.WaitForLineAsync(l => l.StartsWith("ready ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-            return node;
-        }
-        catch
-        {
-            node.Dispose();
-            throw;
-        }
-    }
 
     /// <summary>
     /// Starts the CLI, <c>dotnet akka-rlhf.dll ARGS</c> (built beside the specs), in <paramref name="workDir"/>. With
@@ -102,12 +81,6 @@ public sealed class NodeProcess : IDisposable
         }
     }
 
-    /// <summary>SIGSTOP: the process freezes (its sockets stay open, so the broker keeps delivering to it).</summary>
-    public const int SigStop = 19;
-
-    /// <summary>SIGCONT: a stopped process goes on.</summary>
-    public const int SigCont = 18;
-
     /// <summary>Sends <paramref name="signal"/> to the process (kill(2)).</summary>
     public void Signal(int signal)
     {
@@ -124,11 +97,11 @@ public sealed class NodeProcess : IDisposable
         _process.WaitForExit(10_000);
     }
 
-    /// <summary>Closes its stdin, which makes it leave the cluster gracefully and exit; kills it if it has not within 15 s.</summary>
+    /// <summary>SIGTERM, which makes a member leave the cluster gracefully and exit; kills it if it has not within 15 s.</summary>
     public async Task StopAsync()
     {
         if (_process.HasExited) return;
-        _process.StandardInput.Close();
+        Signal(15);
         try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
         catch (TimeoutException) { Kill(); }
     }

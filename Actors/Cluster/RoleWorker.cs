@@ -1,0 +1,152 @@
+using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
+
+namespace AkkaRlhf.Actors.Cluster;
+
+/// <summary>
+/// A cluster member's end of one role (<c>/user/rlhf-ROLE</c>): the role actor (the same one the trainer would host, under
+/// a <see cref="RoleSupervisor"/>: a failing model call restarts it) answers each request of a <see cref="RoleDispatcher"/>;
+/// a failure goes back as <see cref="WorkFailed"/> (a reason, never an exception type, crosses the wire). Policy weights
+/// arrive by reference (<see cref="PolicyWeightsRef"/>, read only under this node's shared directory, hash verified) or
+/// streamed (<see cref="WeightsOffer"/>, pulled chunk by chunk from the offer's sender, hash verified), are loaded off the
+/// worker's thread and handed to the role as <see cref="PolicyWeights"/>; a version is applied whole or not at all.
+/// A role that cannot be created or keeps failing stops the worker with an error log (the coordinator stops sending here).
+/// </summary>
+public sealed class RoleWorker : ReceiveActor
+{
+    /// <summary>Chunk requests in flight while pulling streamed weights.</summary>
+    private const int Window = 8;
+
+    private sealed record Loaded(PolicyWeights Weights, long Bytes, string Sha256);
+    private sealed record LoadFailed(long Version, string Reason);
+    private sealed record RoleFailed(Exception Cause);
+
+    private sealed class Pull(WeightsOffer offer, IActorRef source)
+    {
+        public WeightsOffer Offer { get; } = offer;
+        public IActorRef Source { get; } = source;
+        public byte[] Data { get; } = new byte[offer.Length];
+        public int Chunks { get; } = (int)((offer.Length + offer.ChunkSize - 1) / offer.ChunkSize);
+        public HashSet<int> Received { get; } = [];
+        public int Next { get; set; }
+    }
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _role;
+    private readonly bool _pool;
+    private readonly TimeSpan _timeout;
+    private readonly string _sharedDir;
+    private readonly Action<string> _print;
+    private long _version = -1;
+    private Pull? _pull;
+
+    /// <param name="role">The cluster role (the worker is named after it).</param>
+    /// <param name="roleProps">The role actor, as the trainer would build it.</param>
+    /// <param name="pool">The role actor is a pool (weights go to every routee).</param>
+    /// <param name="timeout">How long one request may take.</param>
+    /// <param name="print">Where the worker writes one line per request and per weight version (the node's console).</param>
+    public static Props Props(string role, Props roleProps, bool pool, RoleRestarts restarts, TimeSpan timeout, ClusterSettings settings,
+        Action<string> print) =>
+        Akka.Actor.Props.Create(() => new RoleWorker(role, roleProps, pool, restarts, timeout, settings, print));
+
+    public RoleWorker(string role, Props roleProps, bool pool, RoleRestarts restarts, TimeSpan timeout, ClusterSettings settings, Action<string> print)
+    {
+        (_pool, _timeout, _sharedDir, _print) = (pool, timeout, settings.WeightsSharedDir, print);
+        var self = Self;
+        _role = Context.ActorOf(RoleSupervisor.Props(roleProps, role, restarts, cause => self.Tell(new RoleFailed(cause))), role);
+
+        Receive<RoleFailed>(failed =>
+        {
+            _log.Error($"role {role} failed for good: {failed.Cause.Message}; this node no longer serves it");
+            print($"error: role {role} failed for good: {failed.Cause.Message}");
+            Context.Stop(Self);
+        });
+        Receive<PolicyWeightsRef>(r => Newer(r.Version, r.Rewind), ReadReference);
+        Receive<PolicyWeightsRef>(_ => { });
+        Receive<WeightsOffer>(o => Newer(o.Version, o.Rewind), o =>
+        {
+            _pull = new Pull(o, Sender);
+            for (var i = 0; i < Window; i++) RequestNext();
+        });
+        Receive<WeightsOffer>(_ => { });
+        Receive<WeightsChunk>(Chunk);
+        Receive<Loaded>(loaded =>
+        {
+            if (!Newer(loaded.Weights.Version, loaded.Weights.Rewind)) return;
+            _version = loaded.Weights.Version;
+            _role.Tell(_pool ? new Broadcast(loaded.Weights) : loaded.Weights);
+            print($"policy v{loaded.Weights.Version} applied ({loaded.Bytes} bytes, sha256 {loaded.Sha256[..12]}){(loaded.Weights.Rewind ? ", rewound" : "")}");
+        });
+        Receive<LoadFailed>(f => _log.Error($"policy v{f.Version} not applied: {f.Reason}"));
+        ReceiveAny(request =>
+        {
+            var asker = Sender;
+            var batch = (request as IBatchMessage)?.BatchId ?? 0;
+            print(Describe(role, request));
+            _role.Ask(request, _timeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
+                : new WorkFailed(batch, t.Exception?.GetBaseException().Message ?? "cancelled"), TaskScheduler.Default).PipeTo(asker);
+        });
+    }
+
+    private bool Newer(long version, bool rewind) => version > _version || rewind;
+
+    /// <summary>Reads a weights file under the shared directory off this thread, and verifies its hash.</summary>
+    private void ReadReference(PolicyWeightsRef r)
+    {
+        var path = Path.GetFullPath(r.Path);
+        if (_sharedDir.Length == 0 || !path.StartsWith(_sharedDir.TrimEnd('/') + "/", StringComparison.Ordinal))
+        {
+            _log.Warning($"policy v{r.Version}: {path} is not under this node's akka-rlhf.cluster.weights.shared-dir ({_sharedDir}); refused");
+            return;
+        }
+        Task.Run(() => WeightFiles.ReadVerified(path, r.Sha256)).ContinueWith<object>(t => t.IsCompletedSuccessfully
+            ? new Loaded(new PolicyWeights(r.Version, WeightFiles.StateOf(t.Result), r.Rewind), t.Result.LongLength, r.Sha256)
+            : new LoadFailed(r.Version, t.Exception!.GetBaseException().Message), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void Chunk(WeightsChunk chunk)
+    {
+        if (_pull is not { } pull || chunk.Version != pull.Offer.Version) return;          // an older version's chunk
+        if (chunk.Data.Length == 0)
+        {
+            _log.Warning($"policy v{chunk.Version}: superseded at the source before it was complete");
+            _pull = null;
+            return;
+        }
+        var offset = (long)chunk.Index * pull.Offer.ChunkSize;
+        var expected = (int)Math.Min(pull.Offer.ChunkSize, pull.Offer.Length - offset);
+        if (chunk.Data.Length != expected || !pull.Received.Add(chunk.Index)) return;
+        chunk.Data.CopyTo(pull.Data, offset);
+        if (pull.Received.Count < pull.Chunks)
+        {
+            RequestNext();
+            return;
+        }
+        _pull = null;
+        var offer = pull.Offer;
+        Task.Run(() =>
+        {
+            WeightFiles.Verify(pull.Data, offer.Sha256, $"policy v{offer.Version} (streamed)");
+            return WeightFiles.StateOf(pull.Data);
+        }).ContinueWith<object>(t => t.IsCompletedSuccessfully
+            ? new Loaded(new PolicyWeights(offer.Version, t.Result, offer.Rewind), offer.Length, offer.Sha256)
+            : new LoadFailed(offer.Version, t.Exception!.GetBaseException().Message), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    private void RequestNext()
+    {
+        if (_pull is not { } pull || pull.Next >= pull.Chunks) return;
+        pull.Source.Tell(new GetWeightsChunk(pull.Offer.Version, pull.Next++));
+    }
+
+    /// <summary>One line per request served (what the specs and an operator read).</summary>
+    private static string Describe(string role, object request) => request switch
+    {
+        GenerateRollouts g => $"{role}: batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})",
+        IBatchMessage b => $"{role}: {request.GetType().Name} batch {b.BatchId}",
+        _ => $"{role}: {request.GetType().Name}",
+    };
+}
