@@ -40,6 +40,26 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         yield return new RunStage(8, 10);
         yield return new StageStep(8, 2);
         yield return new StageFinished(8, "sft", new Dictionary<string, double> { ["final_loss"] = 1.5 });
+        yield return new WorkFailed(9, "the model threw");
+        yield return new PolicyWeightsRef(5, "/shared/policy-v5.safetensors", "ab12", Rewind: true);
+        yield return new WeightsOffer(5, "ab12", 1000, 256, Rewind: false);
+        yield return new GetWeightsChunk(5, 3);
+        yield return new WeightsChunk(5, 3, [1, 2, 255]);
+        yield return new WorkAccounting("rollout", 10, 9, 1, 0, 1);
+        yield return GetWorkAccounting.Instance;
+        yield return new RunBegan("ppo", 60);
+        yield return new RunStepped("ppo", 3, new Dictionary<string, double> { ["reward"] = 1.5 });
+        yield return new RunEnded("ppo", "runs/x/ppo/model", new Dictionary<string, double> { ["reward"] = 2 }, [new WorkAccounting("critic", 1, 1, 0, 0, 0)], null);
+    }
+
+    [Fact]
+    public void A_byte_array_must_travel_raw_not_as_base64()
+    {
+        var data = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
+        var back = (WeightsChunk)RoundTrip(new WeightsChunk(1, 0, data), out var bytes);
+        Assert.Equal(data, back.Data);
+        var json = System.Text.Encoding.UTF8.GetByteCount("""{"Version":1,"Index":0,"Data":{"$b":0}}""");
+        Assert.Equal(4 + json + 4 + 8 + data.Length, bytes.Length);
     }
 
     /// <summary>Through Akka's serialization as a remote send would: the bound serializer, its manifest, bytes and back.</summary>
