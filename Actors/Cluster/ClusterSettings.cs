@@ -4,7 +4,7 @@ namespace AkkaRlhf.Actors.Cluster;
 
 /// <summary>
 /// How the RLHF roles use an Akka cluster (<c>akka-rlhf.cluster</c>, every key documented in this module's reference.conf),
-/// Akka-style: <see cref="Create"/> reads the block once, the constructor validates, <c>With*</c> returns copies. Akka's own
+/// Akka-style: <see cref="Create"/> reads the block once, the constructor validates. Akka's own
 /// keys (seed nodes, roles, split-brain resolver, failure detector, frame size) stay under <c>akka.*</c>.
 /// </summary>
 public sealed record ClusterSettings
@@ -40,6 +40,4 @@ public sealed record ClusterSettings
         return new ClusterSettings(dir.Length == 0 ? "" : Path.GetFullPath(dir), checked((int)c.GetByteSize("weights.chunk-size")),
             config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"), c.GetTimeSpan("identify-interval"));
     }
-
-    public ClusterSettings WithWeightsSharedDir(string dir) => this with { WeightsSharedDir = dir.Length == 0 ? "" : Path.GetFullPath(dir) };
 }

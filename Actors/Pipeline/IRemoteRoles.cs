@@ -5,8 +5,8 @@ namespace AkkaRlhf.Actors.Pipeline;
 
 /// <summary>
 /// How the <see cref="Trainer"/> reaches roles it does not host (blocks with <c>cluster.enabled = on</c>): a router
-/// to the nodes serving a cluster role, and a weight broadcast to them. The hosting layer implements it over the
-/// cluster (<c>ClusterNode.RoleRouter</c>, <c>PublishWeightsAsync</c>); the role actors are the same either way.
+/// to the members serving a cluster role, and policy weights to them. <c>Cluster.ClusterRoles</c> implements it over
+/// Akka.Cluster (docs/cluster.md); the role actors are the same either way.
 /// </summary>
 public interface IRemoteRoles
 {
