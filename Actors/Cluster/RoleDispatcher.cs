@@ -10,8 +10,9 @@ namespace AkkaRlhf.Actors.Cluster;
 /// The coordinator's end of one cluster role: requests for the role go to the role's <see cref="RoleWorker"/>s on the
 /// members with that role, at least once. It follows membership, finds each member's worker (<c>/user/rlhf-ROLE</c>, by
 /// Identify) and watches it; a request goes to the available worker with the fewest requests in hand (a trained role, the
-/// critic, to the first worker only: its state lives there). When a member becomes unreachable, leaves or is removed, the
-/// requests it holds go to another worker of the role (or wait for one to join); the first answer goes to the asker, a later
+/// critic, to the first worker only: its state lives there). A member that leaves gracefully gets no new requests and
+/// finishes those it holds; when a member becomes unreachable or is removed, or its worker stops, the requests it holds go
+/// to another worker of the role (or wait for one to join); the first answer goes to the asker, a later
 /// one is a duplicate and is dropped (role actors are idempotent per batch id, so the work itself is the same). Nothing
 /// waits without end: a request no worker answers fails the asker when its time is up. Weights for the role
 /// (<see cref="ToAll"/>) go to every worker, and the newest again to a worker found later.
@@ -88,8 +89,8 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
             Find(m.Member.Address)!.Available = true;
             DispatchWaiting();
         });
-        Receive<MemberLeft>(m => Lose(m.Member.Address, "leaving", remove: false));
-        Receive<MemberExited>(m => Lose(m.Member.Address, "leaving", remove: false));
+        Receive<MemberLeft>(m => Retire(m.Member.Address));
+        Receive<MemberExited>(m => Retire(m.Member.Address));
         Receive<MemberRemoved>(m =>
         {
             _members.Remove(m.Member.Address);
@@ -147,7 +148,18 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         DispatchWaiting();
     }
 
-    /// <summary>A member of the role is gone or going: its requests go to another worker; a removed one is forgotten.</summary>
+    /// <summary>
+    /// A member of the role leaves gracefully: it gets no new requests, and finishes those it holds (sending them elsewhere
+    /// too would do them twice); they go to another worker only if its worker stops or it is removed before answering.
+    /// </summary>
+    private void Retire(Address address)
+    {
+        if (Find(address) is not { } worker || !worker.Available) return;
+        worker.Available = false;
+        _log.Info($"role {_role}: {address} is leaving; it gets no new requests and finishes its {worker.InHand}");
+    }
+
+    /// <summary>A member of the role is gone or unreachable: its requests go to another worker; a removed one is forgotten.</summary>
     private void Lose(Address address, string why, bool remove)
     {
         if (Find(address) is not { } worker) return;
@@ -191,8 +203,10 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         }
         if (!worker.Actor.Path.Address.HasLocalScope && SizeOf(work.Message) is var size && size > _maxMessageSize)
         {
-            Drop(id, new InvalidOperationException($"{work.Message.GetType().Name} for role {_role} is {size} bytes, over the largest message " +
-                $"to another node ({_maxMessageSize} bytes, akka.remote.dot-netty.tcp.maximum-frame-size): send smaller batches or raise the frame size"));
+            var refused = $"{work.Message.GetType().Name} for role {_role} is {size} bytes, over the largest message to another node " +
+                $"({_maxMessageSize} bytes, akka.remote.dot-netty.tcp.maximum-frame-size): send smaller batches or raise the frame size";
+            _log.Error(refused);
+            Drop(id, new InvalidOperationException(refused));
             return;
         }
         var attempt = ++work.Attempt;

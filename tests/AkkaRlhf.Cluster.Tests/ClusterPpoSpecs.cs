@@ -36,8 +36,9 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
     private const string SlowModel = "n-layer = 2, n-head = 2, n-embd = 64, block-size = 48";
 
     /// <summary>
-    /// Writes the synthetic data, <c>single.conf</c> (<paramref name="config"/>) and <c>cluster.conf</c> (the same, with the four
-    /// roles served by members, this spec's seed, a fast failure detector), and trains the SFT and reward-model checkpoints.
+    /// Writes <c>single.conf</c> (<paramref name="config"/>) and <c>cluster.conf</c> (the same, with the four roles served by
+    /// members, this spec's seed, a fast failure detector), trains the SFT and reward-model checkpoints, and runs the
+    /// single-process PPO the clustered runs are compared with (in <c>single/</c>).
     /// </summary>
     private async Task PrepareAsync(string config, string weights = "shared")
     {
@@ -58,17 +59,8 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
             }
             akka-rlhf.cluster.weights.shared-dir = "{{(weights == "shared" ? "weights" : "")}}"
             """);
-        await RunCliAsync("demo", "--write-data", "data");
-        await RunCliAsync("train", "sft", "--config", "single.conf", "--out", "sft");
-        await RunCliAsync("train", "rm", "--config", "single.conf", "--sft", "sft/model", "--out", "rm");
-        await RunCliAsync("train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
-    }
-
-    private async Task<NodeProcess> RunCliAsync(params string[] args)
-    {
-        var cli = await StartCliAsync(string.Join(' ', args.Take(2)), _dir, null, args);
-        Assert.True(await cli.WaitForExitAsync(RunTimeout) == 0, $"akka-rlhf {string.Join(' ', args)} failed:\n{string.Join('\n', cli.Lines.TakeLast(30))}");
-        return cli;
+        await TrainCheckpointsAsync(_dir, "single.conf");
+        await RunCliAsync(_dir, "train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", "single");
     }
 
     /// <summary>A member with <paramref name="roles"/> (a learner one journals into <c>clustered/</c>), started; <paramref name="port"/> 0 = any.</summary>
@@ -238,8 +230,11 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         await Eventually.Holds(() => Parts(joiner).Count > 0, RunTimeout, () => "the new member took no part");
         var leftAt = Step(coordinator);
         Assert.True(leftAt < iterations - 2, "the run was nearly over when the second member joined");
-        await first.StopAsync();                                                            // SIGTERM: a graceful leave
-        Output.WriteLine($"rollout-1 left after iteration {leftAt}");
+        var before = Parts(first).Count;                                                    // SIGTERM (a graceful leave) while it holds a part
+        await Eventually.Holds(() => Parts(first).Count > before, RunTimeout, () => "rollout-1 took no new part");
+        await first.StopAsync();
+        var held = Parts(first).Last();
+        Output.WriteLine($"rollout-1 left after iteration {leftAt}, holding batch {held.Batch} part {held.Part}");
 
         await coordinator.WaitForLineAsync(l => l.StartsWith("ppo run finished", StringComparison.Ordinal), RunTimeout);
         var late = Parts(joiner);

@@ -26,6 +26,9 @@ public sealed class NodeProcess : IDisposable
     /// <summary>The process's name in the spec's output.</summary>
     public string Hostname { get; }
 
+    /// <summary>The process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Every line printed so far.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
