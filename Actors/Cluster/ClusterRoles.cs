@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using Akka.Actor;
@@ -19,6 +20,7 @@ public sealed class ClusterRoles : IRemoteRoles
     private readonly string _name;
     private readonly Dictionary<string, IActorRef> _dispatchers = [];
     private readonly IActorRef _server;
+    private readonly ConcurrentQueue<byte[]> _released = new();                     // buffers the weight server let go
     private (long Version, bool Rewind, object Message)? _last;
 
     /// <param name="actors">Where the dispatchers live (the run's system or actor).</param>
@@ -28,7 +30,7 @@ public sealed class ClusterRoles : IRemoteRoles
     public ClusterRoles(IActorRefFactory actors, ClusterSettings settings, TimeSpan timeout, IEnumerable<string> statefulRoles, string name = "cluster")
     {
         (_actors, _settings, _timeout, _stateful, _name) = (actors, settings, timeout, statefulRoles.ToHashSet(), name);
-        _server = actors.ActorOf(WeightServer.Props(settings.WeightsChunkSize), $"{name}-weights");
+        _server = actors.ActorOf(WeightServer.Props(settings.WeightsChunkSize, _released), $"{name}-weights");
     }
 
     /// <inheritdoc />
@@ -51,20 +53,21 @@ public sealed class ClusterRoles : IRemoteRoles
             if (_last is { } last && last.Version == weights.Version && last.Rewind == weights.Rewind) message = last.Message;   // sent again before a retry
             else
             {
-                var data = WeightFiles.BytesOf(weights.State);
-                var sha = WeightFiles.Sha256(data);
                 if (_settings.WeightsByReference)
                 {
                     var path = Path.Combine(_settings.WeightsSharedDir, $"policy-v{weights.Version}.safetensors");
-                    WeightFiles.WriteWhole(path, data);
+                    var sha = WeightFiles.WriteWhole(path, weights.State);
                     foreach (var old in Directory.GetFiles(_settings.WeightsSharedDir, "policy-v*.safetensors"))
                         if (long.TryParse(Path.GetFileNameWithoutExtension(old)["policy-v".Length..], out var v) && v < weights.Version - 1) File.Delete(old);
                     message = new PolicyWeightsRef(weights.Version, path, sha, weights.Rewind);
                 }
                 else
                 {
-                    _server.Tell(new WeightServer.Hold(weights.Version, data));
-                    message = new WeightsOffer(weights.Version, sha, data.LongLength, _settings.WeightsChunkSize, weights.Rewind);
+                    _released.TryDequeue(out var free);
+                    var (data, length) = WeightFiles.WriteInto(free, weights.State);
+                    var sha = WeightFiles.Sha256(data.AsSpan(0, (int)length));
+                    _server.Tell(new WeightServer.Hold(weights.Version, data, length));
+                    message = new WeightsOffer(weights.Version, sha, length, _settings.WeightsChunkSize, weights.Rewind);
                 }
                 _last = (weights.Version, weights.Rewind, message);
             }

@@ -1,5 +1,7 @@
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
+using System.Diagnostics;
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Routing;
@@ -17,21 +19,27 @@ namespace AkkaRlhf.Actors.Cluster;
 /// </summary>
 public sealed class RoleWorker : ReceiveActor
 {
-    /// <summary>Chunk requests in flight while pulling streamed weights.</summary>
-    private const int Window = 8;
+    /// <summary>Bytes of chunk requests in flight while pulling streamed weights (at least 4 chunks).</summary>
+    private const int InFlightBytes = 4 << 20;
 
-    private sealed record Loaded(PolicyWeights Weights, long Bytes, string Sha256);
-    private sealed record LoadFailed(long Version, string Reason);
+    /// <summary>A version read and verified: how it came (<paramref name="How"/>, with its times) and the receive buffer to use again.</summary>
+    private sealed record Loaded(PolicyWeights Weights, long Bytes, string Sha256, string How, byte[]? Buffer);
+    private sealed record LoadFailed(long Version, string Reason, byte[]? Buffer);
     private sealed record RoleFailed(Exception Cause);
 
-    private sealed class Pull(WeightsOffer offer, IActorRef source)
+    private sealed class Pull(WeightsOffer offer, IActorRef source, byte[] data)
     {
         public WeightsOffer Offer { get; } = offer;
         public IActorRef Source { get; } = source;
-        public byte[] Data { get; } = new byte[offer.Length];
+        public byte[] Data { get; } = data;
+        public long Started { get; } = Stopwatch.GetTimestamp();
         public int Chunks { get; } = (int)((offer.Length + offer.ChunkSize - 1) / offer.ChunkSize);
         public HashSet<int> Received { get; } = [];
         public int Next { get; set; }
+
+        /// <summary>The SHA-256 of the chunks received in order so far (<see cref="Hashed"/> of them): hashing goes along with the transfer.</summary>
+        public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        public int Hashed { get; set; }
     }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -42,6 +50,7 @@ public sealed class RoleWorker : ReceiveActor
     private readonly Action<string> _print;
     private long _version = -1;
     private Pull? _pull;
+    private byte[]? _spare;                                                          // the last receive buffer: every version has the same size
 
     /// <param name="role">The cluster role (the worker is named after it).</param>
     /// <param name="roleProps">The role actor, as the trainer would build it.</param>
@@ -68,19 +77,33 @@ public sealed class RoleWorker : ReceiveActor
         Receive<PolicyWeightsRef>(_ => { });
         Receive<WeightsOffer>(o => Newer(o.Version, o.Rewind), o =>
         {
-            _pull = new Pull(o, Sender);
-            for (var i = 0; i < Window; i++) RequestNext();
+            _pull?.Sha256.Dispose();
+            var reuse = _pull?.Data ?? _spare;                                       // an unfinished older version's buffer, or the last one
+            var buffer = reuse is not null && reuse.LongLength >= o.Length ? reuse : new byte[o.Length];
+            _spare = null;
+            _pull = new Pull(o, Sender, buffer);
+            for (var i = 0; i < Math.Max(4, InFlightBytes / o.ChunkSize); i++) RequestNext();
         });
         Receive<WeightsOffer>(_ => { });
         Receive<WeightsChunk>(Chunk);
         Receive<Loaded>(loaded =>
         {
-            if (!Newer(loaded.Weights.Version, loaded.Weights.Rewind)) return;
+            _spare ??= loaded.Buffer;
+            if (!Newer(loaded.Weights.Version, loaded.Weights.Rewind))
+            {
+                foreach (var t in loaded.Weights.State.Values) t.Dispose();
+                return;
+            }
             _version = loaded.Weights.Version;
             _role.Tell(_pool ? new Broadcast(loaded.Weights) : loaded.Weights);
-            print($"policy v{loaded.Weights.Version} applied ({loaded.Bytes} bytes, sha256 {loaded.Sha256[..12]}){(loaded.Weights.Rewind ? ", rewound" : "")}");
+            print($"policy v{loaded.Weights.Version} applied ({loaded.Bytes} bytes, sha256 {loaded.Sha256[..12]}, {loaded.How})" +
+                (loaded.Weights.Rewind ? ", rewound" : ""));
         });
-        Receive<LoadFailed>(f => _log.Error($"policy v{f.Version} not applied: {f.Reason}"));
+        Receive<LoadFailed>(f =>
+        {
+            _spare ??= f.Buffer;
+            _log.Error($"policy v{f.Version} not applied: {f.Reason}");
+        });
         ReceiveAny(request =>
         {
             var asker = Sender;
@@ -93,6 +116,8 @@ public sealed class RoleWorker : ReceiveActor
 
     private bool Newer(long version, bool rewind) => version > _version || rewind;
 
+    private static string Ms(long since) => $"{Stopwatch.GetElapsedTime(since).TotalMilliseconds:0} ms";
+
     /// <summary>Reads a weights file under the shared directory off this thread, and verifies its hash.</summary>
     private void ReadReference(PolicyWeightsRef r)
     {
@@ -102,24 +127,32 @@ public sealed class RoleWorker : ReceiveActor
             _log.Warning($"policy v{r.Version}: {path} is not under this node's akka-rlhf.cluster.weights.shared-dir ({_sharedDir}); refused");
             return;
         }
+        var started = Stopwatch.GetTimestamp();
         Task.Run(() => WeightFiles.ReadVerified(path, r.Sha256)).ContinueWith<object>(t => t.IsCompletedSuccessfully
-            ? new Loaded(new PolicyWeights(r.Version, WeightFiles.StateOf(t.Result), r.Rewind), t.Result.LongLength, r.Sha256)
-            : new LoadFailed(r.Version, t.Exception!.GetBaseException().Message), TaskScheduler.Default).PipeTo(Self);
+            ? new Loaded(new PolicyWeights(r.Version, t.Result, r.Rewind), new FileInfo(path).Length, r.Sha256, $"read in {Ms(started)}", null)
+            : new LoadFailed(r.Version, t.Exception!.GetBaseException().Message, null), TaskScheduler.Default).PipeTo(Self);
     }
 
     private void Chunk(WeightsChunk chunk)
     {
         if (_pull is not { } pull || chunk.Version != pull.Offer.Version) return;          // an older version's chunk
-        if (chunk.Data.Length == 0)
+        if (chunk.Data.Count == 0)
         {
             _log.Warning($"policy v{chunk.Version}: superseded at the source before it was complete");
+            _spare = pull.Data;
+            pull.Sha256.Dispose();
             _pull = null;
             return;
         }
         var offset = (long)chunk.Index * pull.Offer.ChunkSize;
         var expected = (int)Math.Min(pull.Offer.ChunkSize, pull.Offer.Length - offset);
-        if (chunk.Data.Length != expected || !pull.Received.Add(chunk.Index)) return;
-        chunk.Data.CopyTo(pull.Data, offset);
+        if (chunk.Data.Count != expected || !pull.Received.Add(chunk.Index)) return;
+        chunk.Data.AsSpan().CopyTo(pull.Data.AsSpan((int)offset));
+        for (; pull.Received.Contains(pull.Hashed); pull.Hashed++)
+        {
+            var from = (long)pull.Hashed * pull.Offer.ChunkSize;
+            pull.Sha256.AppendData(pull.Data, (int)from, (int)Math.Min(pull.Offer.ChunkSize, pull.Offer.Length - from));
+        }
         if (pull.Received.Count < pull.Chunks)
         {
             RequestNext();
@@ -127,13 +160,17 @@ public sealed class RoleWorker : ReceiveActor
         }
         _pull = null;
         var offer = pull.Offer;
+        var streamed = $"streamed and hashed in {Ms(pull.Started)}";
+        var sha256 = Convert.ToHexStringLower(pull.Sha256.GetHashAndReset());
+        pull.Sha256.Dispose();
+        var loading = Stopwatch.GetTimestamp();
         Task.Run(() =>
         {
-            WeightFiles.Verify(pull.Data, offer.Sha256, $"policy v{offer.Version} (streamed)");
-            return WeightFiles.StateOf(pull.Data);
+            WeightFiles.Check(sha256, offer.Sha256, $"policy v{offer.Version} (streamed)");
+            return WeightFiles.StateOf(pull.Data, offer.Length);
         }).ContinueWith<object>(t => t.IsCompletedSuccessfully
-            ? new Loaded(new PolicyWeights(offer.Version, t.Result, offer.Rewind), offer.Length, offer.Sha256)
-            : new LoadFailed(offer.Version, t.Exception!.GetBaseException().Message), TaskScheduler.Default).PipeTo(Self);
+            ? new Loaded(new PolicyWeights(offer.Version, t.Result, offer.Rewind), offer.Length, offer.Sha256, $"{streamed}, loaded in {Ms(loading)}", pull.Data)
+            : new LoadFailed(offer.Version, t.Exception!.GetBaseException().Message, pull.Data), TaskScheduler.Default).PipeTo(Self);
     }
 
     private void RequestNext()

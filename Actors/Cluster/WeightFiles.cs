@@ -1,56 +1,88 @@
 using System.Security.Cryptography;
-using TorchSharp.PyBridge;
+using AkkaRlhf.Models;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Cluster;
 
-/// <summary>Policy weights as safetensors bytes with their SHA-256: written whole or not at all, verified on read.</summary>
+/// <summary>
+/// Policy weights as safetensors with their SHA-256: written whole or not at all, verified on read. Files are written and
+/// read straight between the tensors' memory and the file, hashing on the way (no copy of the whole in between).
+/// </summary>
 public static class WeightFiles
 {
-    /// <summary>The safetensors bytes of <paramref name="state"/>.</summary>
-    public static byte[] BytesOf(IReadOnlyDictionary<string, Tensor> state)
+    /// <summary>
+    /// Writes the safetensors bytes of <paramref name="state"/> into <paramref name="buffer"/> when they fit (a new array
+    /// otherwise); returns the array and how many bytes of it were written.
+    /// </summary>
+    public static (byte[] Buffer, long Length) WriteInto(byte[]? buffer, IReadOnlyDictionary<string, Tensor> state)
     {
-        using var bytes = new MemoryStream();
-        Safetensors.SaveStateDict(bytes, new Dictionary<string, Tensor>(state), leaveOpen: true);
-        return bytes.ToArray();
+        var header = 64L * (state.Count + 1) + state.Keys.Sum(k => 4L * k.Length);                   // generous: names, dtypes, shapes, offsets
+        var needed = checked((int)(state.Values.Sum(t => t.NumberOfElements * t.ElementSize) + header));
+        if (buffer is null || buffer.Length < needed) buffer = new byte[needed];
+        using var stream = new MemoryStream(buffer, writable: true);
+        Checkpoint.WriteSafetensors(stream, state.Select(kv => (kv.Key, kv.Value)));
+        return (buffer, stream.Position);
     }
 
-    /// <summary>The state dict in safetensors <paramref name="data"/>.</summary>
-    public static Dictionary<string, Tensor> StateOf(byte[] data)
-    {
-        try { return Safetensors.LoadStateDict(new MemoryStream(data)); }
-        catch (Exception e) { throw new InvalidDataException($"not a safetensors state dict ({e.Message})", e); }
-    }
+    /// <summary>The state dict in safetensors <paramref name="data"/> (the first <paramref name="length"/> bytes), read straight into new CPU tensors.</summary>
+    /// <exception cref="InvalidDataException">Not a safetensors state dict.</exception>
+    public static Dictionary<string, Tensor> StateOf(byte[] data, long length) => Read(new MemoryStream(data, 0, checked((int)length), writable: false), length);
 
-    public static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+    public static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
-    /// <exception cref="InvalidDataException">The hash differs (the message names <paramref name="what"/>).</exception>
-    public static void Verify(byte[] data, string sha256, string what)
+    /// <exception cref="InvalidDataException">The hashes differ (the message names <paramref name="what"/>).</exception>
+    public static void Check(string actual, string announced, string what)
     {
-        var actual = Sha256(data);
-        if (!actual.Equals(sha256, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"{what}: sha256 {actual[..12]} is not the announced {sha256[..Math.Min(12, sha256.Length)]}");
-    }
-
-    /// <summary>Writes <paramref name="data"/> to <paramref name="path"/> under a temporary name, then renames it (a reader never sees half a file).</summary>
-    public static void WriteWhole(string path, byte[] data)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temp, data);
-        File.Move(temp, path, overwrite: true);
+        if (!actual.Equals(announced, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{what}: sha256 {actual[..12]} is not the announced {announced[..Math.Min(12, announced.Length)]}");
     }
 
     /// <summary>
-    /// Reads <paramref name="path"/> and verifies it against <paramref name="sha256"/>; shared storage may show a new file
-    /// late, so a missing file is tried again for up to <paramref name="patience"/> (default 30 s).
+    /// Writes <paramref name="state"/> to <paramref name="path"/> under a temporary name, then renames it (a reader never
+    /// sees half a file); returns the file's SHA-256.
     /// </summary>
-    public static byte[] ReadVerified(string path, string sha256, TimeSpan? patience = null)
+    public static string WriteWhole(string path, IReadOnlyDictionary<string, Tensor> state)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        using var sha = SHA256.Create();
+        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write))
+            Checkpoint.WriteSafetensors(hashing, state.Select(kv => (kv.Key, kv.Value)));
+        File.Move(temp, path, overwrite: true);
+        return Convert.ToHexStringLower(sha.Hash!);
+    }
+
+    /// <summary>
+    /// Reads the state dict in <paramref name="path"/> and verifies the file against <paramref name="sha256"/> (tensors
+    /// of a file that fails are freed); shared storage may show a new file late, so a missing file is tried again for up
+    /// to <paramref name="patience"/> (default 30 s).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The hash differs or the file is not a safetensors state dict.</exception>
+    public static Dictionary<string, Tensor> ReadVerified(string path, string sha256, TimeSpan? patience = null)
     {
         var until = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(30));
         while (!File.Exists(path) && DateTime.UtcNow < until) Thread.Sleep(100);
-        var data = File.ReadAllBytes(path);
-        Verify(data, sha256, path);
-        return data;
+        using var sha = SHA256.Create();
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Dictionary<string, Tensor> state;
+        using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read, leaveOpen: true))
+        {
+            state = Read(hashing, file.Length);
+            hashing.CopyTo(Stream.Null);                                                // to the end: the whole file is hashed
+        }
+        try { Check(Convert.ToHexStringLower(sha.Hash!), sha256, path); }
+        catch
+        {
+            foreach (var t in state.Values) t.Dispose();
+            throw;
+        }
+        return state;
+    }
+
+    private static Dictionary<string, Tensor> Read(Stream stream, long length)
+    {
+        try { return Checkpoint.ReadSafetensors(stream, length); }
+        catch (Exception e) { throw new InvalidDataException($"not a safetensors state dict ({e.Message})", e); }
     }
 }

@@ -22,7 +22,7 @@ public sealed record WeightsOffer(long Version, string Sha256, long Length, int 
 public sealed record GetWeightsChunk(long Version, int Index);
 
 /// <summary>Chunk <paramref name="Index"/> of the weights of <paramref name="Version"/> (empty when that version is gone).</summary>
-public sealed record WeightsChunk(long Version, int Index, byte[] Data);
+public sealed record WeightsChunk(long Version, int Index, ArraySegment<byte> Data);
 
 /// <summary>How the work of one cluster role went (a coordinator's dispatcher counts it).</summary>
 /// <param name="Sent">Requests the coordinator sent to the role.</param>

@@ -23,8 +23,11 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
 
     private static readonly Dictionary<Type, string> ByType = RlhfSerialization.Messages.ToDictionary(m => m.Type, m => m.Manifest);
     private static readonly Dictionary<string, Type> ByManifest = RlhfSerialization.Messages.ToDictionary(m => m.Manifest, m => m.Type, StringComparer.Ordinal);
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General) { Converters = { new TensorConverter(), new BytesConverter() } };
-    [ThreadStatic] private static List<byte[]>? t_payloads;
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
+    {
+        Converters = { new TensorConverter(), new BytesConverter(), new SegmentConverter() },
+    };
+    [ThreadStatic] private static List<ArraySegment<byte>>? t_payloads;
 
     /// <inheritdoc />
     public override int Identifier => Id;
@@ -37,22 +40,25 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     public override byte[] ToBinary(object obj)
     {
         _ = Manifest(obj);
-        var payloads = new List<byte[]>();
+        var payloads = new List<ArraySegment<byte>>();
         var previous = Swap(payloads);
         try
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
-            var output = new ArrayBufferWriter<byte>(json.Length + 8 + payloads.Sum(p => p.Length + 8));
-            WriteInt32(output, json.Length);
-            output.Write(json);
-            WriteInt32(output, payloads.Count);
+            var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(4 + json.Length + 4 + payloads.Sum(p => 8L + p.Count))));   // every byte written below
+            var span = bytes.AsSpan();
+            BinaryPrimitives.WriteInt32LittleEndian(span, json.Length);
+            json.CopyTo(span[4..]);
+            span = span[(4 + json.Length)..];
+            BinaryPrimitives.WriteInt32LittleEndian(span, payloads.Count);
+            span = span[4..];
             foreach (var payload in payloads)
             {
-                BinaryPrimitives.WriteInt64LittleEndian(output.GetSpan(8), payload.Length);
-                output.Advance(8);
-                output.Write(payload);
+                BinaryPrimitives.WriteInt64LittleEndian(span, payload.Count);
+                payload.AsSpan().CopyTo(span[8..]);
+                span = span[(8 + payload.Count)..];
             }
-            return output.WrittenSpan.ToArray();
+            return bytes;
         }
         finally { Swap(previous); }
     }
@@ -69,11 +75,11 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
             var json = span[..jsonLength];
             span = span[jsonLength..];
             var count = ReadLength(ref span, 4);
-            var payloads = new List<byte[]>(count);
+            var payloads = new List<ArraySegment<byte>>(count);
             for (var i = 0; i < count; i++)
             {
                 var length = ReadLength(ref span, 8);
-                payloads.Add(span[..length].ToArray());
+                payloads.Add(new ArraySegment<byte>(bytes, bytes.Length - span.Length, length));     // a slice: the bytes are this message's own
                 span = span[length..];
             }
             if (!span.IsEmpty) throw new FormatException($"{span.Length} bytes after the last payload");
@@ -87,12 +93,6 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
         }
     }
 
-    private static void WriteInt32(ArrayBufferWriter<byte> output, int value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(output.GetSpan(4), value);
-        output.Advance(4);
-    }
-
     /// <summary>Reads a 4- or 8-byte length and checks it against what is left.</summary>
     private static int ReadLength(ref Span<byte> span, int size)
     {
@@ -103,7 +103,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
         return (int)value;
     }
 
-    private static List<byte[]>? Swap(List<byte[]>? payloads)
+    private static List<ArraySegment<byte>>? Swap(List<ArraySegment<byte>>? payloads)
     {
         var previous = t_payloads;
         t_payloads = payloads;
@@ -111,7 +111,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     }
 
     /// <summary>Adds <paramref name="payload"/> to the payload list and writes <c>{"KEY": index}</c>.</summary>
-    private static void WritePayload(Utf8JsonWriter writer, string key, byte[] payload)
+    private static void WritePayload(Utf8JsonWriter writer, string key, ArraySegment<byte> payload)
     {
         var payloads = t_payloads!;
         payloads.Add(payload);
@@ -121,7 +121,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     }
 
     /// <summary>Reads <c>{"KEY": index}</c> and returns that payload.</summary>
-    private static byte[] ReadPayload(ref Utf8JsonReader reader, string key)
+    private static ArraySegment<byte> ReadPayload(ref Utf8JsonReader reader, string key)
     {
         if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.GetString() != key || !reader.Read())
             throw new JsonException($"expected a {{\"{key}\": n}} payload reference");
@@ -149,8 +149,16 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     /// <summary>A byte array inside a message (weight chunks): <c>{"$b": index}</c> in the JSON, raw in the payload list (not base64).</summary>
     private sealed class BytesConverter : JsonConverter<byte[]>
     {
-        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPayload(ref reader, "$b");
+        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPayload(ref reader, "$b").ToArray();
 
         public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options) => WritePayload(writer, "$b", value);
+    }
+
+    /// <summary>A byte segment inside a message (weight chunks): as a byte array, and read back as a slice of the received bytes (no copy).</summary>
+    private sealed class SegmentConverter : JsonConverter<ArraySegment<byte>>
+    {
+        public override ArraySegment<byte> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadPayload(ref reader, "$b");
+
+        public override void Write(Utf8JsonWriter writer, ArraySegment<byte> value, JsonSerializerOptions options) => WritePayload(writer, "$b", value);
     }
 }

@@ -286,7 +286,7 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>Writes <paramref name="tensors"/> (CPU, contiguous) to <paramref name="stream"/> as safetensors, straight from their memory.</summary>
-    internal static void WriteSafetensors(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    public static void WriteSafetensors(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors)
     {
         var list = tensors.ToList();
         var header = new JsonObject();
@@ -316,7 +316,7 @@ public sealed class Checkpoint : IDisposable
     /// Reads a safetensors file of <paramref name="fileBytes"/> bytes from <paramref name="stream"/>, straight into
     /// new CPU tensors (in data order). Throws <see cref="InvalidDataException"/> on a malformed file.
     /// </summary>
-    internal static Dictionary<string, Tensor> ReadSafetensors(Stream stream, long fileBytes)
+    public static Dictionary<string, Tensor> ReadSafetensors(Stream stream, long fileBytes)
     {
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);

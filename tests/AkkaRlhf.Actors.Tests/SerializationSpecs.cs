@@ -44,7 +44,7 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         yield return new PolicyWeightsRef(5, "/shared/policy-v5.safetensors", "ab12", Rewind: true);
         yield return new WeightsOffer(5, "ab12", 1000, 256, Rewind: false);
         yield return new GetWeightsChunk(5, 3);
-        yield return new WeightsChunk(5, 3, [1, 2, 255]);
+        yield return new WeightsChunk(5, 3, new byte[] { 1, 2, 255 });
         yield return new WorkAccounting("rollout", 10, 9, 1, 0, 1);
         yield return GetWorkAccounting.Instance;
         yield return new RunBegan("ppo", 60);
@@ -53,11 +53,11 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
     }
 
     [Fact]
-    public void A_byte_array_must_travel_raw_not_as_base64()
+    public void A_byte_segment_must_travel_raw_not_as_base64()
     {
         var data = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
         var back = (WeightsChunk)RoundTrip(new WeightsChunk(1, 0, data), out var bytes);
-        Assert.Equal(data, back.Data);
+        Assert.Equal(data, back.Data.ToArray());
         var json = System.Text.Encoding.UTF8.GetByteCount("""{"Version":1,"Index":0,"Data":{"$b":0}}""");
         Assert.Equal(4 + json + 4 + 8 + data.Length, bytes.Length);
     }
