@@ -1,0 +1,89 @@
+using System.Globalization;
+using AkkaRlhf.Bench.Cluster;
+using Akka.Actor;
+using RlhfConfig = AkkaRlhf.Configuration.Config;
+
+// The cluster bench (issue 17): remote ask vs raw TCP, weight sync by reference and streamed, messaging share of a 3-member
+// PPO iteration. Every side runs in the same invocation, side by side. Run (repository root):
+//   source scripts/torch-env.sh; dotnet bench/Cluster/bin/Release/net10.0/AkkaRlhf.Bench.Cluster.dll [ask] [weights] [ppo]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+switch (args)
+{
+    case ["--echo", var seed]:
+        await RemoteAsk.ServeAsync(int.Parse(seed));
+        return;
+    case ["--weights-member", var seed, var dir]:
+        await WeightSync.ServeAsync(int.Parse(seed), dir);
+        return;
+}
+var sections = args.Length == 0 ? ["ask", "weights", "ppo"] : args;
+var work = Path.Combine(Path.GetTempPath(), "akka-rlhf-cluster-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+Console.WriteLine($"Cluster bench ({Environment.ProcessorCount} cores, .NET {Environment.Version}, Akka.NET {typeof(Akka.Actor.ActorSystem).Assembly.GetName().Version}); " +
+    $"every process on 127.0.0.1, the product's configuration (dot-netty TCP, RLHF serializer)");
+try
+{
+    // each section with a cluster of its own: a seed member in this process, the others started for it and killed after
+    async Task WithSeed(Func<int, RlhfConfig, ActorSystem, Task> section)
+    {
+        var seedPort = Members.FreePort();
+        var config = Members.Config(seedPort, seedPort, []);
+        var system = await Members.StartAsync(config);
+        try { await section(seedPort, config, system); }
+        finally { await system.Terminate(); }
+    }
+    if (sections.Contains("ask"))
+        await WithSeed(async (seedPort, _, system) =>
+        {
+            using var echo = Child.Start("echo member", null, work, "--echo", seedPort.ToString());
+            var line = (await echo.WaitForLineAsync(l => l.StartsWith("echo ", StringComparison.Ordinal), TimeSpan.FromSeconds(60))).Line.Split(' ');
+            var r = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 20_000);
+            Console.WriteLine();
+            Console.WriteLine($"Remote request/reply, 2 processes, {r.Bytes}-byte message (RequestPrompts), 20,000 sequential round trips; throughput with {RemoteAsk.Window} in flight:");
+            Console.WriteLine("| | Akka.NET remote (Ask; Tell for throughput) | raw TCP socket ping-pong | ratio |");
+            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine($"| p50 round trip (ms) | {r.AkkaP50 / 1000:0.000} | {r.TcpP50 / 1000:0.000} | {r.AkkaP50 / r.TcpP50:0.0}x |");
+            Console.WriteLine($"| p99 round trip (ms) | {r.AkkaP99 / 1000:0.000} | {r.TcpP99 / 1000:0.000} | {r.AkkaP99 / r.TcpP99:0.0}x |");
+            Console.WriteLine($"| throughput (round trips/s) | {r.AkkaPerSecond:N0} | {r.TcpPerSecond:N0} | {r.AkkaPerSecond / r.TcpPerSecond:0.00}x |");
+        });
+    if (sections.Contains("weights"))
+        await WithSeed(async (seedPort, config, system) =>
+        {
+            var shared = Path.Combine(work, "weights");
+            Directory.CreateDirectory(shared);
+            var members = new List<Child>();
+            try
+            {
+                for (var i = 1; i <= 2; i++)
+                {
+                    var m = Child.Start($"rollout member {i}", null, work, "--weights-member", seedPort.ToString(), shared);
+                    members.Add(m);
+                    await m.WaitForLineAsync(l => l.StartsWith("weights member ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+                }
+                var r = await WeightSync.MeasureAsync(system, config, shared, members, repeats: 5);
+                Console.WriteLine();
+                Console.WriteLine($"Weight sync: {WeightSync.Bytes / 1e6:0} MB of float32 tensors ({r.FileBytes:N0} bytes as safetensors) to 2 members, " +
+                    "from the publish call until both applied it (hash verified, tensors built), 5 versions of each, alternated, after {WeightSync.WarmUp} of each:");
+                Console.WriteLine("| path | MB/s median | MB/s best | target |");
+                Console.WriteLine("|---|---|---|---|");
+                Console.WriteLine($"| by reference (shared directory) | {r.ReferenceMedian:0} | {r.ReferenceBest:0} | >= 150 |");
+                Console.WriteLine($"| streamed (chunks from the coordinator) | {r.StreamedMedian:0} | {r.StreamedBest:0} | >= 80 |");
+            }
+            finally { foreach (var m in members) m.Dispose(); }
+        });
+    if (sections.Contains("ppo"))
+    {
+        var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo"), iterations: 12, rounds: 2);
+        Console.WriteLine();
+        Console.WriteLine($"Messaging share of a 3-member PPO iteration (model {PpoShare.Model}; {PpoShare.Ppo}; one torch thread per role; " +
+            $"2 rounds of single and cluster runs of {r.Iterations} iterations, alternated; the first 2 iterations of each left out). " +
+            $"Metric streams identical: {(r.Identical ? "yes" : "NO")}.");
+        Console.WriteLine("| coordinator's timing, median ms | one process | 3 members | difference |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var (phase, (single, cluster)) in r.PhasesMs)
+            Console.WriteLine($"| {phase} | {single:0.0} | {cluster:0.0} | {cluster - single:+0.0;-0.0} |");
+        Console.WriteLine($"| iteration | {r.SingleMs:0.0} | {r.ClusterMs:0.0} | {r.ClusterMs - r.SingleMs:+0.0;-0.0} |");
+        Console.WriteLine($"Share in messaging and serialization (3 members - one process) / 3 members: {r.Share:0.0%} (target < 5%)");
+    }
+}
+finally { Directory.Delete(work, recursive: true); }
