@@ -5,33 +5,49 @@ namespace AkkaRlhf.Bench.Cluster;
 /// <summary>
 /// The share of a 3-member PPO iteration spent in messaging and serialization, from the coordinator's own timings
 /// (t_generate + t_score + t_learn + t_sync of each iteration, in report.json): the same run (config, seed, one torch
-/// thread per role, one generator) as one process and over three member processes on loopback (<c>train ppo</c> as the
-/// learner member, a rollout member, a reward + reference + critic member; weights streamed), alternated. The runs'
-/// metric streams must be identical, so the two did the same work; what the cluster adds is the remote requests
-/// (serialization, TCP, dispatch) and the weight transfer.
+/// thread per role, one generator) in one process and over three member processes on loopback (<c>train ppo</c> as the
+/// learner member, a rollout member, a reward + reference + critic member), with the weights streamed and by reference,
+/// alternated. The runs' metric streams must be identical, so all did the same work; what a cluster adds is the remote
+/// requests (serialization, TCP, dispatch), the weight transfer, and three runtimes sharing the cores instead of one.
 /// </summary>
 internal static class PpoShare
 {
-    private static readonly string[] Phases = ["t_generate", "t_score", "t_learn", "t_sync"];
+    public static readonly string[] Phases = ["t_generate", "t_score", "t_learn", "t_sync"];
     private const int WarmUp = 2;
 
-    public sealed record Result(double SingleMs, double ClusterMs, IReadOnlyDictionary<string, (double Single, double Cluster)> PhasesMs, bool Identical, int Iterations)
+    /// <summary>Median ms per phase and per iteration of each way of running (<see cref="Ways"/>), and whether all computed the same.</summary>
+    public sealed record Result(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Ms, bool Identical, int Iterations)
     {
-        public double Share => (ClusterMs - SingleMs) / ClusterMs;
+        /// <summary>(3 members - one process) / 3 members, for the 3-member way <paramref name="way"/>.</summary>
+        public double Share(string way) => (Ms[way]["iteration"] - Ms[Single]["iteration"]) / Ms[way]["iteration"];
     }
 
-    public const string Model = "n-layer = 2, n-head = 2, n-embd = 64, block-size = 48";
-    public const string Ppo = "prompts-per-iteration = 128, mode = sync, generator { pool-size = 1, max-new-tokens = 24 }, " +
-        "learner { epochs = 1, minibatch-size = 64 }, critic { epochs = 1, minibatch-size = 64 }";
+    public const string Single = "one process", Streamed = "3 members, weights streamed", ByReference = "3 members, weights by reference";
 
-    public static async Task<Result> MeasureAsync(string dir, int iterations, int rounds)
+    /// <summary>The ways the same run is run, each with its configuration file (written by <see cref="MeasureAsync"/>).</summary>
+    public static readonly (string Name, string Config)[] Ways = [(Single, "single.conf"), (Streamed, "streamed.conf"), (ByReference, "reference.conf")];
+
+    /// <summary>A model and PPO block (HOCON bodies of <c>akka-rlhf.model</c> and <c>akka-rlhf.ppo</c>).</summary>
+    public sealed record Workload(string Name, string Model, string Ppo);
+
+    /// <summary>The demo's model size (2 x 64) with twice its prompts: iterations of tens of ms, where fixed costs show most.</summary>
+    public static readonly Workload Small = new("small (the demo's model)", "n-layer = 2, n-head = 2, n-embd = 64, block-size = 48",
+        "prompts-per-iteration = 128, mode = sync, generator { pool-size = 1, max-new-tokens = 24 }, " +
+        "learner { epochs = 1, minibatch-size = 64 }, critic { epochs = 1, minibatch-size = 64 }");
+
+    /// <summary>A mid-size model (4 x 256, 3.2M parameters) and batch: iterations of about a second on two cores.</summary>
+    public static readonly Workload Medium = new("medium", "n-layer = 4, n-head = 4, n-embd = 256, block-size = 64",
+        "prompts-per-iteration = 256, mode = sync, generator { pool-size = 1, max-new-tokens = 32 }, " +
+        "learner { epochs = 1, minibatch-size = 64 }, critic { epochs = 1, minibatch-size = 64 }");
+
+    public static async Task<Result> MeasureAsync(string dir, Workload workload, int iterations, int rounds)
     {
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "single.conf"), $$"""
             akka-rlhf {
               seed = 11
               torch-threads = 1
-              model { {{Model}} }
+              model { {{workload.Model}} }
               data {
                 vocab = "data/vocab.txt"
                 sft = "data/sft_train.jsonl"
@@ -41,59 +57,55 @@ internal static class PpoShare
               }
               sft { steps = 20, batch-size = 16 }
               rm { steps = 10, batch-size = 16 }
-              ppo { iterations = {{iterations}}, {{Ppo}} }
+              ppo { iterations = {{iterations}}, {{workload.Ppo}} }
             }
             """);
         var seedPort = Members.FreePort();
-        File.WriteAllText(Path.Combine(dir, "cluster.conf"), $$"""
-            include "single.conf"
-            akka.cluster.seed-nodes = ["akka.tcp://akka-rlhf@127.0.0.1:{{seedPort}}"]
-            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-            akka-rlhf.ppo {
-              generator.cluster.enabled = on
-              reference.cluster.enabled = on
-              reward.cluster.enabled = on
-              critic.cluster.enabled = on
-            }
-            """);
+        foreach (var (file, sharedDir) in new[] { ("streamed.conf", ""), ("reference.conf", "weights") })
+            File.WriteAllText(Path.Combine(dir, file), $$"""
+                include "single.conf"
+                akka.cluster.seed-nodes = ["akka.tcp://akka-rlhf@127.0.0.1:{{seedPort}}"]
+                akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+                akka-rlhf.cluster.weights.shared-dir = "{{sharedDir}}"
+                akka-rlhf.ppo {
+                  generator.cluster.enabled = on
+                  reference.cluster.enabled = on
+                  reward.cluster.enabled = on
+                  critic.cluster.enabled = on
+                }
+                """);
         await CliAsync(dir, "demo", "--write-data", "data");
         await CliAsync(dir, "train", "sft", "--config", "single.conf", "--out", "sft");
         await CliAsync(dir, "train", "rm", "--config", "single.conf", "--sft", "sft/model", "--out", "rm");
 
-        var single = new List<double>();
-        var clustered = new List<double>();
-        var phases = Phases.ToDictionary(p => p, _ => (Single: new List<double>(), Cluster: new List<double>()));
+        var ms = Ways.ToDictionary(w => w.Name, _ => Phases.Append("iteration").ToDictionary(p => p, _ => new List<double>()));
         var identical = true;
         for (var round = 1; round <= rounds; round++)
-        {
-            await CliAsync(dir, "train", "ppo", "--config", "single.conf", "--sft", "sft/model", "--rm", "rm/model", "--out", $"single-{round}");
-            using (var coordinator = Child.Start("train ppo (learner member)", "akka-rlhf.dll", dir, "train", "ppo", "--config", "cluster.conf",
-                       "--sft", "sft/model", "--rm", "rm/model", "--out", $"cluster-{round}", "--set", $"akka.remote.dot-netty.tcp.port={seedPort}"))
-            using (Member(dir, "rollout", round))
-            using (Member(dir, "reward,reference,critic", round))
-                await coordinator.ExitedAsync(TimeSpan.FromMinutes(10));
-
-            var (s, c) = (Series(dir, $"single-{round}"), Series(dir, $"cluster-{round}"));
-            identical &= s.Keys.Where(k => !k.StartsWith("t_", StringComparison.Ordinal))
-                .All(k => c.TryGetValue(k, out var other) && s[k].SequenceEqual(other));
-            single.AddRange(IterationMs(s));
-            clustered.AddRange(IterationMs(c));
-            foreach (var p in Phases)
+            foreach (var (way, config) in Ways)
             {
-                phases[p].Single.AddRange(s[p].Skip(WarmUp).Select(v => v * 1000));
-                phases[p].Cluster.AddRange(c[p].Skip(WarmUp).Select(v => v * 1000));
+                var outDir = $"{config[..config.IndexOf('.')]}-{round}";
+                var args = new[] { "train", "ppo", "--config", config, "--sft", "sft/model", "--rm", "rm/model", "--out", outDir };
+                if (way == Single) await CliAsync(dir, args);
+                else
+                {
+                    using var coordinator = Child.Start("train ppo (learner member)", "akka-rlhf.dll", dir, [.. args, "--set", $"akka.remote.dot-netty.tcp.port={seedPort}"]);
+                    using var rollout = Member(dir, config, "rollout", outDir);
+                    using var scorers = Member(dir, config, "reward,reference,critic", outDir);
+                    await coordinator.ExitedAsync(TimeSpan.FromMinutes(10));
+                }
+                var series = Series(dir, outDir);
+                var baseline = Series(dir, $"single-{round}");
+                identical &= baseline.Keys.Where(k => !k.StartsWith("t_", StringComparison.Ordinal)).All(k => series[k].SequenceEqual(baseline[k]));
+                var timed = Enumerable.Range(0, iterations).Skip(WarmUp).ToList();
+                foreach (var p in Phases) ms[way][p].AddRange(timed.Select(i => series[p][i] * 1000));
+                ms[way]["iteration"].AddRange(timed.Select(i => Phases.Sum(p => series[p][i]) * 1000));
             }
-        }
-        return new Result(WeightSync.Median(single), WeightSync.Median(clustered),
-            phases.ToDictionary(p => p.Key, p => (WeightSync.Median(p.Value.Single), WeightSync.Median(p.Value.Cluster))), identical, iterations);
+        return new Result(ms.ToDictionary(w => w.Key, w => (IReadOnlyDictionary<string, double>)w.Value.ToDictionary(p => p.Key, p => WeightSync.Median(p.Value))),
+            identical, iterations);
     }
 
-    private static Child Member(string dir, string roles, int round) => Child.Start(roles, "akka-rlhf.dll", dir, "node", "--config", "cluster.conf",
-        "--roles", roles, "--sft", "sft/model", "--rm", "rm/model", "--run", $"cluster-{round}");
-
-    /// <summary>The coordinator's time per iteration (ms), the warm-up iterations left out.</summary>
-    private static IEnumerable<double> IterationMs(Dictionary<string, double[]> series) =>
-        Enumerable.Range(0, series["t_generate"].Length).Skip(WarmUp).Select(i => Phases.Sum(p => series[p][i]) * 1000);
+    private static Child Member(string dir, string config, string roles, string runDir) => Child.Start(roles, "akka-rlhf.dll", dir, "node",
+        "--config", config, "--roles", roles, "--sft", "sft/model", "--rm", "rm/model", "--run", runDir);
 
     /// <summary>The PPO metric streams of the run in <paramref name="outDir"/>, by name, in iteration order.</summary>
     private static Dictionary<string, double[]> Series(string dir, string outDir) =>

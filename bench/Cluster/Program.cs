@@ -63,7 +63,8 @@ try
                 var r = await WeightSync.MeasureAsync(system, config, shared, members, repeats: 5);
                 Console.WriteLine();
                 Console.WriteLine($"Weight sync: {WeightSync.Bytes / 1e6:0} MB of float32 tensors ({r.FileBytes:N0} bytes as safetensors) to 2 members, " +
-                    "from the publish call until both applied it (hash verified, tensors built), 5 versions of each, alternated, after {WeightSync.WarmUp} of each:");
+                    "from the publish call until both applied it (hash verified, tensors built), " +
+                    $"5 versions of each, alternated, after {WeightSync.WarmUp} of each:");
                 Console.WriteLine("| path | MB/s median | MB/s best | target |");
                 Console.WriteLine("|---|---|---|---|");
                 Console.WriteLine($"| by reference (shared directory) | {r.ReferenceMedian:0} | {r.ReferenceBest:0} | >= 150 |");
@@ -72,18 +73,18 @@ try
             finally { foreach (var m in members) m.Dispose(); }
         });
     if (sections.Contains("ppo"))
-    {
-        var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo"), iterations: 12, rounds: 2);
-        Console.WriteLine();
-        Console.WriteLine($"Messaging share of a 3-member PPO iteration (model {PpoShare.Model}; {PpoShare.Ppo}; one torch thread per role; " +
-            $"2 rounds of single and cluster runs of {r.Iterations} iterations, alternated; the first 2 iterations of each left out). " +
-            $"Metric streams identical: {(r.Identical ? "yes" : "NO")}.");
-        Console.WriteLine("| coordinator's timing, median ms | one process | 3 members | difference |");
-        Console.WriteLine("|---|---|---|---|");
-        foreach (var (phase, (single, cluster)) in r.PhasesMs)
-            Console.WriteLine($"| {phase} | {single:0.0} | {cluster:0.0} | {cluster - single:+0.0;-0.0} |");
-        Console.WriteLine($"| iteration | {r.SingleMs:0.0} | {r.ClusterMs:0.0} | {r.ClusterMs - r.SingleMs:+0.0;-0.0} |");
-        Console.WriteLine($"Share in messaging and serialization (3 members - one process) / 3 members: {r.Share:0.0%} (target < 5%)");
-    }
+        foreach (var workload in new[] { PpoShare.Small, PpoShare.Medium })
+        {
+            var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo-" + workload.Name.Split(' ')[0]), workload, iterations: 12, rounds: 2);
+            Console.WriteLine();
+            Console.WriteLine($"Messaging share of a 3-member PPO iteration, {workload.Name}: model {{ {workload.Model} }}, ppo {{ {workload.Ppo} }}; " +
+                $"one torch thread per role; 2 rounds of each way, alternated, {r.Iterations} iterations each, the first 2 left out. " +
+                $"Metric streams identical to the single-process run's: {(r.Identical ? "yes" : "NO")}.");
+            Console.WriteLine($"| coordinator's timing, median ms | {string.Join(" | ", PpoShare.Ways.Select(w => w.Name))} |");
+            Console.WriteLine($"|---|{string.Concat(PpoShare.Ways.Select(_ => "---|"))}");
+            foreach (var phase in PpoShare.Phases.Append("iteration"))
+                Console.WriteLine($"| {phase} | {string.Join(" | ", PpoShare.Ways.Select(w => $"{r.Ms[w.Name][phase]:0.0}"))} |");
+            Console.WriteLine($"| share: (3 members - one process) / 3 members, target < 5% | | {r.Share(PpoShare.Streamed):0.0%} | {r.Share(PpoShare.ByReference):0.0%} |");
+        }
 }
 finally { Directory.Delete(work, recursive: true); }
