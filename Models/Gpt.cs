@@ -17,6 +17,7 @@ namespace AkkaRlhf.Models;
 public sealed class CausalSelfAttention : nn.Module
 {
     public readonly Linear c_attn, c_proj;
+    public LoraAdapter? c_attn_lora, c_proj_lora;                                     // LoRA beside the projections (Models/Lora.cs)
     public readonly Dropout resid_dropout;
     private readonly int n_head;
     private readonly double attn_pdrop;
@@ -45,14 +46,22 @@ public sealed class CausalSelfAttention : nn.Module
         using var scope = NewDisposeScope();
         var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
         var hs = C / n_head;
-        var qkv = c_attn.forward(x).view(B, T, 3, n_head, hs).permute(2, 0, 3, 1, 4); // (3, B, nh, T, hs)
+        var qkv = Layers.Project(c_attn, c_attn_lora, x).view(B, T, 3, n_head, hs).permute(2, 0, 3, 1, 4); // (3, B, nh, T, hs)
         var (q, k, v) = (qkv[0], qkv[1], qkv[2]);                                     // (B, nh, T, hs) each
         if (cache is not null) (k, v) = cache.Append(k, v);                          // (B, nh, S, hs)
 
         var p = training ? attn_pdrop : 0.0;
         var y = F.scaled_dot_product_attention(q, k, v, mask, p, is_casual: mask is null); // (B, nh, T, hs)
         y = y.transpose(1, 2).reshape(B, T, C);                                       // (B, T, C)
-        return Layers.Dropped(resid_dropout, c_proj.forward(y)).MoveToOuterDisposeScope();
+        return Layers.Dropped(resid_dropout, Layers.Project(c_proj, c_proj_lora, y)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Puts a new LoRA adapter beside <paramref name="projection"/> ("c_attn" or "c_proj").</summary>
+    internal void Adapt(string projection, LoraConfig config, Generator? init)
+    {
+        var adapter = Layers.AdapterFor(projection == "c_attn" ? c_attn : c_proj, config, init);
+        if (projection == "c_attn") c_attn_lora = adapter; else c_proj_lora = adapter;
+        register_module(projection + Lora.Suffix, adapter);
     }
 }
 
@@ -60,6 +69,7 @@ public sealed class CausalSelfAttention : nn.Module
 public sealed class Mlp : nn.Module
 {
     public readonly Linear c_fc, c_proj;
+    public LoraAdapter? c_fc_lora, c_proj_lora;                                       // LoRA beside the projections (Models/Lora.cs)
     public readonly Dropout dropout;
 
     public Mlp(GptConfig config, Generator? init = null) : base(nameof(Mlp))
@@ -76,8 +86,16 @@ public sealed class Mlp : nn.Module
     public Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = F.gelu(c_fc.forward(x), GELU.Approximate.tanh);                    // (B, T, 4C)
-        return Layers.Dropped(dropout, c_proj.forward(h)).MoveToOuterDisposeScope();
+        var h = F.gelu(Layers.Project(c_fc, c_fc_lora, x), GELU.Approximate.tanh);  // (B, T, 4C)
+        return Layers.Dropped(dropout, Layers.Project(c_proj, c_proj_lora, h)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Puts a new LoRA adapter beside <paramref name="projection"/> ("c_fc" or "c_proj").</summary>
+    internal void Adapt(string projection, LoraConfig config, Generator? init)
+    {
+        var adapter = Layers.AdapterFor(projection == "c_fc" ? c_fc : c_proj, config, init);
+        if (projection == "c_fc") c_fc_lora = adapter; else c_proj_lora = adapter;
+        register_module(projection + Lora.Suffix, adapter);
     }
 }
 
@@ -211,6 +229,18 @@ internal static class Layers
         using var noGrad = no_grad();
         var weight = new Parameter(randn([outFeatures, inFeatures], generator: g).mul_(std));
         return nn.Linear(weight, bias ? new Parameter(zeros(outFeatures)) : null);
+    }
+
+    /// <summary>A Linear's output, plus its LoRA adapter's update when it has one that is on.</summary>
+    public static Tensor Project(Linear linear, LoraAdapter? lora, Tensor x) =>
+        lora is { enabled: true } ? linear.forward(x).add_(lora.forward(x)) : linear.forward(x);
+
+    /// <summary>A new adapter shaped for <paramref name="linear"/> (out, in), on its device and dtype.</summary>
+    public static LoraAdapter AdapterFor(Linear linear, LoraConfig config, Generator? init)
+    {
+        var adapter = new LoraAdapter(linear.weight!.shape[1], linear.weight.shape[0], config, init);
+        adapter.to(linear.weight.dtype).to(linear.weight.device);
+        return adapter;
     }
 
     /// <summary>Dropout only when it does something: saves a native call per use in eval mode or with p = 0.</summary>
