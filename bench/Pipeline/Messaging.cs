@@ -34,7 +34,7 @@ static class MessagingBench
 {
     private const string A = "(a) actors", B = "(b) direct, calling thread", C = "(c) direct, trainer's fork/join";
     private static readonly string[] Paths = [A, B, C];
-    private static readonly string[] Timing = ["wall", "cpu", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
+    private static readonly string[] Timing = ["wall", "cpu", "faults", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
 
     public static async Task Run(int iterations, int warmup, int rounds, IReadOnlyList<string> prompts, ITokenizer tokenizer, GptConfig gpt)
     {
@@ -71,7 +71,7 @@ static class MessagingBench
         }
 
         await Round(-1);                                                                   // not counted: the JIT's tiers settle
-        var (wallMean, wallMedian, cpu) = (Table(), Table(), Table());
+        var (wallMean, wallMedian, cpu, faults) = (Table(), Table(), Table(), Table());
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
         var (askRtt, weightCopy) = (new List<double>(), new List<double>());
         Dictionary<string, List<Dictionary<string, double>>>? first = null;
@@ -89,6 +89,7 @@ static class MessagingBench
                 wallMean[p].Add(timed.Average(s => s["wall"]) * 1000);
                 wallMedian[p].Add(Median(timed.Select(s => s["wall"] * 1000)));
                 cpu[p].Add(timed.Average(s => s["cpu"]) * 1000);
+                faults[p].Add(timed.Average(s => s["faults"]));
             }
             foreach (var p in Paths.Skip(1))
                 paired[p].AddRange(steps[A].Zip(steps[p]).Skip(warmup).Select(x => Share(x.First["wall"], x.Second["wall"])));
@@ -115,6 +116,7 @@ static class MessagingBench
                      ($"wall ms per iteration (mean of a round's {iterations})", wallMean),
                      ($"wall ms per iteration (median of a round's {iterations})", wallMedian),
                      ("process CPU ms per iteration (all threads)", cpu),
+                     ("minor page faults per iteration (process)", faults),
                  })
         {
             Console.WriteLine();
@@ -146,7 +148,7 @@ static class MessagingBench
     private sealed class Interleaved((string Label, DirectPpo Path)[] direct) : IProgressReporter
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private (double Wall, double Cpu) _last;
+        private (double Wall, double Cpu, double Faults) _last;
         private static readonly bool ByThread = Environment.GetEnvironmentVariable("BENCH_THREAD_CPU") == "1";
         private Dictionary<string, (string Name, double Cpu)> _threadsAtLast = [];
 
@@ -155,7 +157,7 @@ static class MessagingBench
 
         public Dictionary<string, List<Dictionary<string, double>>> Steps { get; } = Paths.ToDictionary(p => p, _ => new List<Dictionary<string, double>>());
 
-        private (double Wall, double Cpu) Now() => (_clock.Elapsed.TotalSeconds, Environment.CpuUsage.TotalTime.TotalSeconds);
+        private (double Wall, double Cpu, double Faults) Now() => (_clock.Elapsed.TotalSeconds, Environment.CpuUsage.TotalTime.TotalSeconds, MinorFaults());
 
         public void StageStarted(string stage, int totalSteps)
         {
@@ -169,7 +171,7 @@ static class MessagingBench
             if (ByThread)
                 foreach (var (id, (name, ms)) in ThreadCpu())
                     ActorThreadCpu[name] = ActorThreadCpu.GetValueOrDefault(name) + ms - (_threadsAtLast.TryGetValue(id, out var before) ? before.Cpu : 0);
-            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu });
+            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu, ["faults"] = now.Faults - _last.Faults });
             foreach (var (label, path) in direct)
             {
                 var start = Now();
@@ -177,6 +179,7 @@ static class MessagingBench
                 var end = Now();
                 m["wall"] = end.Wall - start.Wall;
                 m["cpu"] = end.Cpu - start.Cpu;
+                m["faults"] = end.Faults - start.Faults;
                 Steps[label].Add(m);
             }
             if (ByThread) _threadsAtLast = ThreadCpu();
@@ -311,6 +314,14 @@ static class MessagingBench
     {
         var v = values.Order().ToArray();
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    /// <summary>Minor page faults of this process so far (/proc/self/stat; 0 where there is none).</summary>
+    private static double MinorFaults()
+    {
+        if (!File.Exists("/proc/self/stat")) return 0;
+        var stat = File.ReadAllText("/proc/self/stat");
+        return double.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);   // field 10, minflt
     }
 
     /// <summary>CPU ms (user + system) of every live thread of this process, by thread id, with its name (Linux; 10 ms ticks).</summary>
