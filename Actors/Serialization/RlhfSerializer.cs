@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using System.Text.Json;
@@ -140,9 +139,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
 
         public override void Write(Utf8JsonWriter writer, Tensor value, JsonSerializerOptions options)
         {
-            var buffer = new ArrayBufferWriter<byte>();
-            TensorCodec.Write(value, buffer);
-            WritePayload(writer, "$t", buffer.WrittenSpan.ToArray());
+            WritePayload(writer, "$t", TensorCodec.ToBytes(value));
         }
     }
 

@@ -17,19 +17,23 @@ public static class TensorCodec
         [ScalarType.Bool, ScalarType.Byte, ScalarType.Int8, ScalarType.Int16, ScalarType.Int32, ScalarType.Int64,
          ScalarType.Float16, ScalarType.BFloat16, ScalarType.Float32, ScalarType.Float64];
 
-    /// <summary>Writes <paramref name="value"/> (any device) to <paramref name="output"/>.</summary>
-    public static void Write(Tensor value, IBufferWriter<byte> output)
+    /// <summary>The bytes of <paramref name="value"/> (any device), in one array of exactly their size.</summary>
+    public static byte[] ToBytes(Tensor value)
     {
         using var scope = torch.NewDisposeScope();
         var cpu = value.detach().cpu().contiguous();
         var shape = cpu.shape;
-        var header = output.GetSpan(8 + 8 * shape.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(header, (int)cpu.dtype);
-        BinaryPrimitives.WriteInt32LittleEndian(header[4..], shape.Length);
-        for (var i = 0; i < shape.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(header[(8 + 8 * i)..], shape[i]);
-        output.Advance(8 + 8 * shape.Length);
-        output.Write(cpu.bytes);
+        var data = cpu.bytes;
+        var bytes = GC.AllocateUninitializedArray<byte>(8 + 8 * shape.Length + data.Length);   // every byte written below
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, (int)cpu.dtype);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), shape.Length);
+        for (var i = 0; i < shape.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 + 8 * i), shape[i]);
+        data.CopyTo(bytes.AsSpan(8 + 8 * shape.Length));
+        return bytes;
     }
+
+    /// <summary>Writes <paramref name="value"/> (any device) to <paramref name="output"/> (the bytes of <see cref="ToBytes"/>).</summary>
+    public static void Write(Tensor value, IBufferWriter<byte> output) => output.Write(ToBytes(value));
 
     /// <summary>Reads a tensor written by <see cref="Write"/> onto the CPU.</summary>
     /// <exception cref="FormatException">The bytes are not a tensor this codec wrote.</exception>
