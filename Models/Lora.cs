@@ -26,6 +26,7 @@ public sealed record LoraConfig(int Rank, double Alpha, double Dropout, IReadOnl
         if (Alpha <= 0) throw new ArgumentException($"LoRA alpha must be positive, got {Alpha}");
         if (Dropout is < 0 or >= 1) throw new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}");
         if (Targets.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
+        if (Targets.Distinct().Count() != Targets.Count) throw new ArgumentException($"LoRA targets repeat a module: {string.Join(", ", Targets)}");
         foreach (var t in Targets.Where(t => !Projections.Contains(t)))
             throw new ArgumentException($"LoRA target '{t}' is not one of {string.Join(", ", Projections)}");
         return this;
@@ -117,13 +118,16 @@ public static class Lora
     public static Dictionary<string, Tensor> MergedStateDict(this nn.Module model)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         var merged = model.state_dict().Where(kv => !IsAdapter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().clone());
         foreach (var (name, adapter) in Adapters(model))
         {
-            var weight = name[..^Suffix.Length] + ".weight";
-            using var delta = adapter.delta().cpu();
-            merged[weight].add_(delta.to(merged[weight].dtype));
+            var key = name[..^Suffix.Length] + ".weight";
+            var weight = merged[key];                                                     // merged in float32 (or wider), then cast back
+            var wide = weight.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            merged[key] = weight.to(wide).add_(adapter.delta().cpu().to(wide)).to(weight.dtype);
         }
+        foreach (var t in merged.Values) t.MoveToOuterDisposeScope();
         return merged;
     }
 }

@@ -11,7 +11,7 @@ namespace AkkaRlhf.Actors.Cluster;
 /// members with that role, at least once. It follows membership, finds each member's worker (<c>/user/rlhf-ROLE</c>, by
 /// Identify) and watches it; a request goes to the available worker with the fewest requests in hand (a trained role, the
 /// critic, to the first worker only: its state lives there). A member that leaves gracefully gets no new requests and
-/// finishes those it holds; when a member becomes unreachable or is removed, or its worker stops, the requests it holds go
+/// keeps those it holds while it runs; when a member becomes unreachable or is removed, or its worker stops, the requests it holds go
 /// to another worker of the role (or wait for one to join); the first answer goes to the asker, a later
 /// one is a duplicate and is dropped (role actors are idempotent per batch id, so the work itself is the same). Nothing
 /// waits without end: a request no worker answers fails the asker when its time is up. Weights for the role
@@ -43,6 +43,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         public IActorRef Actor { get; } = actor;
         public Address Address { get; } = address;
         public bool Available { get; set; } = true;
+        public bool Leaving { get; set; }
         public int InHand { get; set; }
     }
 
@@ -84,7 +85,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         Receive<MemberUp>(up => up.Member.HasRole(role), up => Identify(up.Member.Address));
         Receive<MemberJoined>(_ => { });
         Receive<UnreachableMember>(m => Lose(m.Member.Address, "unreachable", remove: false));
-        Receive<ReachableMember>(m => Find(m.Member.Address) is not null, m =>
+        Receive<ReachableMember>(m => Find(m.Member.Address) is { Leaving: false }, m =>
         {
             Find(m.Member.Address)!.Available = true;
             DispatchWaiting();
@@ -149,14 +150,17 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A member of the role leaves gracefully: it gets no new requests, and finishes those it holds (sending them elsewhere
-    /// too would do them twice); they go to another worker only if its worker stops or it is removed before answering.
+    /// A member of the role leaves gracefully: it gets no new requests (for good: it is not looked for again), and keeps
+    /// those it holds, whose answers count while it still runs (sending them elsewhere at once would do them twice); any it
+    /// has not answered go to another worker when its worker stops or it is removed.
     /// </summary>
     private void Retire(Address address)
     {
-        if (Find(address) is not { } worker || !worker.Available) return;
+        _members.Remove(address);
+        if (Find(address) is not { Leaving: false } worker) return;
+        worker.Leaving = true;
         worker.Available = false;
-        _log.Info($"role {_role}: {address} is leaving; it gets no new requests and finishes its {worker.InHand}");
+        _log.Info($"role {_role}: {address} is leaving; no new requests go there, its {worker.InHand} in hand may still be answered");
     }
 
     /// <summary>A member of the role is gone or unreachable: its requests go to another worker; a removed one is forgotten.</summary>

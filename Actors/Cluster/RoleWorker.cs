@@ -50,6 +50,7 @@ public sealed class RoleWorker : ReceiveActor
     private readonly Action<string> _print;
     private long _version = -1;
     private Pull? _pull;
+    private (long Version, string Sha256, bool Rewind)? _pending;                     // the version being pulled, read or loaded
     private byte[]? _spare;                                                          // the last receive buffer: every version has the same size
 
     /// <param name="role">The cluster role (the worker is named after it).</param>
@@ -73,11 +74,13 @@ public sealed class RoleWorker : ReceiveActor
             print($"error: role {role} failed for good: {failed.Cause.Message}");
             Context.Stop(Self);
         });
-        Receive<PolicyWeightsRef>(r => Newer(r.Version, r.Rewind), ReadReference);
+        Receive<PolicyWeightsRef>(r => Newer(r.Version, r.Rewind) && !Pending(r.Version, r.Sha256, r.Rewind), ReadReference);
         Receive<PolicyWeightsRef>(_ => { });
-        Receive<WeightsOffer>(o => Newer(o.Version, o.Rewind), o =>
+        Receive<WeightsOffer>(o => o.ChunkSize <= 0 || o.Length < 0, o => _log.Warning($"policy v{o.Version}: offer with chunk size {o.ChunkSize} and length {o.Length} refused"));
+        Receive<WeightsOffer>(o => Newer(o.Version, o.Rewind) && !Pending(o.Version, o.Sha256, o.Rewind), o =>   // the same offer again (a retry): the pull goes on
         {
             _pull?.Sha256.Dispose();
+            _pending = (o.Version, o.Sha256, o.Rewind);
             var reuse = _pull?.Data ?? _spare;                                       // an unfinished older version's buffer, or the last one
             var buffer = reuse is not null && reuse.LongLength >= o.Length ? reuse : new byte[o.Length];
             _spare = null;
@@ -89,11 +92,12 @@ public sealed class RoleWorker : ReceiveActor
         Receive<Loaded>(loaded =>
         {
             _spare ??= loaded.Buffer;
-            if (!Newer(loaded.Weights.Version, loaded.Weights.Rewind))
+            if (!Pending(loaded.Weights.Version, loaded.Sha256, loaded.Weights.Rewind))                 // superseded while it loaded
             {
                 foreach (var t in loaded.Weights.State.Values) t.Dispose();
                 return;
             }
+            _pending = null;
             _version = loaded.Weights.Version;
             _role.Tell(_pool ? new Broadcast(loaded.Weights) : loaded.Weights);
             print($"policy v{loaded.Weights.Version} applied ({loaded.Bytes} bytes, sha256 {loaded.Sha256[..12]}, {loaded.How})" +
@@ -102,6 +106,7 @@ public sealed class RoleWorker : ReceiveActor
         Receive<LoadFailed>(f =>
         {
             _spare ??= f.Buffer;
+            if (_pending?.Version == f.Version) _pending = null;
             _log.Error($"policy v{f.Version} not applied: {f.Reason}");
         });
         ReceiveAny(request =>
@@ -116,6 +121,10 @@ public sealed class RoleWorker : ReceiveActor
 
     private bool Newer(long version, bool rewind) => version > _version || rewind;
 
+    private bool Pending(long version, string sha256, bool rewind) => _pending == (version, sha256, rewind);
+
+    protected override void PostStop() => _pull?.Sha256.Dispose();
+
     private static string Ms(long since) => $"{Stopwatch.GetElapsedTime(since).TotalMilliseconds:0} ms";
 
     /// <summary>Reads a weights file under the shared directory off this thread, and verifies its hash.</summary>
@@ -127,6 +136,7 @@ public sealed class RoleWorker : ReceiveActor
             _log.Warning($"policy v{r.Version}: {path} is not under this node's akka-rlhf.cluster.weights.shared-dir ({_sharedDir}); refused");
             return;
         }
+        _pending = (r.Version, r.Sha256, r.Rewind);
         var started = Stopwatch.GetTimestamp();
         Task.Run(() => WeightFiles.ReadVerified(path, r.Sha256)).ContinueWith<object>(t => t.IsCompletedSuccessfully
             ? new Loaded(new PolicyWeights(r.Version, t.Result, r.Rewind), new FileInfo(path).Length, r.Sha256, $"read in {Ms(started)}", null)
@@ -144,6 +154,7 @@ public sealed class RoleWorker : ReceiveActor
             _pull = null;
             return;
         }
+        if (chunk.Index < 0 || chunk.Index >= pull.Chunks) return;
         var offset = (long)chunk.Index * pull.Offer.ChunkSize;
         var expected = (int)Math.Min(pull.Offer.ChunkSize, pull.Offer.Length - offset);
         if (chunk.Data.Count != expected || !pull.Received.Add(chunk.Index)) return;

@@ -16,7 +16,7 @@ public static class WeightFiles
     /// </summary>
     public static (byte[] Buffer, long Length) WriteInto(byte[]? buffer, IReadOnlyDictionary<string, Tensor> state)
     {
-        var header = 64L * (state.Count + 1) + state.Keys.Sum(k => 4L * k.Length);                   // generous: names, dtypes, shapes, offsets
+        var header = 64L + state.Sum(kv => 160L + 6L * kv.Key.Length + 24L * kv.Value.shape.Length);    // more than any header: names JSON-escaped, dtype, shape, offsets
         var needed = checked((int)(state.Values.Sum(t => t.NumberOfElements * t.ElementSize) + header));
         if (buffer is null || buffer.Length < needed) buffer = new byte[needed];
         using var stream = new MemoryStream(buffer, writable: true);
@@ -46,10 +46,14 @@ public static class WeightFiles
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         using var sha = SHA256.Create();
-        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write))
-            Checkpoint.WriteSafetensors(hashing, state.Select(kv => (kv.Key, kv.Value)));
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Write))
+                Checkpoint.WriteSafetensors(hashing, state.Select(kv => (kv.Key, kv.Value)));
+            File.Move(temp, path, overwrite: true);
+        }
+        finally { File.Delete(temp); }                                                  // gone after the rename; a failed write leaves nothing
         return Convert.ToHexStringLower(sha.Hash!);
     }
 
@@ -66,12 +70,13 @@ public static class WeightFiles
         using var sha = SHA256.Create();
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         Dictionary<string, Tensor> state;
-        using (var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read, leaveOpen: true))
+        using var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read, leaveOpen: true);
+        state = Read(hashing, file.Length);
+        try
         {
-            state = Read(hashing, file.Length);
             hashing.CopyTo(Stream.Null);                                                // to the end: the whole file is hashed
+            Check(Convert.ToHexStringLower(sha.Hash!), sha256, path);
         }
-        try { Check(Convert.ToHexStringLower(sha.Hash!), sha256, path); }
         catch
         {
             foreach (var t in state.Values) t.Dispose();

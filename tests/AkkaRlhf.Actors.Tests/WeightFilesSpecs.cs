@@ -79,6 +79,15 @@ public sealed class WeightFilesSpecs : IDisposable
     }
 
     [Fact]
+    public void Short_names_and_many_small_tensors_must_fit_the_buffer_written_into()
+    {
+        var state = Enumerable.Range(0, 300).ToDictionary(i => ((char)('a' + i % 26)).ToString() + i, i => ones(1, 1, 1, i % 3 + 1));
+        var (buffer, length) = WeightFiles.WriteInto(null, state);
+        var back = WeightFiles.StateOf(buffer, length);
+        AssertSame(state, back);
+    }
+
+    [Fact]
     public void Bytes_that_are_not_safetensors_must_be_refused()
     {
         var e = Assert.Throws<InvalidDataException>(() => WeightFiles.StateOf([8, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'x'], 10));

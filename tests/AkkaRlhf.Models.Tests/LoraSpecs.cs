@@ -95,6 +95,7 @@ public sealed class LoraSpecs
         Assert.Contains("rank", Assert.Throws<ArgumentException>(() => (Everywhere with { Rank = 0 }).Validate()).Message);
         Assert.Contains("'q_proj'", Assert.Throws<ArgumentException>(() => (Everywhere with { Targets = ["q_proj"] }).Validate()).Message);
         Assert.Contains("dropout", Assert.Throws<ArgumentException>(() => (Everywhere with { Dropout = 1 }).Validate()).Message);
+        Assert.Contains("repeat", Assert.Throws<ArgumentException>(() => (Everywhere with { Targets = ["c_fc", "c_fc"] }).Validate()).Message);
         var model = Model();
         model.transformer.AddLora(Everywhere);
         Assert.Throws<InvalidOperationException>(() => model.transformer.AddLora(Everywhere));
