@@ -19,16 +19,16 @@ public sealed record LoraConfig(int Rank, double Alpha, double Dropout, IReadOnl
     /// <summary>The projections an adapter can sit beside.</summary>
     public static readonly IReadOnlyList<string> Projections = ["c_attn", "c_proj", "c_fc"];
 
-    /// <summary>The config, or an <see cref="ArgumentException"/> naming what is out of range.</summary>
+    /// <summary>The config, or an <see cref="ArgumentException"/> whose <c>ParamName</c> is the setting out of range (rank, alpha, dropout, targets).</summary>
     public LoraConfig Validate()
     {
-        if (Rank < 1) throw new ArgumentException($"LoRA rank must be at least 1, got {Rank}");
-        if (Alpha <= 0) throw new ArgumentException($"LoRA alpha must be positive, got {Alpha}");
-        if (Dropout is < 0 or >= 1) throw new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}");
-        if (Targets.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
-        if (Targets.Distinct().Count() != Targets.Count) throw new ArgumentException($"LoRA targets repeat a module: {string.Join(", ", Targets)}");
+        if (Rank < 1) throw new ArgumentException($"LoRA rank must be at least 1, got {Rank}", "rank");
+        if (Alpha <= 0) throw new ArgumentException($"LoRA alpha must be positive, got {Alpha}", "alpha");
+        if (Dropout is < 0 or >= 1) throw new ArgumentException($"LoRA dropout must be in [0, 1), got {Dropout}", "dropout");
+        if (Targets.Count == 0) throw new ArgumentException("LoRA needs at least one target module", "targets");
+        if (Targets.Distinct().Count() != Targets.Count) throw new ArgumentException($"LoRA targets repeat a module: {string.Join(", ", Targets)}", "targets");
         foreach (var t in Targets.Where(t => !Projections.Contains(t)))
-            throw new ArgumentException($"LoRA target '{t}' is not one of {string.Join(", ", Projections)}");
+            throw new ArgumentException($"LoRA target '{t}' is not one of {string.Join(", ", Projections)}", "targets");
         return this;
     }
 

@@ -91,7 +91,11 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         }
     }
 
-    /// <summary>Offline DPO from <paramref name="sft"/> (also the reference) on the preference pairs.</summary>
+    /// <summary>
+    /// Offline DPO from <paramref name="sft"/> (also the reference) on the preference pairs. With LoRA no reference actor
+    /// is built (the learner's policy with its adapters off is the reference) and the policy returned is the plain model
+    /// with the adapters merged in.
+    /// </summary>
     public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Dpo(PipelineData data, GptLM sft, DpoSettings? dpo = null, string stage = "dpo",
         Durability? durability = null)
     {
@@ -99,14 +103,20 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         var resume = FindResume(durability);
         var policy = ModelCopies.Clone(sft, CPU);
         var run = Interlocked.Increment(ref _runs);
-        var reference = system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)).OnModelDispatcher(), $"dpo-reference-{run}");
+        var reference = dpo.Lora is null
+            ? system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)).OnModelDispatcher(), $"dpo-reference-{run}")
+            : ActorRefs.Nobody;
         try
         {
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,
                 stage: stage, durability: durability, resume: resume), stage, dpo.Steps);
-            return (policy, summary);
+            if (dpo.Lora is null) return (policy, summary);
+            var merged = new GptLM(policy.config, new Generator(0));                       // every weight overwritten below
+            merged.load_state_dict(policy.MergedStateDict());
+            merged.eval();
+            return (merged, summary);
         }
-        finally { system.Stop(reference); }
+        finally { if (dpo.Lora is null) system.Stop(reference); }
     }
 
     /// <summary>The newest valid checkpoint of a resumed durable stage (none: it starts from the beginning, with a warning).</summary>

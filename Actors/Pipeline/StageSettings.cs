@@ -1,4 +1,5 @@
 using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 
 namespace AkkaRlhf.Actors.Pipeline;
@@ -32,8 +33,9 @@ public sealed record RewardModelSettings(int Steps, int BatchSize, OptimizerSett
     public RewardModelSettings WithListwise(bool on) => this with { Listwise = on };
 }
 
-/// <summary>Offline DPO (<c>akka-rlhf.dpo</c>): sigmoid, cDPO (label-smoothing &gt; 0) or IPO.</summary>
-public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Optim, double Beta, DpoLossType Loss, double LabelSmoothing, string Device)
+/// <summary>Offline DPO (<c>akka-rlhf.dpo</c>): sigmoid, cDPO (label-smoothing &gt; 0) or IPO; <paramref name="Lora"/> null = full fine-tuning.</summary>
+public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Optim, double Beta, DpoLossType Loss, double LabelSmoothing, string Device,
+    LoraConfig? Lora = null)
 {
     public static DpoSettings FromConfig(Config c)
     {
@@ -45,7 +47,21 @@ public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Opt
                 "ipo" => DpoLossType.Ipo,
                 _ => throw new ConfigurationException($"akka-rlhf.dpo.loss must be sigmoid, cdpo or ipo, got \"{loss}\""),
             },
-            LabelSmoothingOf(c, loss), c.GetString("device"));
+            LabelSmoothingOf(c, loss), c.GetString("device"), LoraOf(c.GetConfig("lora"), "akka-rlhf.dpo.lora"));
+    }
+
+    /// <summary>The LoRA block at <paramref name="path"/>: null when its rank is 0.</summary>
+    internal static LoraConfig? LoraOf(Config c, string path)
+    {
+        var rank = c.GetInt("rank");
+        if (rank == 0) return null;
+        try { return new LoraConfig(rank, c.GetDouble("alpha"), c.GetDouble("dropout"), c.GetStringList("targets")).Validate(); }
+        catch (ArgumentException e)
+        {
+            var key = $"{path}.{e.ParamName}";
+            var origin = c.GetValue(e.ParamName ?? "rank")?.Origin;
+            throw new ConfigurationException($"{origin}: {key}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", origin, key);
+        }
     }
 
     private static double LabelSmoothingOf(Config c, string loss)
@@ -56,4 +72,5 @@ public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Opt
 
     public DpoSettings WithBeta(double beta) => this with { Beta = beta };
     public DpoSettings WithSteps(int steps) => this with { Steps = steps };
+    public DpoSettings WithLora(LoraConfig? lora) => this with { Lora = lora?.Validate() };
 }

@@ -15,7 +15,8 @@ namespace AkkaRlhf.Actors.Roles;
 /// Offline DPO (seeds 000, 002): the reference log-probs of every pair are asked once from the
 /// <c>ReferenceScorer</c> (pi_ref is frozen), then each step minimises the sigmoid / cDPO / IPO loss of
 /// z = beta [(log pi(y_w|x) - log pi_ref(y_w|x)) - (log pi(y_l|x) - log pi_ref(y_l|x))].
-/// Trains <paramref name="policy"/> in place.
+/// Trains <paramref name="policy"/> in place. With LoRA (<see cref="DpoSettings.Lora"/>) adapters are added to the policy
+/// and only they train; pi_ref is the policy itself with its adapters off, computed here (no reference actor is asked).
 /// </summary>
 public sealed class DpoLearner : OfflineStage
 {
@@ -46,8 +47,9 @@ public sealed class DpoLearner : OfflineStage
     {
         _policy = ModelCopies.On(policy, device);
         (_reference, _pairs, _settings, _padId, _askTimeout, _durability) = (reference, pairs, settings, padId, askTimeout, durability);
+        if (settings.Lora is { } lora) _policy.transformer.AddLora(lora, new Generator((ulong)seed));   // before the optimizer: it takes trainable parameters
         _batches = new DatasetIterator<int>(Enumerable.Range(0, pairs.Count).ToList(), settings.BatchSize, seed);
-        _optim = Optimizers.Create(policy, settings.Optim, settings.Steps);
+        _optim = Optimizers.Create(_policy, settings.Optim, settings.Steps);
         if (resume is not null)
         {
             using var checkpoint = Checkpoint.Load(Path.Combine(resume.Dir, "policy"));
@@ -94,9 +96,21 @@ public sealed class DpoLearner : OfflineStage
 
     private async Task<float[]> SequenceLogProbs(long batchId, SequenceBatch batch)
     {
+        if (_settings.Lora is not null) return ReferenceWithAdaptersOff(batch);
         var reply = await _reference.Ask<ReferenceLogProbs>(new ScoreReference(batchId, batch), _askTimeout);
         using var scope = torch.NewDisposeScope();
         return reply.LogProbs.sum(1).data<float>().ToArray();
+    }
+
+    /// <summary>log pi_ref(y|x) summed per row, from the policy with its adapters off (the base model).</summary>
+    private float[] ReferenceWithAdaptersOff(SequenceBatch batch)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        _policy.eval();
+        _policy.SetLoraEnabled(false);
+        try { return Scoring.ResponseLogProbs(_policy, batch.To(Device)).sum(1).cpu().data<float>().ToArray(); }
+        finally { _policy.SetLoraEnabled(true); }
     }
 
     protected override IReadOnlyDictionary<string, double> Step(int step)
