@@ -183,9 +183,11 @@ public sealed class Gpt : nn.Module
         // Key mask over every position seen so far: (B, S), 1 = real token.
         var keys = attention_mask?.to(ScalarType.Int64);
         if (cache is not null) keys = cache.AppendMask(keys ?? ones(B, T, ScalarType.Int64, device));
+        using var one = 1.ToScalar();                                                 // explicit Scalars, alive until disposed: see AttentionMask
+        using var zero = 0.ToScalar();
         var positions = keys is null
             ? arange(T, device: device)                                               // (T)
-            : (keys.cumsum(1) - 1).clamp_min(0).narrow(1, past, T);                   // (B, T)
+            : (keys.cumsum(1) - one).clamp_min(zero).narrow(1, past, T);              // (B, T)
 
         var x = Layers.Dropped(drop, wte.forward(input_ids) + wpe.forward(positions)); // (B, T, C)
         var mask = AttentionMask(keys, past, T, x.dtype);                              // (B, 1, T, S) or null
@@ -204,15 +206,18 @@ public sealed class Gpt : nn.Module
     public static Tensor? AttentionMask(Tensor? keys, long past, long T, ScalarType dtype)
     {
         var S = past + T;
-        if (past == 0 && (keys is null || !keys.eq(0).any().item<bool>())) return null;
+        // Explicit Scalars, disposed after use: an implicit one (keys.eq(0)) is freed by its finalizer, which can run while
+        // the native call that reads it is still going (a crash seen once: "Unknown scalar type").
+        using var zero = 0.ToScalar();
+        if (past == 0 && (keys is null || !keys.eq(zero).any().item<bool>())) return null;
         var device = keys?.device ?? CPU;
-        var lowest = finfo(dtype).min;                                                // finite in every float dtype (half too)
+        using var lowest = finfo(dtype).min.ToScalar();                              // finite in every float dtype (half too)
         if (T == 1 && keys is not null)                                               // one decoded token: no key is in its future
-            return zeros([keys.size(0), 1, 1, S], dtype, device).masked_fill(keys.eq(0).view(-1, 1, 1, S), lowest); // (B, 1, 1, S)
+            return zeros([keys.size(0), 1, 1, S], dtype, device).masked_fill(keys.eq(zero).view(-1, 1, 1, S), lowest); // (B, 1, 1, S)
         var qpos = arange(past, S, device: device).view(T, 1);                       // (T, 1)
         var kpos = arange(S, device: device).view(1, S);                              // (1, S)
         var blocked = kpos.gt(qpos).view(1, 1, T, S);                                 // (1, 1, T, S)
-        if (keys is not null) blocked = blocked.logical_or(keys.eq(0).view(-1, 1, 1, S)); // (B, 1, T, S)
+        if (keys is not null) blocked = blocked.logical_or(keys.eq(zero).view(-1, 1, 1, S)); // (B, 1, T, S)
         return zeros(blocked.shape, dtype, device).masked_fill(blocked, lowest);
     }
 }
