@@ -1,4 +1,5 @@
 using AkkaRlhf.Hosting.Reporting;
+using AkkaRlhf.Tests.Shared;
 
 namespace AkkaRlhf.Bench.Cluster;
 
@@ -43,23 +44,9 @@ internal static class PpoShare
     public static async Task<Result> MeasureAsync(string dir, Workload workload, int iterations, int rounds)
     {
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "single.conf"), $$"""
-            akka-rlhf {
-              seed = 11
-              torch-threads = 1
-              model { {{workload.Model}} }
-              data {
-                vocab = "data/vocab.txt"
-                sft = "data/sft_train.jsonl"
-                prompts = "data/prompts_train.jsonl"
-                preferences = "data/prefs_train.jsonl"
-                preferences-eval = "data/prefs_eval.jsonl"
-              }
-              sft { steps = 20, batch-size = 16 }
-              rm { steps = 10, batch-size = 16 }
-              ppo { iterations = {{iterations}}, {{workload.Ppo}} }
-            }
-            """);
+        File.WriteAllText(Path.Combine(dir, "single.conf"), TinyCliConfig.Hocon(                    // the specs' data files and seed
+            $"torch-threads = 1\nsft {{ steps = 20, batch-size = 16 }}\nrm {{ steps = 10, batch-size = 16 }}\nppo {{ iterations = {iterations}, {workload.Ppo} }}",
+            workload.Model));
         var seedPort = Members.FreePort();
         foreach (var (file, sharedDir) in new[] { ("streamed.conf", ""), ("reference.conf", "weights") })
             File.WriteAllText(Path.Combine(dir, file), $$"""
