@@ -39,7 +39,8 @@ public static class ModelCommands
     /// With <paramref name="json"/>: <c>{"tokens":[id, ...],"logprobs":[null, lp1, ...]}</c>, both of
     /// length n: logprobs[i] = log p(tokens[i] | tokens[..i]), null for the first token, which has no
     /// context. Otherwise one line per token (index, id, text, log-prob) and a line with the sum.
-    /// Returns the n - 1 log-probs.
+    /// Returns the n - 1 log-probs. A reward model gives the sequence's reward instead (<c>{"tokens":[...],"reward":r}</c>),
+    /// returned as a one-element array.
     /// </summary>
     public static double[] Score(string modelDir, string? text, int[]? tokenIds, bool json, TextWriter output)
     {
@@ -50,6 +51,17 @@ public static class ModelCommands
         if (ids.Length > loaded.Config.BlockSize) throw new ArgumentException($"{ids.Length} tokens exceed block_size {loaded.Config.BlockSize}");
         if (ids.FirstOrDefault(i => i < 0 || i >= loaded.Config.VocabSize, -1) is var bad && bad >= 0)
             throw new ArgumentException($"token id {bad} is outside the vocabulary (0..{loaded.Config.VocabSize - 1})");
+
+        if (loaded.Model is GptReward reward)
+        {
+            double value;
+            using (torch.no_grad())
+            using (var scope = torch.NewDisposeScope())
+                value = reward.forward(torch.tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length])).to(ScalarType.Float64).item<double>();
+            output.WriteLine(json ? JsonSerializer.Serialize(new { tokens = ids, reward = value })
+                : string.Create(CultureInfo.InvariantCulture, $"reward of {ids.Length} tokens: {value:F6}"));
+            return [value];
+        }
 
         double[] logprobs;
         using (torch.no_grad())

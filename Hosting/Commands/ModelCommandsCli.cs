@@ -44,7 +44,7 @@ public static class ModelCommandsCli
         var text = new Option<string?>("--text") { Description = "text to score (encoded with the model's tokenizer)" };
         var ids = new Option<string?>("--token-ids") { Description = "comma-separated token ids to score" };
         var json = new Option<bool>("--json") { Description = "print {\"tokens\":[...],\"logprobs\":[null, ...]}" };
-        var command = new Command("score", "per-token log-probs of a text under a model (the first token has none)") { model, text, ids, json };
+        var command = new Command("score", "per-token log-probs of a text under a language model (the first token has none), or its reward under a reward model") { model, text, ids, json };
         command.SetAction(r => Cli.Run(() =>
             ModelCommands.Score(r.GetValue(model)!, r.GetValue(text), ParseIds(r.GetValue(ids)), r.GetValue(json), Console.Out)));
         return command;

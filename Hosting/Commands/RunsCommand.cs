@@ -153,7 +153,7 @@ internal static class RunFolders
 
     /// <summary>What a run was started with (<c>RUN/command.json</c>), so that <c>--resume</c> needs no other argument.</summary>
     public sealed record Invocation(string? ConfigFile, IReadOnlyList<string> Overrides, string? Sft = null, string? Rm = null, bool BetaSweep = false,
-        int Cluster = 0, string? Chaos = null);
+        int Cluster = 0, string? Chaos = null, string? Model = null);
 
     public static void SaveInvocation(string runDir, Invocation invocation) =>
         File.WriteAllText(Path.Combine(runDir, "command.json"), JsonSerializer.Serialize(invocation));

@@ -33,7 +33,7 @@ internal sealed record PpoJob(Config Config, PipelineSettings Settings, Pipeline
     /// <summary><c>train ppo</c>'s stage: data from <c>akka-rlhf.data</c>, checkpoints from --sft / --rm, outputs in <paramref name="runDir"/>.</summary>
     public static PpoJob FromFiles(Config config, PipelineSettings settings, string runDir, string? sft, string? rm, string command)
     {
-        var inputs = new RunInputs(config, command);
+        var inputs = new RunInputs(config, command, sft, "--sft");
         var eval = inputs.PreferencesEval();
         var data = new PipelineData(inputs.Tokenizer, inputs.Template, [], [], eval, null,
             [.. inputs.Read<Models.Data.PromptExample>("prompts").Select(p => p.Prompt)]);
@@ -57,5 +57,5 @@ internal sealed record PpoJob(Config Config, PipelineSettings Settings, Pipeline
 
     public void SaveResult(Result result) => File.WriteAllText(ResultFile, JsonSerializer.Serialize(result));
 
-    public Result? LoadResult() => File.Exists(ResultFile) && Checkpoint.IsIn(ModelDir) ? JsonSerializer.Deserialize<Result>(File.ReadAllText(ResultFile)) : null;
+    public Result? LoadResult() => File.Exists(ResultFile) && ModelLoader.IsIn(ModelDir) ? JsonSerializer.Deserialize<Result>(File.ReadAllText(ResultFile)) : null;
 }

@@ -70,7 +70,7 @@ internal sealed class PpoSingleton : ReceiveActor
             await remote.WaitForAsync(settings.Ppo.ClusterRoles, settings.Ppo.ClusterWait);
             var pipeline = new RlhfPipeline(system, settings, progress);
             var (policy, summary) = await pipeline.Ppo(job.Data, models.Item1, models.Item2, observe: job.Observe, durability: durability, remote: remote);
-            Checkpoint.Save(job.ModelDir, policy, policy.config);
+            ModelLoader.Save(job.ModelDir, policy, job.Data.Tokenizer);
             var work = await remote.AccountingAsync();
             job.SaveResult(new PpoJob.Result(summary, work));
             if (job.WriteReport) await WriteReportAsync(system, job, recorder);

@@ -80,12 +80,7 @@ public sealed class Checkpoint : IDisposable
     public static void Save(string dir, nn.Module model, GptConfig config, AdamW? optimizer = null, long step = 0,
         IReadOnlyDictionary<string, Generator>? generators = null, ITokenizer? tokenizer = null)
     {
-        var target = Path.GetFullPath(dir);
-        var parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))!;
-        Directory.CreateDirectory(parent);
-        var tmp = Path.Combine(parent, "." + Path.GetFileName(target) + ".tmp-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(tmp);
-        try
+        AtomicFolder.Write(dir, tmp =>
         {
             using var scope = torch.NewDisposeScope();                             // tensors are made here; the writers only read them
             var weights = model.state_dict().Select(kv => (kv.Key, kv.Value.detach().cpu().contiguous())).ToList();
@@ -129,20 +124,7 @@ public sealed class Checkpoint : IDisposable
                 f.Write(Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
                 f.Flush(flushToDisk: true);
             }
-
-            string? old = null;
-            if (Directory.Exists(target))
-            {
-                old = Path.Combine(parent, "." + Path.GetFileName(target) + ".old-" + Guid.NewGuid().ToString("N"));
-                Directory.Move(target, old);
-            }
-            Directory.Move(tmp, target);
-            if (old is not null) Directory.Delete(old, recursive: true);
-        }
-        finally
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-        }
+        });
     }
 
     /// <summary>True when <paramref name="dir"/> holds a checkpoint manifest.</summary>
@@ -285,11 +267,15 @@ public sealed class Checkpoint : IDisposable
         return value!;
     }
 
-    /// <summary>Writes <paramref name="tensors"/> (CPU, contiguous) to <paramref name="stream"/> as safetensors, straight from their memory.</summary>
-    public static void WriteSafetensors(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors)
+    /// <summary>
+    /// Writes <paramref name="tensors"/> (CPU, contiguous) to <paramref name="stream"/> as safetensors, straight from their
+    /// memory; <paramref name="metadata"/> becomes the header's <c>__metadata__</c> (Hugging Face reads <c>format = pt</c>).
+    /// </summary>
+    public static void WriteSafetensors(Stream stream, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
         var header = new JsonObject();
+        if (metadata is not null) header["__metadata__"] = new JsonObject(metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
         long offset = 0;
         foreach (var (name, t) in list)
         {

@@ -13,9 +13,23 @@ public sealed record LoadedModel(nn.Module Model, GptConfig Config, ITokenizer T
     public void Dispose() => Model.Dispose();
 }
 
-/// <summary>Opens either one of our checkpoints (manifest.json) or a Hugging Face GPT-2 folder (config.json + model.safetensors).</summary>
+/// <summary>Opens either one of our checkpoints (manifest.json) or a Hugging Face GPT-2 folder (config.json + model.safetensors); saves a trained model in the form its tokenizer calls for.</summary>
 public static class ModelLoader
 {
+    /// <summary>True when <paramref name="dir"/> holds a model <see cref="Load"/> reads.</summary>
+    public static bool IsIn(string dir) => Checkpoint.IsIn(dir) || HfGpt2.IsIn(dir);
+
+    /// <summary>
+    /// Saves a trained language or reward model: as a Hugging Face GPT-2 folder with vocab.json + merges.txt when
+    /// <paramref name="tokenizer"/> is GPT-2 BPE (transformers loads it too), else as a checkpoint (weights only).
+    /// </summary>
+    public static void Save(string dir, nn.Module model, ITokenizer tokenizer)
+    {
+        if (tokenizer is Gpt2BpeTokenizer) HfGpt2.Save(dir, model, tokenizer);
+        else Checkpoint.Save(dir, model, model switch { GptLM m => m.config, GptReward m => m.config, GptValue m => m.config,
+            _ => throw new ArgumentException($"no GptConfig for a {model.GetType().Name}", nameof(model)) });
+    }
+
     /// <summary>
     /// Reads the model in <paramref name="dir"/> (eval mode, CPU). The tokenizer is GPT-2 BPE when
     /// encoder.json and vocab.bpe are in the folder, else <see cref="ByteTokenizer"/>.
@@ -39,9 +53,9 @@ public static class ModelLoader
         }
         if (HfGpt2.IsIn(dir))
         {
-            var lm = HfGpt2.Load(dir);
+            var model = HfGpt2.LoadModel(dir);
             ITokenizer tok = Gpt2BpeTokenizer.IsIn(dir) ? Gpt2BpeTokenizer.FromFolder(dir) : new ByteTokenizer();
-            return new LoadedModel(lm, lm.config, tok, "lm");
+            return model is GptReward reward ? new LoadedModel(reward, reward.config, tok, "reward") : new LoadedModel(model, ((GptLM)model).config, tok, "lm");
         }
         throw new FileNotFoundException($"{dir} is neither a checkpoint (manifest.json) nor a Hugging Face GPT-2 folder (config.json + model.safetensors)");
     }

@@ -102,6 +102,96 @@ public sealed class HfImportSpecs : IDisposable
         Assert.Contains("h.0.ln_2", e2.Message);
     }
 
+    [Fact]
+    public void Export_must_write_back_the_hf_tensors_it_imported_bit_for_bit()
+    {
+        WriteHfFolder();
+        using var model = HfGpt2.Load(dir);
+        var exported = Path.Combine(dir, "exported");
+        HfGpt2.Save(exported, model, Gpt2Files.Tokenizer);
+
+        using var file = File.OpenRead(Path.Combine(exported, "model.safetensors"));
+        var tensors = Checkpoint.ReadSafetensors(file, file.Length);
+        Assert.Equal(w.Keys.Select(k => "transformer." + k).Order(), tensors.Keys.Order());           // tied: no lm_head.weight
+        foreach (var (k, values) in w)
+        {
+            Assert.Equal(shapes[k], tensors["transformer." + k].shape);                               // Conv1D back to (in, out)
+            Assert.Equal(values, tensors["transformer." + k].data<float>().ToArray());
+        }
+        var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(exported, "config.json"))).RootElement;
+        Assert.Equal("GPT2LMHeadModel", config.GetProperty("architectures")[0].GetString());
+        Assert.Equal((V, P, C, NH, L), (config.GetProperty("vocab_size").GetInt32(), config.GetProperty("n_positions").GetInt32(),
+            config.GetProperty("n_embd").GetInt32(), config.GetProperty("n_head").GetInt32(), config.GetProperty("n_layer").GetInt32()));
+        Assert.Equal(Gpt2Files.Tokenizer.EncoderJson, File.ReadAllText(Path.Combine(exported, "vocab.json")));
+        Assert.Equal(Gpt2Files.Tokenizer.VocabBpe, File.ReadAllText(Path.Combine(exported, "merges.txt")));
+
+        using var reloaded = ModelLoader.Load(exported);
+        Assert.Equal(Gpt2Files.Tokenizer.EncoderJson, Assert.IsType<Gpt2BpeTokenizer>(reloaded.Tokenizer).EncoderJson);
+        using var noGrad = torch.no_grad();
+        var ids = torch.tensor(new long[] { 3, 17, 0, 22, 9 }, [1, 5]);
+        Assert.Equal(model.forward(ids).data<float>().ToArray(), reloaded.LM.forward(ids).data<float>().ToArray());
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+
+    [Fact]
+    public void A_reward_model_must_round_trip_as_a_sequence_classifier_and_load_one_without_a_head_bias()
+    {
+        var config = new GptConfig { VocabSize = V, BlockSize = P, NLayer = L, NHead = NH, NEmbd = C };
+        using var reward = new GptReward(config, new Generator(5));
+        using (torch.no_grad()) reward.score.bias!.fill_(0.75f);
+        var exported = Path.Combine(dir, "reward");
+        HfGpt2.Save(exported, reward, Gpt2Files.Tokenizer);
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(exported, "config.json"))).RootElement;
+        Assert.Equal("GPT2ForSequenceClassification", json.GetProperty("architectures")[0].GetString());
+        Assert.Equal(1, json.GetProperty("num_labels").GetInt32());
+        Assert.Equal(Gpt2Files.Tokenizer.PadId, json.GetProperty("pad_token_id").GetInt32());
+
+        using var noGrad = torch.no_grad();
+        var (ids, mask) = (torch.tensor(new long[] { 1, 2, 3, 4, 0, 5, 6, 7, 8, 9 }, [2, 5]), torch.tensor(new long[] { 1, 1, 1, 1, 0, 1, 1, 1, 1, 1 }, [2, 5]));
+        var expected = reward.forward(ids, mask).data<float>().ToArray();
+        using (var loaded = ModelLoader.Load(exported))
+        {
+            Assert.Equal("reward", loaded.Kind);
+            Assert.Equal(expected, ((GptReward)loaded.Model).forward(ids, mask).data<float>().ToArray());
+        }
+
+        // transformers writes the head without a bias: it loads with bias 0, every reward 0.75 lower.
+        Dictionary<string, Tensor> tensors;
+        using (var file = File.OpenRead(Path.Combine(exported, "model.safetensors"))) tensors = Checkpoint.ReadSafetensors(file, file.Length);
+        tensors.Remove("score.bias", out var bias);
+        bias!.Dispose();
+        using (var file = File.Create(Path.Combine(exported, "model.safetensors"))) Checkpoint.WriteSafetensors(file, tensors.Select(kv => (kv.Key, kv.Value)));
+        using (var loaded = ModelLoader.Load(exported))
+        {
+            var shifted = ((GptReward)loaded.Model).forward(ids, mask).data<float>().ToArray();
+            Assert.Equal(expected.Select(r => r - 0.75f), shifted, (a, b) => Math.Abs(a - b) < 1e-6);
+        }
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+
+    [Fact]
+    public void Export_must_merge_lora_adapters_and_refuse_a_model_without_an_hf_form()
+    {
+        var config = new GptConfig { VocabSize = V, BlockSize = P, NLayer = L, NHead = NH, NEmbd = C };
+        using var model = new GptLM(config, new Generator(3));
+        model.transformer.AddLora(new LoraConfig(Rank: 2, Alpha: 4, Dropout: 0, Targets: ["c_attn", "c_fc"]), new Generator(4));
+        using (torch.no_grad())
+            foreach (var (_, adapter) in Lora.Adapters(model)) adapter.lora_B.copy_(torch.randn(adapter.lora_B.shape, generator: new Generator(6)).mul_(0.1));
+        var exported = Path.Combine(dir, "merged");
+        HfGpt2.Save(exported, model);
+
+        using var noGrad = torch.no_grad();
+        var ids = torch.tensor(new long[] { 3, 17, 0, 22, 9 }, [1, 5]);
+        using var reloaded = ModelLoader.Load(exported);
+        Assert.IsType<ByteTokenizer>(reloaded.Tokenizer);                                          // no tokenizer given: no tokenizer files
+        var diff = (model.forward(ids) - reloaded.LM.forward(ids)).abs().max().ToDouble();
+        Assert.True(diff < 1e-5, $"merged model differs from base + adapters by {diff}");
+
+        var e = Assert.Throws<ArgumentException>(() => HfGpt2.Save(Path.Combine(dir, "value"), new GptValue(config)));
+        Assert.Contains("GptValue", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(dir, "value")));
+    }
+
     // ---- the straightforward computation, plain loops in double -----------------------------
 
     private double[] Reference(int[] ids)
