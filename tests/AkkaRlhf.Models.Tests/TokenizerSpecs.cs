@@ -1,3 +1,4 @@
+using AkkaRlhf.Tests.Shared;
 using System.Text;
 using System.Text.Json;
 using AkkaRlhf.Models;

@@ -35,7 +35,10 @@ internal sealed class CliHarness(ITestOutputHelper output, string? postgreSql = 
         }
     }
 
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts the CLI; its standard output lines go into <paramref name="stdout"/> when given.</summary>
+    public Process Start(List<string>? stdout, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Dir };
         info.ArgumentList.Add(Cli);
@@ -46,18 +49,24 @@ internal sealed class CliHarness(ITestOutputHelper output, string? postgreSql = 
             info.Environment["AKKA_RLHF_POSTGRES_CONNECTION"] = postgreSql;
         }
         var p = Process.Start(info)!;
-        p.OutputDataReceived += (_, e) => { };
+        p.OutputDataReceived += (_, e) => { if (e.Data is { } line && stdout is not null) lock (stdout) stdout.Add(line); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output.WriteLine("stderr: " + line); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
     }
 
-    public async Task Run(params string[] args)
+    public async Task Run(params string[] args) => await Output(args);
+
+    /// <summary>Runs the CLI to its end (at most 120 s), asserts exit code 0 and returns its standard output lines.</summary>
+    public async Task<List<string>> Output(params string[] args)
     {
-        using var p = Start(args);
+        var stdout = new List<string>();
+        using var p = Start(stdout, args);
         await p.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
         Assert.True(p.ExitCode == 0, $"akka-rlhf {string.Join(' ', args)} exited with {p.ExitCode}");
+        p.WaitForExit();                                                                   // the output is read to its end
+        lock (stdout) return [.. stdout];
     }
 
     /// <summary>Creates the folder, writes the demo's synthetic data under <c>data/</c> and <paramref name="hocon"/> as <c>tiny.conf</c>; returns its path.</summary>

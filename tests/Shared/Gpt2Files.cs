@@ -2,9 +2,10 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using AkkaRlhf.Models;
 using Microsoft.ML.Tokenizers;
 
-namespace AkkaRlhf.Models.Tests;
+namespace AkkaRlhf.Tests.Shared;
 
 /// <summary>
 /// GPT-2's real encoder.json and vocab.bpe, rebuilt in memory from <c>gpt2.tiktoken</c>, which the NuGet
