@@ -43,6 +43,9 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     public readonly Dropout dropout;
     public readonly double scaling;
 
+    /// <summary>The settings the adapter was made with (a copy of the model gets the same).</summary>
+    public readonly LoraConfig config;
+
     /// <summary>Off: the adapter adds nothing (the base model, e.g. PPO's reference policy).</summary>
     public bool enabled = true;
 
@@ -55,6 +58,7 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
         lora_B = new Parameter(zeros(outFeatures, config.Rank));
         dropout = nn.Dropout(config.Dropout);
         scaling = config.Scaling;
+        this.config = config;
         register_parameter("lora_A", lora_A);
         register_parameter("lora_B", lora_B);
         register_module("dropout", dropout);
@@ -107,6 +111,19 @@ public static class Lora
     /// <summary>The adapters of <paramref name="model"/> by module name (e.g. <c>transformer.h.0.attn.c_attn_lora</c>).</summary>
     public static IEnumerable<(string Name, LoraAdapter Adapter)> Adapters(nn.Module model) =>
         model.named_modules().Where(m => m.module is LoraAdapter).Select(m => (m.name, (LoraAdapter)m.module));
+
+    /// <summary>The settings <paramref name="model"/>'s adapters were added with; null without adapters.</summary>
+    public static LoraConfig? ConfigOf(nn.Module model) => Adapters(model).Select(a => a.Adapter.config).FirstOrDefault();
+
+    /// <summary>A plain <see cref="GptLM"/> (no adapters, eval mode) with <paramref name="model"/>'s adapters merged into its weights (<see cref="MergedStateDict"/>).</summary>
+    public static GptLM Merged(this GptLM model)
+    {
+        using var init = new Generator(0);                                            // every weight is overwritten: leave the default generator alone
+        var merged = new GptLM(model.config, init);
+        using (var scope = NewDisposeScope()) merged.load_state_dict(model.MergedStateDict());
+        merged.eval();
+        return merged;
+    }
 
     /// <summary>Whether a parameter or module name belongs to an adapter.</summary>
     public static bool IsAdapter(string name) => name.Contains(Suffix + ".", StringComparison.Ordinal) || name.EndsWith(Suffix, StringComparison.Ordinal);

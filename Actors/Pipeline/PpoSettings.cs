@@ -1,4 +1,5 @@
 using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 
 namespace AkkaRlhf.Actors.Pipeline;
@@ -99,6 +100,9 @@ public sealed record PpoSettings
     /// <summary>The critic block's settings, read at start-up.</summary>
     public required CriticSettings CriticOptions { get; init; }
 
+    /// <summary>LoRA on the policy and the critic (<c>akka-rlhf.ppo.lora</c>); null = full fine-tuning.</summary>
+    public LoraConfig? Lora { get; init; }
+
     /// <summary>Reads <c>akka-rlhf.ppo</c> (<paramref name="c"/>, which carries the module's reference.conf: every default lives there).</summary>
     public static PpoSettings FromConfig(Config c, long seed) => DistinctClusterRoles(new()
     {
@@ -131,6 +135,7 @@ public sealed record PpoSettings
         Sampling = GeneratorSettings.FromConfig(c.GetConfig("generator")),
         LearnerOptions = LearnerSettings.FromConfig(c.GetConfig("learner")),
         CriticOptions = CriticSettings.FromConfig(c.GetConfig("critic")),
+        Lora = LoraSettings.FromConfig(c.GetConfig("lora"), "akka-rlhf.ppo.lora"),
     });
 
     /// <summary>Every role block by name; all but the learner (which stays with the trainer) may be served by cluster nodes.</summary>
@@ -177,4 +182,5 @@ public sealed record PpoSettings
     public PpoSettings WithLearner(RoleSettings learner) => this with { Learner = learner };
     public PpoSettings WithReward(RoleSettings reward) => this with { Reward = reward };
     public PpoSettings WithGenerator(RoleSettings generator) => this with { Generator = generator };
+    public PpoSettings WithLora(LoraConfig? lora) => this with { Lora = lora?.Validate() };
 }

@@ -65,7 +65,8 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     }
 
     /// <summary>
-    /// Stage 3: PPO (or a plug-in learner) from <paramref name="sft"/>, with pi_ref = <paramref name="sft"/>, r_phi = <paramref name="reward"/>.
+    /// Stage 3: PPO (or a plug-in learner) from <paramref name="sft"/>, with pi_ref = <paramref name="sft"/>, r_phi = <paramref name="reward"/>;
+    /// with LoRA the policy returned is plain, its adapters merged in.
     /// Roles with <c>cluster.enabled = on</c> are reached through <paramref name="remote"/>.
     /// </summary>
     public async Task<(GptLM Policy, IReadOnlyDictionary<string, double> Summary)> Ppo(PipelineData data, GptLM sft, TrainedRewardModel? reward,
@@ -82,7 +83,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         try
         {
             var done = await trainer.Ask<StageFinished>(new RunStage(run, ppo.Iterations), StageTimeout);
-            return (models.Policy, done.Summary);
+            return (ppo.Lora is null ? models.Policy : models.Policy.Merged(), done.Summary);
         }
         finally
         {
@@ -111,10 +112,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,
                 stage: stage, durability: durability, resume: resume), stage, dpo.Steps);
             if (dpo.Lora is null) return (policy, summary);
-            var merged = new GptLM(policy.config, new Generator(0));                       // every weight overwritten below
-            merged.load_state_dict(policy.MergedStateDict());
-            merged.eval();
-            return (merged, summary);
+            return (policy.Merged(), summary);
         }
         finally { if (dpo.Lora is null) system.Stop(reference); }
     }

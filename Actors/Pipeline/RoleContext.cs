@@ -17,16 +17,39 @@ public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward,
     /// A run's models from the SFT policy and the reward model: the policy is a copy of <paramref name="sft"/>, the
     /// reference is <paramref name="sft"/> itself, and the critic starts from the reward model (<c>critic.init-from-reward</c>)
     /// or fresh; without a reward model (a rule-based reward) its trunk is copied from <paramref name="sft"/> and its value
-    /// head is fresh. A critic-free learner (GRPO) has none. Every process of a clustered run builds the same models from
-    /// the same checkpoints.
+    /// head is fresh. A critic-free learner (GRPO) has none. With LoRA (<see cref="PpoSettings.Lora"/>) nothing frozen is
+    /// copied: the policy is <paramref name="sft"/>'s weights plus adapters, and the critic is the reward model's trunk
+    /// (or, without it or with init-from-reward off, <paramref name="sft"/>'s) plus adapters and its own value head. Every
+    /// process of a clustered run builds the same models from the same checkpoints.
     /// </summary>
     public static PpoModels Create(GptLM sft, TrainedRewardModel? reward, ITokenizer tokenizer, PpoSettings ppo)
     {
+        var grpo = ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase);
+        if (ppo.Lora is { } lora)
+            return new PpoModels(ModelCopies.WithLora(sft, lora, ppo.Seed + 6), sft, reward?.Model,
+                grpo ? null : LoraCritic(sft, reward?.Model, lora, ppo), tokenizer, reward?.Normalizer);
         var policy = ModelCopies.Clone(sft, CPU);
-        var critic = ppo.Learner.Type.Equals("grpo", StringComparison.OrdinalIgnoreCase) ? null
+        var critic = grpo ? null
             : reward is null ? ModelCopies.ValueFromLm(sft, ppo.Seed + 5)
             : ppo.CriticOptions.InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
         return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);
+    }
+
+    /// <summary>A critic on a shared frozen trunk (the reward model's, else the SFT model's) with adapters and its own value head.</summary>
+    private static GptValue LoraCritic(GptLM sft, GptReward? reward, LoraConfig lora, PpoSettings ppo)
+    {
+        using var init = new Generator((ulong)(ppo.Seed + 5));
+        var critic = new GptValue(sft.config, init);                                    // value head: N(0, 0.02), bias 0
+        critic.transformer.AddLora(lora, init);
+        if (reward is not null && ppo.CriticOptions.InitFromReward)
+        {
+            ModelCopies.ShareFrozen(critic, reward);
+            using var noGrad = torch.no_grad();
+            critic.value_head.weight!.copy_(reward.score.weight!);
+            critic.value_head.bias!.copy_(reward.score.bias!);
+        }
+        else ModelCopies.ShareFrozen(critic, sft);
+        return critic;
     }
 }
 

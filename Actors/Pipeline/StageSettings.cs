@@ -47,21 +47,7 @@ public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Opt
                 "ipo" => DpoLossType.Ipo,
                 _ => throw new ConfigurationException($"akka-rlhf.dpo.loss must be sigmoid, cdpo or ipo, got \"{loss}\""),
             },
-            LabelSmoothingOf(c, loss), c.GetString("device"), LoraOf(c.GetConfig("lora"), "akka-rlhf.dpo.lora"));
-    }
-
-    /// <summary>The LoRA block at <paramref name="path"/>: null when its rank is 0.</summary>
-    internal static LoraConfig? LoraOf(Config c, string path)
-    {
-        var rank = c.GetInt("rank");
-        if (rank == 0) return null;
-        try { return new LoraConfig(rank, c.GetDouble("alpha"), c.GetDouble("dropout"), c.GetStringList("targets")).Validate(); }
-        catch (ArgumentException e)
-        {
-            var key = $"{path}.{e.ParamName}";
-            var origin = c.GetValue(e.ParamName ?? "rank")?.Origin;
-            throw new ConfigurationException($"{origin}: {key}: {e.Message.Replace($" (Parameter '{e.ParamName}')", "")}", origin, key);
-        }
+            LabelSmoothingOf(c, loss), c.GetString("device"), LoraSettings.FromConfig(c.GetConfig("lora"), "akka-rlhf.dpo.lora"));
     }
 
     private static double LabelSmoothingOf(Config c, string loss)

@@ -4,16 +4,91 @@ using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
 
-/// <summary>Copies of models for roles that each own one (a generator pool, the frozen reference).</summary>
+/// <summary>
+/// Copies of models for roles that each own one (a generator pool, the frozen reference). A model with LoRA adapters
+/// is copied without its frozen base: on the same device the copy's base parameters are the source's own tensors (a
+/// frozen weight is only ever read, so roles on different threads may share it), and only the adapters, the part that
+/// trains, are the copy's own. Weight snapshots of such a model carry the adapters alone.
+/// </summary>
 public static class ModelCopies
 {
-    /// <summary>A new <see cref="GptLM"/> with <paramref name="source"/>'s weights, on <paramref name="device"/>.</summary>
+    /// <summary>A new <see cref="GptLM"/> with <paramref name="source"/>'s weights, on <paramref name="device"/> (LoRA: sharing its frozen base there).</summary>
     public static GptLM Clone(GptLM source, Device device)
     {
-        var copy = new GptLM(source.config);
-        copy.load_state_dict(source.state_dict());
-        copy.to(device);
-        return copy;
+        if (Lora.ConfigOf(source) is not { } lora)
+        {
+            var copy = new GptLM(source.config);
+            copy.load_state_dict(source.state_dict());
+            copy.to(device);
+            return copy;
+        }
+        using var init = new Generator(0);                                             // every weight is replaced below
+        var adapted = new GptLM(source.config, init);
+        adapted.transformer.AddLora(lora, init);
+        if (SameDevice(source, device))
+        {
+            ShareFrozen(adapted, source);
+            LoadWeights(adapted, source.state_dict().Where(kv => Lora.IsAdapter(kv.Key)).ToDictionary());
+        }
+        else
+        {
+            adapted.load_state_dict(source.state_dict());
+            adapted.to(device);
+        }
+        return adapted;
+    }
+
+    /// <summary>
+    /// A frozen role's model (the reference): <paramref name="source"/> itself when it is on <paramref name="device"/>
+    /// (the role only reads it, so it is not copied), else a copy there.
+    /// </summary>
+    public static GptLM Frozen(GptLM source, Device device) => SameDevice(source, device) ? source : Clone(source, device);
+
+    /// <summary>
+    /// A policy for LoRA training: <paramref name="sft"/>'s weights as its frozen base, shared (not copied), and new adapters
+    /// (<paramref name="lora"/>, A drawn from <paramref name="seed"/>): with the adapters off it is <paramref name="sft"/> exactly.
+    /// </summary>
+    public static GptLM WithLora(GptLM sft, LoraConfig lora, long seed)
+    {
+        using var init = new Generator((ulong)seed);
+        var policy = new GptLM(sft.config, init);
+        policy.transformer.AddLora(lora, init);
+        ShareFrozen(policy, sft);
+        return policy;
+    }
+
+    /// <summary>
+    /// Makes every frozen parameter of <paramref name="target"/> (requires_grad off) use the storage of
+    /// <paramref name="source"/>'s parameter of the same name (renamed by <paramref name="sourceName"/>), dropping its own.
+    /// </summary>
+    public static void ShareFrozen(nn.Module target, nn.Module source, Func<string, string>? sourceName = null)
+    {
+        var from = source.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in target.named_parameters())
+        {
+            if (p.requires_grad) continue;
+            var key = sourceName?.Invoke(name) ?? name;
+            var s = from.TryGetValue(key, out var found) ? found : throw new ArgumentException($"no parameter {key} to share with {name}");
+            if (!s.shape.SequenceEqual(p.shape) || s.dtype != p.dtype || s.device_type != p.device_type || s.device_index != p.device_index)
+                throw new ArgumentException($"{name} [{string.Join(", ", p.shape)}] cannot share {key} [{string.Join(", ", s.shape)}] ({s.dtype} on {s.device})");
+            p.set_(s);
+        }
+    }
+
+    /// <summary>Loads a weight snapshot (<see cref="Snapshot"/>) into <paramref name="model"/>: every weight, or with LoRA exactly its adapters.</summary>
+    public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> state)
+    {
+        if (!Lora.Adapters(model).Any())
+        {
+            model.load_state_dict(new Dictionary<string, Tensor>(state));
+            return;
+        }
+        var adapters = model.state_dict().Keys.Where(Lora.IsAdapter).ToHashSet();
+        if (!adapters.SetEquals(state.Keys))
+            throw new ArgumentException($"LoRA weights must be exactly the adapters' {adapters.Count} tensors; got {state.Count} " +
+                $"(e.g. {state.Keys.Except(adapters).Concat(adapters.Except(state.Keys)).FirstOrDefault()})");
+        model.load_state_dict(new Dictionary<string, Tensor>(state), strict: false);
     }
 
     /// <summary>A reward model whose trunk starts from <paramref name="lm"/>'s (the usual RM initialisation from SFT).</summary>
@@ -42,10 +117,14 @@ public static class ModelCopies
         return model;
     }
 
-    /// <summary>A detached CPU copy of every weight (a snapshot to publish).</summary>
+    /// <summary>A detached CPU copy of every weight (a snapshot to publish); with LoRA, of the adapters only (the base never changes).</summary>
     public static Dictionary<string, Tensor> Snapshot(nn.Module model)
     {
         using var noGrad = torch.no_grad();
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => Scoring.Outgoing(kv.Value));
+        var lora = Lora.Adapters(model).Any();
+        return model.state_dict().Where(kv => !lora || Lora.IsAdapter(kv.Key)).ToDictionary(kv => kv.Key, kv => Scoring.Outgoing(kv.Value));
     }
+
+    private static bool SameDevice(nn.Module model, Device device) =>
+        model.parameters().FirstOrDefault() is not { } p || (p.device_type == device.type && p.device_index == device.index);
 }

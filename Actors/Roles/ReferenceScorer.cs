@@ -9,14 +9,17 @@ namespace AkkaRlhf.Actors.Roles;
 /// <summary>The frozen reference policy pi_ref: per-token log-probs of the responses it is shown.</summary>
 public sealed class ReferenceScorer : RoleActor
 {
-    /// <summary>Each instance (each routee of a pool) owns a frozen copy of <paramref name="reference"/> on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Each instance (each routee of a pool) reads <paramref name="reference"/> itself when it is on <paramref name="device"/>
+    /// (a frozen model is only read: no copy; with LoRA it is the policy's shared base), else a frozen copy there.
+    /// </summary>
     public static Props Props(GptLM reference, Device device) =>
         Akka.Actor.Props.Create(() => new ReferenceScorer(reference, device));
 
-    /// <param name="source">Copied here, in the constructor (Akka evaluates a Props' arguments once).</param>
+    /// <param name="source">Copied here when needed, in the constructor (Akka evaluates a Props' arguments once).</param>
     public ReferenceScorer(GptLM source, Device device) : base(device)
     {
-        var reference = ModelCopies.Clone(source, device);
+        var reference = ModelCopies.Frozen(source, device);
         reference.eval();
         ReceiveBatch<ScoreReference>(request =>
         {

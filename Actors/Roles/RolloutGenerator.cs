@@ -37,7 +37,7 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
         {
             if (weights.Version <= _version && !weights.Rewind) return;               // only ever move forward, unless told to go back
             if (weights.Rewind) ForgetReplies();                                      // the batch ids after the checkpoint come again
-            _policy.load_state_dict(new Dictionary<string, Tensor>(weights.State));
+            ModelCopies.LoadWeights(_policy, weights.State);
             _version = weights.Version;
             Stash.UnstashAll();
         });

@@ -21,12 +21,15 @@ public static class ModelLoader
 
     /// <summary>
     /// Saves a trained language or reward model: as a Hugging Face GPT-2 folder with vocab.json + merges.txt when
-    /// <paramref name="tokenizer"/> is GPT-2 BPE (transformers loads it too), else as a checkpoint (weights only).
+    /// <paramref name="tokenizer"/> is GPT-2 BPE (transformers loads it too), else as a checkpoint (weights only); LoRA
+    /// adapters are merged in.
     /// </summary>
     public static void Save(string dir, nn.Module model, ITokenizer tokenizer)
     {
-        if (tokenizer is Gpt2BpeTokenizer) HfGpt2.Save(dir, model, tokenizer);
-        else Checkpoint.Save(dir, model, model switch { GptLM m => m.config, GptReward m => m.config, GptValue m => m.config,
+        if (tokenizer is Gpt2BpeTokenizer) { HfGpt2.Save(dir, model, tokenizer); return; }
+        using var merged = model is GptLM lm && Lora.ConfigOf(lm) is not null ? lm.Merged() : null;   // a plain model, as HfGpt2.Save writes one
+        var plain = (nn.Module?)merged ?? model;
+        Checkpoint.Save(dir, plain, plain switch { GptLM m => m.config, GptReward m => m.config, GptValue m => m.config,
             _ => throw new ArgumentException($"no GptConfig for a {model.GetType().Name}", nameof(model)) });
     }
 
