@@ -49,6 +49,12 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     /// <summary>Off: the adapter adds nothing (the base model, e.g. PPO's reference policy).</summary>
     public bool enabled = true;
 
+    /// <summary>
+    /// The stream the dropout masks are drawn from while training; null = libtorch's default generator. A learner sets its
+    /// own seeded one (and checkpoints it), so that learners training side by side stay deterministic.
+    /// </summary>
+    public Generator? generator;
+
     /// <summary>A (r, in) ~ U(-1/sqrt(in), 1/sqrt(in)) drawn from <paramref name="init"/> (nn.Linear's and PEFT's default), B (out, r) = 0.</summary>
     public LoraAdapter(long inFeatures, long outFeatures, LoraConfig config, Generator? init = null) : base(nameof(LoraAdapter))
     {
@@ -68,7 +74,10 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var low = F.linear(Layers.Dropped(dropout, x), lora_A);                      // (..., r)
+        var input = generator is not null && dropout.training && dropout.p > 0
+            ? x * torch.empty_like(x).bernoulli_(1 - dropout.p, generator).div_(1 - dropout.p)   // inverted dropout, as nn.Dropout
+            : Layers.Dropped(dropout, x);
+        var low = F.linear(input, lora_A);                                           // (..., r)
         return F.linear(low, lora_B).mul_(scaling).MoveToOuterDisposeScope();        // (..., out)
     }
 
@@ -106,6 +115,12 @@ public static class Lora
     public static void SetLoraEnabled(this nn.Module model, bool enabled)
     {
         foreach (var (_, adapter) in Adapters(model)) adapter.enabled = enabled;
+    }
+
+    /// <summary>Draws every adapter's dropout mask of <paramref name="model"/> from <paramref name="generator"/> (null: libtorch's default).</summary>
+    public static void SetDropoutGenerator(this nn.Module model, Generator? generator)
+    {
+        foreach (var (_, adapter) in Adapters(model)) adapter.generator = generator;
     }
 
     /// <summary>The adapters of <paramref name="model"/> by module name (e.g. <c>transformer.h.0.attn.c_attn_lora</c>).</summary>

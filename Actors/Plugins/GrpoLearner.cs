@@ -47,6 +47,7 @@ public sealed class GrpoLearner : RoleActor
 
         ReceiveTrainPolicy(_policy, _version, Train);
 
+        UseOwnLoraDropout(_policy, seed);
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }
 

@@ -43,6 +43,7 @@ public sealed class Critic : RoleActor
         ReceiveBatch<TrainCritic>(request => new CriticUpdated(request.BatchId,
             Train(_critic, _optimizer, _rng, _settings, Device, request.Batch, request.Returns, request.OldValues)));
 
+        UseOwnLoraDropout(_critic, seed);
         ReceiveCheckpoints(_critic, _critic.config, _optimizer, _rng);
     }
 

@@ -45,6 +45,7 @@ public sealed class PpoLearner : RoleActor
 
         ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience));
 
+        UseOwnLoraDropout(_policy, seed);
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
     }
 

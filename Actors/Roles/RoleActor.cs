@@ -85,22 +85,35 @@ public abstract class RoleActor : ReceiveActor
     /// </summary>
     protected void ReceiveCheckpoints(nn.Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null)
     {
+        var generators = LoraDropout(model) is { } dropout ? new Dictionary<string, Generator> { ["lora-dropout"] = dropout } : null;
         Receive<SaveRoleState>(save => Durably(() =>
         {
-            Checkpoint.Save(save.Dir, model, config, optimizer, version?.Value ?? 0);
+            Checkpoint.Save(save.Dir, model, config, optimizer, version?.Value ?? 0, generators);
             return new RoleStateSaved(rng.GetState());
         }));
         Receive<RestoreRoleState>(restore => Durably(() =>
         {
             using var checkpoint = Checkpoint.Load(restore.Dir);
             ForgetReplies();                                                          // back in time: a batch id seen since must be trained again
-            checkpoint.Restore(model, optimizer, torchRng: restore.TorchRng);
+            checkpoint.Restore(model, optimizer, generators, torchRng: restore.TorchRng);
             rng.SetState(restore.Rng);
             if (version is null) return new RoleStateRestored(0, null);
             version.Reset(checkpoint.Step);
             return new RoleStateRestored(checkpoint.Step, new PolicyWeights(checkpoint.Step, ModelCopies.Snapshot(model)));
         }));
     }
+
+    /// <summary>
+    /// Gives <paramref name="model"/>'s LoRA adapters a dropout stream of their own, drawn from <paramref name="seed"/>
+    /// (learners train side by side: libtorch's one default generator would make their masks depend on timing); null
+    /// without adapters. <see cref="ReceiveCheckpoints"/> saves and restores it.
+    /// </summary>
+    protected static void UseOwnLoraDropout(nn.Module model, long seed)
+    {
+        if (Lora.Adapters(model).Any()) model.SetDropoutGenerator(new Generator(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 17)));
+    }
+
+    private static Generator? LoraDropout(nn.Module model) => Lora.Adapters(model).Select(a => a.Adapter.generator).FirstOrDefault(g => g is not null);
 
     /// <summary>Replies <paramref name="handle"/>'s result, or <see cref="Status.Failure"/> with its exception (checkpoint save/restore).</summary>
     protected void Durably(Func<object> handle)

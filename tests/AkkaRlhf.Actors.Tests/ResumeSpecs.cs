@@ -82,7 +82,7 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         ActorSystem.Create("resume-" + Guid.NewGuid().ToString("N")[..8], RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING"));
 
     private async Task<(List<(int Step, IReadOnlyDictionary<string, double> Metrics)> Steps, List<string> Warnings)> RunPpo(string root, bool resume, int? crashAt,
-        string learner = "ppo", PipelineMode mode = PipelineMode.Sync)
+        string learner = "ppo", PipelineMode mode = PipelineMode.Sync, Models.LoraConfig? lora = null)
     {
         torch.manual_seed(7);
         var system = NewSystem();
@@ -93,7 +93,9 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         try
         {
             var prompts = system.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1, from?.State.Cursor));
-            var trainer = system.ActorOf(Trainer.Props(Tiny.Ppo(Iterations, learner).WithMode(mode), Tiny.Models(Tiny.Policy(), critic: learner == "ppo"), prompts, progress,
+            var ppo = Tiny.Ppo(Iterations, learner).WithMode(mode).WithLora(lora);
+            var models = lora is null ? Tiny.Models(Tiny.Policy(), critic: learner == "ppo") : PpoModels.Create(Tiny.Policy(), null, Tiny.Tokenizer, ppo);
+            var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, progress,
                 durability: durability, resume: from));
             var done = trainer.Ask<StageFinished>(new RunStage(1, Iterations), TimeSpan.FromSeconds(60));
             await Task.WhenAny(done, progress.Crashed.Task);
@@ -206,6 +208,20 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         Assert.Equal(Enumerable.Range(1, CrashAt - 1), before.Select(s => s.Step));
         var (after, warnings) = await RunDpo(dir, resume: true, crashAt: null);
         Assert.Empty(warnings);
+        AssertIdentical(full.Skip(4), after);
+    }
+
+    [Fact]
+    public async Task A_ppo_run_with_lora_stopped_and_resumed_must_give_exactly_the_metrics_of_an_uninterrupted_run()
+    {
+        var lora = new Models.LoraConfig(Rank: 2, Alpha: 8, Dropout: 0.1, Targets: ["c_attn", "c_proj"]);   // the policy and the critic both draw adapter dropout: each its own stream
+        var (full, _) = await RunPpo(Path.Combine(_root, "full"), resume: false, crashAt: null, lora: lora);
+        var dir = Path.Combine(_root, "crashed");
+        var (before, _) = await RunPpo(dir, resume: false, crashAt: CrashAt, lora: lora);
+        Assert.Equal(Enumerable.Range(1, CrashAt - 1), before.Select(s => s.Step));
+        var (after, warnings) = await RunPpo(dir, resume: true, crashAt: null, lora: lora);
+        Assert.Empty(warnings);
+        Assert.Equal(Enumerable.Range(5, Iterations - 4), after.Select(s => s.Step));
         AssertIdentical(full.Skip(4), after);
     }
 
