@@ -17,7 +17,7 @@ public sealed class EmbeddingTable : nn.Module<Tensor, Tensor>
     /// <summary>A table with weight N(0, <paramref name="std"/>) drawn from <paramref name="g"/> (libtorch's default generator when null).</summary>
     public EmbeddingTable(long num_embeddings, long embedding_dim, double std = 1.0, Generator? g = null) : base(nameof(EmbeddingTable))
     {
-        using (no_grad()) weight = new Parameter(randn([num_embeddings, embedding_dim], generator: g).mul_(std));
+        using (no_grad()) weight = new Parameter(Layers.Normal([num_embeddings, embedding_dim], std, g));
         register_parameter("weight", weight);
     }
 

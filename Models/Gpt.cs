@@ -225,6 +225,21 @@ public sealed class Gpt : nn.Module
 /// <summary>Construction helpers shared by the GPT modules: seeded initialisation and cheap dropout.</summary>
 internal static class Layers
 {
+    [ThreadStatic] private static bool _uninitialized;
+
+    /// <summary>A weight of <paramref name="shape"/> drawn from N(0, <paramref name="std"/>), or left unwritten inside <see cref="Uninitialized"/>.</summary>
+    public static Tensor Normal(long[] shape, double std, Generator? g) =>
+        _uninitialized ? empty(shape) : randn(shape, generator: g).mul_(std);
+
+    /// <summary>Runs <paramref name="build"/> with its big weights allocated but not written (see <see cref="Models.Uninitialized"/>).</summary>
+    public static T Uninitialized<T>(Func<T> build)
+    {
+        var outer = _uninitialized;
+        _uninitialized = true;
+        try { return build(); }
+        finally { _uninitialized = outer; }
+    }
+
     /// <summary>GPT-2's residual projections: N(0, 0.02 / sqrt(2 n_layer)).</summary>
     public static double ResidualStd(GptConfig config) => 0.02 / Math.Sqrt(2.0 * config.NLayer);
 
@@ -232,7 +247,7 @@ internal static class Layers
     public static Linear Linear(long inFeatures, long outFeatures, bool bias, double std, Generator? g)
     {
         using var noGrad = no_grad();
-        var weight = new Parameter(randn([outFeatures, inFeatures], generator: g).mul_(std));
+        var weight = new Parameter(Normal([outFeatures, inFeatures], std, g));
         return nn.Linear(weight, bias ? new Parameter(zeros(outFeatures)) : null);
     }
 

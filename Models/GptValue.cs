@@ -35,7 +35,7 @@ public sealed class GptValue : nn.Module
     /// <summary>A critic whose trunk and head are copies of <paramref name="reward"/>'s (trunk and <c>score</c> head).</summary>
     public static GptValue FromReward(GptReward reward)
     {
-        var critic = new GptValue(reward.config);
+        var critic = Uninitialized.Create(() => new GptValue(reward.config));          // every weight is overwritten
         var source = new Dictionary<string, Tensor>();
         foreach (var (k, t) in reward.state_dict())
             source[k.StartsWith("score.", StringComparison.Ordinal) ? "value_head." + k["score.".Length..] : k] = t;

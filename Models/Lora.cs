@@ -133,8 +133,7 @@ public static class Lora
     /// <summary>A plain <see cref="GptLM"/> (no adapters, eval mode) with <paramref name="model"/>'s adapters merged into its weights (<see cref="MergedStateDict"/>).</summary>
     public static GptLM Merged(this GptLM model)
     {
-        using var init = new Generator(0);                                            // every weight is overwritten: leave the default generator alone
-        var merged = new GptLM(model.config, init);
+        var merged = Uninitialized.Create(() => new GptLM(model.config));            // every weight is overwritten
         using (var scope = NewDisposeScope()) merged.load_state_dict(model.MergedStateDict());
         merged.eval();
         return merged;

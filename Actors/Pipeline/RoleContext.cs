@@ -10,8 +10,10 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// The models of a PPO run. The learner trains <see cref="Policy"/> in place; every other role takes
 /// what it needs (generators and the reference copy their model onto their own device).
 /// </summary>
+/// <param name="InitialPolicy">Frozen weights equal to <paramref name="Policy"/>'s before its first update (the SFT model of a
+/// fresh run), which the generators read until the first weight sync instead of copying the policy; null: they copy it.</param>
 public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward, GptValue? Critic, ITokenizer Tokenizer,
-    RewardNormalizer? RewardNormalizer = null)
+    RewardNormalizer? RewardNormalizer = null, GptLM? InitialPolicy = null)
 {
     /// <summary>
     /// A run's models from the SFT policy and the reward model: the policy is a copy of <paramref name="sft"/>, the
@@ -32,23 +34,28 @@ public sealed record PpoModels(GptLM Policy, GptLM Reference, GptReward? Reward,
         var critic = grpo ? null
             : reward is null ? ModelCopies.ValueFromLm(sft, ppo.Seed + 5)
             : ppo.CriticOptions.InitFromReward ? GptValue.FromReward(reward.Model) : new GptValue(sft.config);
-        return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer);
+        return new PpoModels(policy, sft, reward?.Model, critic, tokenizer, reward?.Normalizer, InitialPolicy: sft);
     }
 
     /// <summary>A critic on a shared frozen trunk (the reward model's, else the SFT model's) with adapters and its own value head.</summary>
     private static GptValue LoraCritic(GptLM sft, GptReward? reward, LoraConfig lora, PpoSettings ppo)
     {
         using var init = new Generator((ulong)(ppo.Seed + 5));
-        var critic = new GptValue(sft.config, init);                                    // value head: N(0, 0.02), bias 0
+        var critic = Uninitialized.Create(() => new GptValue(sft.config));              // trunk shared below, head set below
         critic.transformer.AddLora(lora, init);
-        if (reward is not null && ppo.CriticOptions.InitFromReward)
+        var fromReward = reward is not null && ppo.CriticOptions.InitFromReward;
+        ModelCopies.ShareFrozen(critic, fromReward ? reward! : sft);
+        using var noGrad = torch.no_grad();
+        if (fromReward)
         {
-            ModelCopies.ShareFrozen(critic, reward);
-            using var noGrad = torch.no_grad();
-            critic.value_head.weight!.copy_(reward.score.weight!);
+            critic.value_head.weight!.copy_(reward!.score.weight!);
             critic.value_head.bias!.copy_(reward.score.bias!);
         }
-        else ModelCopies.ShareFrozen(critic, sft);
+        else
+        {
+            critic.value_head.weight!.normal_(0, 0.02, init);                             // a fresh head, as GptValue draws one
+            critic.value_head.bias!.zero_();
+        }
         return critic;
     }
 }

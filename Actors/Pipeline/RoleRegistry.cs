@@ -18,8 +18,8 @@ public sealed class RoleRegistry
 
     /// <summary>The built-in roles and the two shipped plug-ins.</summary>
     public static RoleRegistry Default => new RoleRegistry()
-        .Register("rollout", c => RolloutGenerator.Props(c.Models.Policy, c.Ppo.Sampling,
-            c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device))
+        .Register("rollout", c => RolloutGenerator.Props(c.Models.InitialPolicy ?? c.Models.Policy, c.Ppo.Sampling,
+            c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device, frozenInitial: c.Models.InitialPolicy is not null))
         .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device))
         .Register("reward-model", c => RewardScorer.Props(c.Models.Reward ?? throw Missing(c, "a reward model"), c.Device,
             c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null))

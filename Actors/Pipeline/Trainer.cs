@@ -202,6 +202,15 @@ public sealed class Trainer : ReceiveActor
 
     private PolicyWeights? _lastWeights;
 
+    /// <summary>
+    /// A weight snapshot this large is freed at once when the next one replaces it: its native memory goes only when the
+    /// finalizers of its tensors run (the generators share the tensors rather than own them, so no role may dispose them),
+    /// and a GC would not come soon by itself: the managed heap hardly grows. 64 MB: a 16M-parameter model in float32.
+    /// </summary>
+    private const long CollectAfterBytes = 64L << 20;
+
+    private static long Bytes(PolicyWeights weights) => weights.State.Values.Sum(t => t.NumberOfElements * t.ElementSize);
+
     /// <summary>Scores in parallel, makes the experience, updates learner and critic in parallel, syncs the weights.</summary>
     private async Task<Dictionary<string, double>> Learn(RolloutBatch rollout)
     {
@@ -229,8 +238,10 @@ public sealed class Trainer : ReceiveActor
 
         clock.Restart();
         _version = updated.Version;
+        var previous = _lastWeights;
         _lastWeights = updated.Weights;
         SyncWeights(updated.Weights);                                                 // weight sync: generators use the newest version
+        if (previous is not null && Bytes(previous) >= CollectAfterBytes) GC.Collect();   // let its tensors' finalizers free the old version now
         _kl.Update(metrics["kl"], rollout.Batch.Count);
         metrics["t_score"] = score;
         metrics["t_learn"] = learn;

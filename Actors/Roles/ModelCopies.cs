@@ -17,13 +17,13 @@ public static class ModelCopies
     {
         if (Lora.ConfigOf(source) is not { } lora)
         {
-            var copy = new GptLM(source.config);
+            var copy = Uninitialized.Create(() => new GptLM(source.config));
             copy.load_state_dict(source.state_dict());
             copy.to(device);
             return copy;
         }
-        using var init = new Generator(0);                                             // every weight is replaced below
-        var adapted = new GptLM(source.config, init);
+        using var init = new Generator(0);                                             // the adapters' A: replaced below
+        var adapted = Uninitialized.Create(() => new GptLM(source.config));
         adapted.transformer.AddLora(lora, init);
         if (SameDevice(source, device))
         {
@@ -39,6 +39,19 @@ public static class ModelCopies
     }
 
     /// <summary>
+    /// A model of its own whose parameters are <paramref name="source"/>'s tensors (no copy) on <paramref name="device"/>, else a
+    /// copy there. For frozen weights only: the copy may replace its tensors (<see cref="LoadWeights"/>) but never writes them.
+    /// </summary>
+    public static GptLM Alias(GptLM source, Device device)
+    {
+        if (!SameDevice(source, device) || Lora.ConfigOf(source) is not null) return Clone(source, device);
+        var alias = Uninitialized.Create(() => new GptLM(source.config));
+        foreach (var (_, p) in alias.named_parameters()) p.requires_grad = false;
+        ShareFrozen(alias, source);
+        return alias;
+    }
+
+    /// <summary>
     /// A frozen role's model (the reference): <paramref name="source"/> itself when it is on <paramref name="device"/>
     /// (the role only reads it, so it is not copied), else a copy there.
     /// </summary>
@@ -51,7 +64,7 @@ public static class ModelCopies
     public static GptLM WithLora(GptLM sft, LoraConfig lora, long seed)
     {
         using var init = new Generator((ulong)seed);
-        var policy = new GptLM(sft.config, init);
+        var policy = Uninitialized.Create(() => new GptLM(sft.config));                // every weight but the adapters is sft's
         policy.transformer.AddLora(lora, init);
         ShareFrozen(policy, sft);
         return policy;
@@ -76,12 +89,23 @@ public static class ModelCopies
         }
     }
 
-    /// <summary>Loads a weight snapshot (<see cref="Snapshot"/>) into <paramref name="model"/>: every weight, or with LoRA exactly its adapters.</summary>
+    /// <summary>
+    /// Loads a weight snapshot (<see cref="Snapshot"/>) into <paramref name="model"/>: every weight, or with LoRA exactly its
+    /// adapters. On the snapshot's device the model takes the snapshot's tensors themselves (a snapshot is only ever
+    /// read, so the generators of a pool share one copy of each version, and no copy is made); elsewhere it copies them.
+    /// </summary>
     public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> state)
     {
         if (!Lora.Adapters(model).Any())
         {
-            model.load_state_dict(new Dictionary<string, Tensor>(state));
+            var own = model.named_parameters().ToList();
+            if (own.Count != state.Count || own.Any(p => !state.TryGetValue(p.name, out var t) || !Fits(t, p.parameter) || t.requires_grad))
+            {
+                model.load_state_dict(new Dictionary<string, Tensor>(state));                  // another device or layout: copied (and checked)
+                return;
+            }
+            using var noGrad = torch.no_grad();
+            foreach (var (name, p) in own) p.set_(state[name]);
             return;
         }
         var adapters = model.state_dict().Keys.Where(Lora.IsAdapter).ToHashSet();
@@ -124,6 +148,9 @@ public static class ModelCopies
         var lora = Lora.Adapters(model).Any();
         return model.state_dict().Where(kv => !lora || Lora.IsAdapter(kv.Key)).ToDictionary(kv => kv.Key, kv => Scoring.Outgoing(kv.Value));
     }
+
+    private static bool Fits(Tensor t, Tensor p) =>
+        t.shape.SequenceEqual(p.shape) && t.dtype == p.dtype && t.device_type == p.device_type && t.device_index == p.device_index;
 
     private static bool SameDevice(nn.Module model, Device device) =>
         model.parameters().FirstOrDefault() is not { } p || (p.device_type == device.type && p.device_index == device.index);

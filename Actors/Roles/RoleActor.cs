@@ -40,7 +40,9 @@ public abstract class RoleActor : ReceiveActor
     /// Handles <typeparamref name="T"/> requests: <paramref name="handle"/> computes the reply, which is
     /// sent to the asker and remembered under <paramref name="key"/> (the batch id by default).
     /// </summary>
-    protected void ReceiveBatch<T>(Func<T, object> handle, Func<T, object>? key = null) where T : IBatchMessage =>
+    /// <param name="latestOnly">Keep only the newest reply of this type (a learner's reply carries a snapshot of every
+    /// weight: a retry only ever repeats the current batch, and older snapshots must not be held).</param>
+    protected void ReceiveBatch<T>(Func<T, object> handle, Func<T, object>? key = null, bool latestOnly = false) where T : IBatchMessage =>
         Receive<T>(request =>
         {
             var k = key?.Invoke(request) ?? (typeof(T), request.BatchId);
@@ -58,6 +60,7 @@ public abstract class RoleActor : ReceiveActor
                 Sender.Tell(new Status.Failure(e), Self);
                 throw;
             }
+            if (latestOnly) Forget(reply.GetType());
             Remember(k, reply);
             Sender.Tell(reply, Self);
         });
@@ -75,7 +78,7 @@ public abstract class RoleActor : ReceiveActor
             metrics["policy_version"] = v;
             metrics["batch_id"] = request.BatchId;
             return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(policy)), metrics);
-        });
+        }, latestOnly: true);
 
     /// <summary>
     /// Handles <see cref="SaveRoleState"/> and <see cref="RestoreRoleState"/> for a trained role: <paramref name="model"/>,
@@ -129,6 +132,12 @@ public abstract class RoleActor : ReceiveActor
     {
         _replies.Clear();
         _order.Clear();
+    }
+
+    /// <summary>Drops the remembered replies of type <paramref name="type"/>.</summary>
+    private void Forget(Type type)
+    {
+        foreach (var key in _replies.Where(kv => kv.Value.GetType() == type).Select(kv => kv.Key).ToList()) _replies.Remove(key);
     }
 
     private void Remember(object key, object reply)

@@ -20,15 +20,20 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
     private readonly GptLM _policy;
     private long _version;
 
-    /// <summary>Each instance (each routee of a pool, each restart) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>.</summary>
-    public static Props Props(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) =>
-        Akka.Actor.Props.Create(() => new RolloutGenerator(initialPolicy, settings, padId, eosId, seed, device, initialVersion));
+    /// <summary>
+    /// Each instance (each routee of a pool, each restart) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>,
+    /// or, when <paramref name="frozenInitial"/> (the weights never change: the SFT model), reads its tensors until the first sync.
+    /// </summary>
+    public static Props Props(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0,
+        bool frozenInitial = false) =>
+        Akka.Actor.Props.Create(() => new RolloutGenerator(initialPolicy, settings, padId, eosId, seed, device, initialVersion, frozenInitial));
 
     /// <param name="initialPolicy">Copied here, in the constructor: Akka evaluates a Props' arguments once, so a copy made
     /// there would be shared by every routee of a pool.</param>
-    public RolloutGenerator(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0) : base(device)
+    public RolloutGenerator(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0,
+        bool frozenInitial = false) : base(device)
     {
-        _policy = ModelCopies.Clone(initialPolicy, device);
+        _policy = frozenInitial ? ModelCopies.Alias(initialPolicy, device) : ModelCopies.Clone(initialPolicy, device);
         _policy.eval();
         _version = initialVersion;
         var sampling = Sampling(settings, padId, eosId);

@@ -69,7 +69,7 @@ public static class HfGpt2
         var tensors = Safetensors.LoadStateDict(Path.Combine(dir, "model.safetensors"));
         try
         {
-            nn.Module model = KindOf(json) == "reward" ? new GptReward(config) : new GptLM(config);
+            nn.Module model = Uninitialized.Create<nn.Module>(() => KindOf(json) == "reward" ? new GptReward(config) : new GptLM(config));   // every weight is loaded
             try
             {
                 using var scope = torch.NewDisposeScope();

@@ -43,13 +43,13 @@ public static class ModelLoader
         if (Checkpoint.IsIn(dir))
         {
             using var ckpt = Checkpoint.Load(dir);
-            nn.Module model = ckpt.Kind switch
+            nn.Module model = Uninitialized.Create<nn.Module>(() => ckpt.Kind switch      // every weight is loaded
             {
                 "lm" => new GptLM(ckpt.Config),
                 "value" => new GptValue(ckpt.Config),
                 "reward" => new GptReward(ckpt.Config),
                 _ => throw new FormatException($"checkpoint {dir}: unknown model kind \"{ckpt.Kind}\""),
-            };
+            });
             model.load_state_dict(ckpt.Weights);
             model.eval();
             return new LoadedModel(model, ckpt.Config, ckpt.Tokenizer ?? new ByteTokenizer(), ckpt.Kind);

@@ -1,27 +1,60 @@
-"""PyTorch side of bench/Pipeline: ONE synchronous PPO iteration with the demo's shapes, in one
-process, the way a plain script would do it: generate 64 responses (KV cache, temperature 1, EOS
-stop, <= 10 tokens), reference log-probs, reward, values, k1-shaped rewards + GAE + whitening, old
-log-probs recomputed by the learner, 2 PPO-clip epochs and 2 critic epochs in minibatches of 32
-(AdamW, grad-norm clip 1). Same model code as bench/Models/reference.py at the demo's size.
-Run with Debian's python3-torch 1.13.1: /usr/bin/python3 reference_ppo.py THREADS ITERATIONS WARMUP
-Prints the mean iteration time and its breakdown as JSON."""
-import json, math, sys, time
+"""PyTorch side of bench/Pipeline and bench/Gpt2Small: ONE synchronous PPO iteration in one process, the way a
+plain script would do it: generate the responses (KV cache, temperature 1, EOS stop), reference log-probs, reward,
+values, k1-shaped rewards + GAE + whitening, old log-probs recomputed by the learner, PPO-clip epochs and critic
+epochs in minibatches (AdamW, grad-norm clip 1). Same model code as bench/Models/reference.py.
+Default (bench/Pipeline): the demo's shapes, 64 responses of <= 10 tokens, 2 + 2 epochs in minibatches of 32.
+--size gpt2-small (bench/Gpt2Small): GPT-2 small (124M), --batch prompts of --prompt random tokens, --new tokens.
+--lora R: LoRA (alpha 2R, on c_attn, c_proj and c_fc) on the policy and the critic, PEFT-style: the policy's frozen
+base is the SFT model's tensors (shared), and the reference is that SFT model; the critic's base is the reward
+model's tensors; only adapters (and the critic's head) train.
+Run with Debian's python3-torch 1.13.1: /usr/bin/python3 reference_ppo.py THREADS ITERATIONS WARMUP [options]
+Prints the mean iteration time, its breakdown and the peak resident memory as JSON."""
+import argparse, json, math, resource, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-threads, iterations, warmup = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-V, BLOCK, L, NH, C = 90, 32, 2, 2, 64
-B, NEW, MB, EPOCHS, EOS, PAD, SEP = 64, 10, 32, 2, 1, 0, 2
+cli = argparse.ArgumentParser()
+cli.add_argument("threads", type=int); cli.add_argument("iterations", type=int); cli.add_argument("warmup", type=int)
+cli.add_argument("--size", default="demo", choices=["demo", "gpt2-small"])
+cli.add_argument("--batch", type=int, default=64); cli.add_argument("--prompt", type=int, default=0)
+cli.add_argument("--new", type=int, default=10); cli.add_argument("--minibatch", type=int, default=32)
+cli.add_argument("--epochs", type=int, default=2); cli.add_argument("--lora", type=int, default=0)
+opt = cli.parse_args()
+threads, iterations, warmup = opt.threads, opt.iterations, opt.warmup
+V, BLOCK, L, NH, C = (90, 32, 2, 2, 64) if opt.size == "demo" else (50257, 1024, 12, 12, 768)
+B, NEW, MB, EPOCHS = opt.batch, opt.new, opt.minibatch, opt.epochs
+EOS, PAD, SEP = (1, 0, 2) if opt.size == "demo" else (50256, 50256, 13)
 BETA, LAM, GAMMA, EPS, EPS_V = 0.05, 0.95, 1.0, 0.2, 0.2
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
+class Proj(nn.Linear):
+    """nn.Linear, with a LoRA adapter (B starts at 0) when --lora is given and the model asks for one."""
+    def __init__(self, n_in, n_out):
+        super().__init__(n_in, n_out)
+        self.lora_A = self.lora_B = None
+        self.enabled = True
+
+    def adapt(self, r):
+        self.weight.requires_grad_(False); self.bias.requires_grad_(False)
+        bound = 1 / math.sqrt(self.in_features)
+        self.lora_A = nn.Parameter(torch.empty(r, self.in_features).uniform_(-bound, bound))
+        self.lora_B = nn.Parameter(torch.zeros(self.out_features, r))
+        self.scaling = 2.0
+
+    def forward(self, x):
+        y = super().forward(x)
+        if self.lora_A is None or not self.enabled:
+            return y
+        return y + F.linear(F.linear(x, self.lora_A), self.lora_B) * self.scaling
+
+
 class Attention(nn.Module):
     def __init__(self):
         super().__init__()
-        self.c_attn, self.c_proj = nn.Linear(C, 3 * C), nn.Linear(C, C)
+        self.c_attn, self.c_proj = Proj(C, 3 * C), Proj(C, C)
 
     def forward(self, x, blocked, cache):
         Bx, T, _ = x.shape
@@ -44,7 +77,7 @@ class Block(nn.Module):
     def __init__(self):
         super().__init__()
         self.ln_1, self.attn, self.ln_2 = nn.LayerNorm(C), Attention(), nn.LayerNorm(C)
-        self.c_fc, self.c_proj = nn.Linear(C, 4 * C), nn.Linear(4 * C, C)
+        self.c_fc, self.c_proj = Proj(C, 4 * C), Proj(4 * C, C)
 
     def forward(self, x, blocked, cache):
         x = x + self.attn(self.ln_1(x), blocked, cache)
@@ -74,10 +107,29 @@ class GPT(nn.Module):
         return F.linear(h, self.wte.weight)
 
 
-policy, reference, reward, critic = GPT(), GPT(), GPT(head=True), GPT(head=True)
-reference.load_state_dict(policy.state_dict())
-opt_pi = torch.optim.AdamW(policy.parameters(), lr=1e-3, weight_decay=0.0)
-opt_v = torch.optim.AdamW(critic.parameters(), lr=1e-3, weight_decay=0.0)
+def with_lora(model, base):
+    """model's weights become base's tensors (shared, frozen), with adapters on every projection."""
+    for (name, p), (_, q) in zip(model.named_parameters(), base.named_parameters()):
+        if not name.startswith("head."):
+            p.data = q.data
+            p.requires_grad_(False)
+    for m in model.modules():
+        if isinstance(m, Proj):
+            m.adapt(opt.lora)
+    return model
+
+
+reference, reward = GPT(), GPT(head=True)
+if opt.lora:
+    policy, critic = with_lora(GPT(), reference), with_lora(GPT(head=True), reward)
+    critic.head.load_state_dict(reward.head.state_dict())
+else:
+    policy, critic = GPT(), GPT(head=True)
+    policy.load_state_dict(reference.state_dict())
+    critic.load_state_dict(reward.state_dict())
+trainable = lambda m: [p for p in m.parameters() if p.requires_grad]
+opt_pi = torch.optim.AdamW(trainable(policy), lr=1e-3, weight_decay=0.0)
+opt_v = torch.optim.AdamW(trainable(critic), lr=1e-3, weight_decay=0.0)
 g = torch.Generator().manual_seed(1)
 
 
@@ -121,7 +173,7 @@ def values(seq, attn, P, N, amask):
 
 def iteration():
     t0 = time.perf_counter()
-    lens = torch.randint(3, 7, (B,), generator=g)
+    lens = torch.randint(3, 7, (B,), generator=g) if opt.prompt == 0 else torch.full((B,), opt.prompt - 1)
     rows = [torch.randint(3, V, (int(n),), generator=g).tolist() + [SEP] for n in lens]
     P = max(len(r) for r in rows)
     ids = torch.tensor([[PAD] * (P - len(r)) + r for r in rows])
@@ -163,7 +215,7 @@ def iteration():
             p = logits.softmax(-1)
             entropy = (-(p * logits.log_softmax(-1)).sum(-1) * am).sum() / am.sum()
             opt_pi.zero_grad(); loss.backward()
-            torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0); opt_pi.step()
+            torch.nn.utils.clip_grad_norm_(trainable(policy), 1.0); opt_pi.step()
             float(entropy)
     for _ in range(EPOCHS):
         for rows_ in torch.randperm(B, generator=g).split(MB):
@@ -173,9 +225,9 @@ def iteration():
             vc = ov + (v - ov).clamp(-EPS_V, EPS_V)
             vl = (0.5 * torch.max((v - G) ** 2, (vc - G) ** 2) * am).sum() / am.sum()
             opt_v.zero_grad(); vl.backward()
-            torch.nn.utils.clip_grad_norm_(critic.parameters(), 1.0); opt_v.step()
+            torch.nn.utils.clip_grad_norm_(trainable(critic), 1.0); opt_v.step()
     with torch.no_grad():
-        snapshot = {k: t.detach().clone() for k, t in policy.state_dict().items()}  # the weight sync
+        snapshot = {k: t.detach().clone() for k, t in policy.named_parameters() if t.requires_grad}  # the weight sync (LoRA: adapters)
     t3 = time.perf_counter()
     return t3 - t0, t1 - t0, t2 - t1, t3 - t2
 
@@ -183,4 +235,5 @@ def iteration():
 times = [iteration() for _ in range(warmup + iterations)][warmup:]
 mean = [sum(t[i] for t in times) / len(times) * 1000 for i in range(4)]
 print(json.dumps({"threads": threads, "iteration_ms": round(mean[0], 1), "generate_ms": round(mean[1], 1),
-                  "score_ms": round(mean[2], 1), "learn_ms": round(mean[3], 1)}))
+                  "score_ms": round(mean[2], 1), "learn_ms": round(mean[3], 1),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))

@@ -7,7 +7,10 @@ using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Tests;
 
-/// <summary>PPO with LoRA (<c>akka-rlhf.ppo.lora</c>): one copy of the frozen base, adapters that train, a plain policy at the end.</summary>
+/// <summary>
+/// PPO with LoRA (<c>akka-rlhf.ppo.lora</c>): one copy of the frozen base, adapters that train, a plain policy at the end;
+/// and the copies full fine-tuning no longer makes (generators read the SFT weights, then each version's snapshot).
+/// </summary>
 public sealed class LoraPpoSpecs(ITestOutputHelper output) : RlhfTestKit(output)
 {
     private static readonly LoraConfig Lora = new(Rank: 4, Alpha: 16, Dropout: 0, Targets: ["c_attn", "c_proj", "c_fc"]);
@@ -61,6 +64,34 @@ public sealed class LoraPpoSpecs(ITestOutputHelper output) : RlhfTestKit(output)
         var snapshot = ModelCopies.Snapshot(policy);
         Assert.Equal(policy.state_dict().Keys.Where(Models.Lora.IsAdapter).Order(), snapshot.Keys.Order());   // weight syncs carry the adapters
         Assert.Throws<ArgumentException>(() => ModelCopies.LoadWeights(generator, sft.state_dict()));
+    }
+
+    [Fact]
+    public void Full_fine_tuning_generators_must_read_the_sft_weights_then_each_snapshot_without_copying_them()
+    {
+        var sft = Tiny.Policy();
+        var models = PpoModels.Create(sft, null, Tiny.Tokenizer, Tiny.Ppo(4));
+        Assert.Same(sft, models.InitialPolicy);
+        var sftParams = sft.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var learnerParams = models.Policy.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.All(learnerParams, p => Assert.False(SameStorage(sftParams[p.Key], p.Value), $"the learner's {p.Key} must be its own"));
+
+        var generator = ModelCopies.Alias(models.InitialPolicy!, CPU);
+        foreach (var (name, p) in generator.named_parameters()) Assert.True(SameStorage(sftParams[name], p), $"generator {name} is a copy");
+
+        using (torch.no_grad()) foreach (var p in models.Policy.parameters()) p.add_(0.01f);      // the learner's update
+        var snapshot = ModelCopies.Snapshot(models.Policy);
+        ModelCopies.LoadWeights(generator, snapshot);
+        foreach (var (name, p) in generator.named_parameters())
+        {
+            Assert.True(SameStorage(snapshot[name], p), $"generator {name} copied the snapshot");
+            Assert.False(SameStorage(sftParams[name], p), $"generator {name} still reads the SFT weights");
+        }
+        var batch = Tiny.Batch(("a b", "good c"));
+        using (torch.no_grad())
+            AssertBitIdentical(models.Policy.forward(batch.Sequences, batch.AttentionMask), generator.forward(batch.Sequences, batch.AttentionMask));
+        var fresh = Tiny.Policy().state_dict();
+        foreach (var (name, t) in sft.state_dict()) Assert.True(t.equal(fresh[name]).all().item<bool>(), $"the SFT weights moved: {name}");
     }
 
     [Fact]
