@@ -40,7 +40,7 @@ public sealed class GrpoLearner : RoleActor
         if (settings.GroupSize < 2) throw new ArgumentException($"GRPO needs group-size >= 2, got {settings.GroupSize}");
         _policy = ModelCopies.On(policy, device);
         (_settings, _version) = (settings, version);
-        _optimizer = new AdamW(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
+        _optimizer = new StepwiseAdamW(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
         _rng = new SeededRandom(seed, 6);
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: false, SamplesPerPrompt: settings.GroupSize)));

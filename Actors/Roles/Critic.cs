@@ -48,7 +48,7 @@ public sealed class Critic : RoleActor
     }
 
     /// <summary>The critic's optimiser over <paramref name="critic"/> (AdamW, no weight decay).</summary>
-    public static AdamW NewOptimizer(GptValue critic, CriticSettings settings) => new(OptimizerGroups.DecayNoDecay(critic, 0.0, settings.Lr));
+    public static AdamW NewOptimizer(GptValue critic, CriticSettings settings) => new StepwiseAdamW(OptimizerGroups.DecayNoDecay(critic, 0.0, settings.Lr));
 
     /// <summary>The critic's minibatch order stream for the role seed <paramref name="seed"/>.</summary>
     public static SeededRandom NewRng(long seed) => new(seed, 7);

@@ -11,7 +11,7 @@ public static class Optimizers
 {
     public static (AdamW Optimizer, CosineSchedule Schedule) Create(nn.Module model, OptimizerSettings s, int steps)
     {
-        var optimizer = torch.optim.AdamW(OptimizerGroups.DecayNoDecay(model, s.WeightDecay, s.Lr));
+        AdamW optimizer = new StepwiseAdamW(OptimizerGroups.DecayNoDecay(model, s.WeightDecay, s.Lr));
         var warmup = Math.Min(s.WarmupSteps, Math.Max(0, steps - 1));
         return (optimizer, new CosineSchedule(s.Lr, s.Lr * s.MinLrRatio, warmup, Math.Max(warmup + 1, steps)));
     }

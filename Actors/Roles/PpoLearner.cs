@@ -50,7 +50,7 @@ public sealed class PpoLearner : RoleActor
     }
 
     /// <summary>The learner's optimiser over <paramref name="policy"/> (AdamW, no weight decay).</summary>
-    public static AdamW NewOptimizer(GptLM policy, LearnerSettings settings) => new(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
+    public static AdamW NewOptimizer(GptLM policy, LearnerSettings settings) => new StepwiseAdamW(OptimizerGroups.DecayNoDecay(policy, 0.0, settings.Lr));
 
     /// <summary>The learner's minibatch order stream for the role seed <paramref name="seed"/>.</summary>
     public static SeededRandom NewRng(long seed) => new(seed, 5);

@@ -50,14 +50,18 @@ for (var round = 1; round <= rounds; round++)
                               $"score {json["score_ms"],7:F0}  learn {json["learn_ms"],7:F0}  peak RSS {json["peak_rss_mb"],7:F0} MB");
         }
     }
+double Median(string side, string mode, string key)
+{
+    var v = results.Where(r => r.Side == side && r.Mode == mode).Select(r => r.Json[key]).Order().ToList();
+    return (v[(v.Count - 1) / 2] + v[v.Count / 2]) / 2;
+}
 foreach (var mode in new[] { "full", "lora" })
 {
-    double Median(string side, string key) => results.Where(r => r.Side == side && r.Mode == mode).Select(r => r.Json[key]).Order().ElementAt(rounds / 2);
-    Console.WriteLine($"{mode,-4}: iteration C# / python {Median("csharp", "iteration_ms") / Median("python", "iteration_ms"):F2}x (target <= 1.1x), " +
-                      $"peak RSS C# / python {Median("csharp", "peak_rss_mb") / Median("python", "peak_rss_mb"):F2}x (target <= 1.2x)  [medians]");
+    Console.WriteLine($"{mode,-4}: iteration C# / python {Median("csharp", mode, "iteration_ms") / Median("python", mode, "iteration_ms"):F2}x (target <= 1.1x), " +
+                      $"peak RSS C# / python {Median("csharp", mode, "peak_rss_mb") / Median("python", mode, "peak_rss_mb"):F2}x (target <= 1.2x)  [medians]");
 }
-double PeakOf(string side, string mode) => results.Where(r => r.Side == side && r.Mode == mode).Select(r => r.Json["peak_rss_mb"]).Order().ElementAt(rounds / 2);
-Console.WriteLine($"LoRA / full peak RSS: C# {PeakOf("csharp", "lora") / PeakOf("csharp", "full"):F2}x, python {PeakOf("python", "lora") / PeakOf("python", "full"):F2}x");
+Console.WriteLine($"LoRA / full peak RSS: C# {Median("csharp", "lora", "peak_rss_mb") / Median("csharp", "full", "peak_rss_mb"):F2}x, " +
+                  $"python {Median("python", "lora", "peak_rss_mb") / Median("python", "full", "peak_rss_mb"):F2}x");
 
 static async Task<string> Run(string file, string arguments)
 {
