@@ -14,11 +14,12 @@ public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int
 }
 
 /// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>
-public sealed record CriticSettings(double Lr, int Epochs, int MinibatchSize, double ValueClip, bool InitFromReward, double MaxGradNorm)
+public sealed record CriticSettings(double Lr, int Epochs, int MinibatchSize, double ValueClip, bool InitFromReward, double MaxGradNorm,
+    int MicroBatchSize = 0)
 {
     public static CriticSettings FromConfig(Config c) => new(
         c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("value-clip"),
-        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"));
+        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"), MicroBatch.Size(c, "akka-rlhf.ppo.critic"));
 
     /// <summary>The value clip, null when off (value-clip = 0).</summary>
     public double? ValueClipOrNull => ValueClip > 0 ? ValueClip : null;
@@ -29,7 +30,7 @@ public enum PolicyLossForm { Clip, Penalty }
 
 /// <summary>The learner's training (<c>akka-rlhf.ppo.learner</c>); GRPO reads group-size and kl-coef too.</summary>
 public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, double ClipEps, double DualClip, double EntropyCoef,
-    PolicyLossForm Loss, double PenaltyBeta, double MaxGradNorm, bool RecomputeOldLogProbs, int GroupSize, double KlCoef)
+    PolicyLossForm Loss, double PenaltyBeta, double MaxGradNorm, bool RecomputeOldLogProbs, int GroupSize, double KlCoef, int MicroBatchSize = 0)
 {
     public static LearnerSettings FromConfig(Config c) => new(
         c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("clip-eps"),
@@ -41,7 +42,7 @@ public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, d
             var s => throw new ConfigurationException($"{c.GetValue("loss")?.Origin}: akka-rlhf.ppo.learner.loss = \"{s}\" must be clip or penalty", c.GetValue("loss")?.Origin, "akka-rlhf.ppo.learner.loss"),
         },
         c.GetDouble("penalty-beta"), c.GetDouble("max-grad-norm"), c.GetBoolean("recompute-old-logprobs"),
-        c.GetInt("group-size"), c.GetDouble("kl-coef"));
+        c.GetInt("group-size"), c.GetDouble("kl-coef"), MicroBatch.Size(c, "akka-rlhf.ppo.learner"));
 
     /// <summary>The dual-clip bound, null when off (dual-clip = 0).</summary>
     public double? DualClipOrNull => DualClip > 1 ? DualClip : null;

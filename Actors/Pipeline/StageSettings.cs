@@ -4,12 +4,29 @@ using AkkaRlhf.Models.Losses;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
-/// <summary>Optimiser settings shared by the offline stages: AdamW with warmup + cosine decay to lr * min-lr-ratio.</summary>
-public sealed record OptimizerSettings(double Lr, double WeightDecay, int WarmupSteps, double MinLrRatio, double MaxGradNorm)
+/// <summary>The <c>micro-batch-size</c> key of a training block: rows per forward/backward, the gradient accumulated over them.</summary>
+internal static class MicroBatch
 {
-    /// <summary>Reads the optimiser keys of a stage's block (<paramref name="c"/>).</summary>
-    public static OptimizerSettings FromConfig(Config c) => new(
-        c.GetDouble("lr"), c.GetDouble("weight-decay"), c.GetInt("warmup-steps"), c.GetDouble("min-lr-ratio"), c.GetDouble("max-grad-norm"));
+    /// <param name="c">The block, found at <paramref name="path"/> (named in the error).</param>
+    public static int Size(Config c, string path)
+    {
+        var size = c.GetInt("micro-batch-size");
+        if (size >= 0) return size;
+        var origin = c.GetValue("micro-batch-size")?.Origin;
+        throw new ConfigurationException($"{origin}: {path}.micro-batch-size = {size} must be >= 0 (0 = the whole batch at once)", origin, $"{path}.micro-batch-size");
+    }
+}
+
+/// <summary>
+/// Optimiser settings shared by the offline stages: AdamW with warmup + cosine decay to lr * min-lr-ratio; each step's
+/// gradient accumulated over micro-batches of <paramref name="MicroBatchSize"/> rows (0 = the whole batch at once).
+/// </summary>
+public sealed record OptimizerSettings(double Lr, double WeightDecay, int WarmupSteps, double MinLrRatio, double MaxGradNorm, int MicroBatchSize = 0)
+{
+    /// <summary>Reads the optimiser keys of a stage's block (<paramref name="c"/>, found at <paramref name="path"/>).</summary>
+    public static OptimizerSettings FromConfig(Config c, string path) => new(
+        c.GetDouble("lr"), c.GetDouble("weight-decay"), c.GetInt("warmup-steps"), c.GetDouble("min-lr-ratio"), c.GetDouble("max-grad-norm"),
+        MicroBatch.Size(c, path));
 
     public OptimizerSettings WithLr(double lr) => this with { Lr = lr };
 }
@@ -18,7 +35,7 @@ public sealed record OptimizerSettings(double Lr, double WeightDecay, int Warmup
 public sealed record SftSettings(int Steps, int BatchSize, OptimizerSettings Optim, string Device)
 {
     public static SftSettings FromConfig(Config c) =>
-        new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c), c.GetString("device"));
+        new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c, "akka-rlhf.sft"), c.GetString("device"));
 
     public SftSettings WithSteps(int steps) => this with { Steps = steps };
 }
@@ -27,7 +44,7 @@ public sealed record SftSettings(int Steps, int BatchSize, OptimizerSettings Opt
 public sealed record RewardModelSettings(int Steps, int BatchSize, OptimizerSettings Optim, bool Listwise, double Margin, string Device)
 {
     public static RewardModelSettings FromConfig(Config c) => new(c.GetInt("steps"), c.GetInt("batch-size"),
-        OptimizerSettings.FromConfig(c), c.GetBoolean("listwise"), c.GetDouble("margin"), c.GetString("device"));
+        OptimizerSettings.FromConfig(c, "akka-rlhf.rm"), c.GetBoolean("listwise"), c.GetDouble("margin"), c.GetString("device"));
 
     public RewardModelSettings WithSteps(int steps) => this with { Steps = steps };
     public RewardModelSettings WithListwise(bool on) => this with { Listwise = on };
@@ -40,7 +57,7 @@ public sealed record DpoSettings(int Steps, int BatchSize, OptimizerSettings Opt
     public static DpoSettings FromConfig(Config c)
     {
         var loss = c.GetString("loss").ToLowerInvariant();
-        return new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c), c.GetDouble("beta"),
+        return new(c.GetInt("steps"), c.GetInt("batch-size"), OptimizerSettings.FromConfig(c, "akka-rlhf.dpo"), c.GetDouble("beta"),
             loss switch
             {
                 "sigmoid" or "cdpo" => DpoLossType.Sigmoid,

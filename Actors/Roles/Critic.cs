@@ -69,10 +69,15 @@ public sealed class Critic : RoleActor
             foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
                 using var step = torch.NewDisposeScope();
-                var mb = batch.Rows(rows);
-                var values = Scoring.Values(critic, mb);
-                var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, rows), returns.index_select(0, rows), mb.ActionMask, settings.ValueClipOrNull);
-                losses.Add(TrainStep.Run(loss, optimizer, settings.MaxGradNorm).Loss);
+                var parts = Minibatches.Micro(rows, settings.MicroBatchSize);
+                var tokens = Math.Max(1, batch.ActionMask.index_select(0, rows).sum().ToDouble());
+                losses.Add(TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+                {
+                    var mb = batch.Rows(part);
+                    var values = Scoring.Values(critic, mb);
+                    var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, part), returns.index_select(0, part), mb.ActionMask, settings.ValueClipOrNull);
+                    return TrainStep.Share(loss, parts.Length == 1 ? 1 : mb.ActionMask.sum().ToDouble() / tokens);   // token mean: the part's share of the tokens
+                })), optimizer, settings.MaxGradNorm).Loss);
             }
         return new()
         {

@@ -118,17 +118,24 @@ public sealed class DpoLearner : OfflineStage
         using var scope = torch.NewDisposeScope();
         _policy.train();
         var rows = _batches.Next();
-        var prompts = rows.Select(i => _pairs[i].Prompt).ToList();
-        var chosen = TokenizedData.Batch(prompts, rows.Select(i => _pairs[i].Chosen).ToList(), _padId).To(Device);
-        var rejected = TokenizedData.Batch(prompts, rows.Select(i => _pairs[i].Rejected).ToList(), _padId).To(Device);
-        var policyChosen = Scoring.ResponseLogProbs(_policy, chosen).sum(1);
-        var policyRejected = Scoring.ResponseLogProbs(_policy, rejected).sum(1);
-        var refChosen = torch.tensor(rows.Select(i => _refChosen[i]).ToArray(), device: Device);
-        var refRejected = torch.tensor(rows.Select(i => _refRejected[i]).ToArray(), device: Device);
-        var dpo = DpoLosses.Loss(policyChosen, policyRejected, refChosen, refRejected, _settings.Beta, _settings.Loss, _settings.LabelSmoothing);
-        var stats = TrainStep.Run(dpo.Loss, _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
-        (_lastAccuracy, _lastMargin) = (dpo.Accuracy, dpo.Margin);
-        return new Dictionary<string, double> { ["loss"] = stats.Loss, ["reward_accuracy"] = dpo.Accuracy, ["reward_margin"] = dpo.Margin, ["lr"] = stats.LearningRate };
+        var parts = Minibatches.Micro(rows, _settings.Optim.MicroBatchSize);
+        var (accuracy, margin) = (0.0, 0.0);                                            // pair means, weighted over the micro-batches
+        var stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+        {
+            var weight = parts.Count == 1 ? 1 : (double)part.Length / rows.Count;
+            var prompts = part.Select(i => _pairs[i].Prompt).ToList();
+            var chosen = TokenizedData.Batch(prompts, part.Select(i => _pairs[i].Chosen).ToList(), _padId).To(Device);
+            var rejected = TokenizedData.Batch(prompts, part.Select(i => _pairs[i].Rejected).ToList(), _padId).To(Device);
+            var policyChosen = Scoring.ResponseLogProbs(_policy, chosen).sum(1);
+            var policyRejected = Scoring.ResponseLogProbs(_policy, rejected).sum(1);
+            var refChosen = torch.tensor(part.Select(i => _refChosen[i]).ToArray(), device: Device);
+            var refRejected = torch.tensor(part.Select(i => _refRejected[i]).ToArray(), device: Device);
+            var dpo = DpoLosses.Loss(policyChosen, policyRejected, refChosen, refRejected, _settings.Beta, _settings.Loss, _settings.LabelSmoothing);
+            (accuracy, margin) = (accuracy + weight * dpo.Accuracy, margin + weight * dpo.Margin);
+            return TrainStep.Share(dpo.Loss, weight);
+        })), _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
+        (_lastAccuracy, _lastMargin) = (accuracy, margin);
+        return new Dictionary<string, double> { ["loss"] = stats.Loss, ["reward_accuracy"] = accuracy, ["reward_margin"] = margin, ["lr"] = stats.LearningRate };
     }
 
     protected override IReadOnlyDictionary<string, double> Summarize()

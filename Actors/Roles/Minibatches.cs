@@ -17,4 +17,10 @@ public static class Minibatches
             yield return torch.tensor(rows, device: device);
         }
     }
+
+    /// <summary>The micro-batches of the minibatch <paramref name="rows"/>: consecutive slices of at most <paramref name="size"/> rows (0: the minibatch whole).</summary>
+    public static Tensor[] Micro(Tensor rows, int size) => size <= 0 || size >= rows.size(0) ? [rows] : rows.split(size);
+
+    /// <summary>Consecutive slices of at most <paramref name="size"/> of <paramref name="rows"/> (0: all of them).</summary>
+    public static IReadOnlyList<T[]> Micro<T>(IReadOnlyList<T> rows, int size) => size <= 0 || size >= rows.Count ? [[.. rows]] : [.. rows.Chunk(size)];
 }

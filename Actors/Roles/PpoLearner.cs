@@ -71,28 +71,37 @@ public sealed class PpoLearner : RoleActor
             foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
                 using var step = torch.NewDisposeScope();
-                var mb = batch.Rows(rows);
-                var (old, adv) = (oldLogProbs.index_select(0, rows), advantages.index_select(0, rows));
-                var logits = Scoring.ResponseLogits(policy, mb);
-                var logProbs = Scoring.ResponseLogProbs(logits, mb);
-                Tensor loss;
-                if (settings.Loss == PolicyLossForm.Clip)
+                var parts = Minibatches.Micro(rows, settings.MicroBatchSize);
+                var tokens = Math.Max(1, batch.ActionMask.index_select(0, rows).sum().ToDouble());
+                var (clip, kl, entropy) = (0.0, 0.0, 0.0);                                // token-weighted over the micro-batches
+                var stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
                 {
-                    var clip = PpoLosses.PolicyLoss(logProbs, old, adv, mb.ActionMask, settings.ClipEps, settings.DualClipOrNull);
-                    loss = clip.Loss;
-                    clips.Add(clip.ClipFraction);
-                }
-                else
-                {
-                    var penalty = PpoLosses.PenaltyPolicyLoss(logProbs, old, adv, mb.ActionMask, settings.PenaltyBeta, settings.ClipEps);
-                    loss = penalty.Loss;
-                    clips.Add(penalty.ClipFraction);
-                }
-                var entropy = PpoLosses.Entropy(logits, mb.ActionMask);
-                if (settings.EntropyCoef > 0) loss = loss - settings.EntropyCoef * entropy;
-                losses.Add(TrainStep.Run(loss, optimizer, settings.MaxGradNorm).Loss);
-                using (torch.no_grad()) kls.Add(PpoLosses.ApproxKl(logProbs.detach(), old, mb.ActionMask));
-                entropies.Add(entropy.ToDouble());
+                    var mb = batch.Rows(part);
+                    var weight = parts.Length == 1 ? 1 : mb.ActionMask.sum().ToDouble() / tokens;   // token means: the part's share of the tokens
+                    var (old, adv) = (oldLogProbs.index_select(0, part), advantages.index_select(0, part));
+                    var logits = Scoring.ResponseLogits(policy, mb);
+                    var logProbs = Scoring.ResponseLogProbs(logits, mb);
+                    Tensor loss;
+                    if (settings.Loss == PolicyLossForm.Clip)
+                    {
+                        var result = PpoLosses.PolicyLoss(logProbs, old, adv, mb.ActionMask, settings.ClipEps, settings.DualClipOrNull);
+                        (loss, clip) = (result.Loss, clip + weight * result.ClipFraction);
+                    }
+                    else
+                    {
+                        var result = PpoLosses.PenaltyPolicyLoss(logProbs, old, adv, mb.ActionMask, settings.PenaltyBeta, settings.ClipEps);
+                        (loss, clip) = (result.Loss, clip + weight * result.ClipFraction);
+                    }
+                    var h = PpoLosses.Entropy(logits, mb.ActionMask);
+                    if (settings.EntropyCoef > 0) loss = loss - settings.EntropyCoef * h;
+                    kl += weight * PpoLosses.ApproxKl(logProbs, old, mb.ActionMask);
+                    entropy += weight * h.ToDouble();
+                    return TrainStep.Share(loss, weight);
+                })), optimizer, settings.MaxGradNorm);
+                losses.Add(stats.Loss);
+                clips.Add(clip);
+                kls.Add(kl);
+                entropies.Add(entropy);
             }
         return new()
         {

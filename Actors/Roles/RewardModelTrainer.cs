@@ -48,26 +48,35 @@ public sealed class RewardModelTrainer : OfflineStage
     {
         using var scope = torch.NewDisposeScope();
         _model.train();
-        Tensor loss;
-        double accuracy;
+        var accuracy = 0.0;                                                           // row means, weighted over the micro-batches
+        StepStats stats;
         if (_pairs is not null)
         {
             var rows = _pairs.Next();
-            var chosen = Score(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Chosen).ToList());
-            var rejected = Score(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Rejected).ToList());
-            loss = RewardLosses.BradleyTerry(chosen, rejected, _settings.Margin);
-            accuracy = RewardLosses.PairwiseAccuracy(chosen.detach(), rejected.detach());
+            var parts = Minibatches.Micro(rows, _settings.Optim.MicroBatchSize);
+            stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+            {
+                var weight = parts.Count == 1 ? 1 : (double)part.Length / rows.Count;
+                var chosen = Score(part.Select(r => r.Prompt).ToList(), part.Select(r => r.Chosen).ToList());
+                var rejected = Score(part.Select(r => r.Prompt).ToList(), part.Select(r => r.Rejected).ToList());
+                accuracy += weight * RewardLosses.PairwiseAccuracy(chosen.detach(), rejected.detach());
+                return TrainStep.Share(RewardLosses.BradleyTerry(chosen, rejected, _settings.Margin), weight);
+            })), _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         }
         else
         {
             var rows = _rankings!.Next();
-            var (scores, valid) = ListwiseScores(rows);                               // (B, K), K = the batch's max K_n
-            var best = torch.tensor(rows.Select(r => (long)r.Best).ToArray(), device: Device);
-            loss = RewardLosses.Listwise(scores, best, valid);
-            using (torch.no_grad())                                                   // a padded candidate is never the argmax
-                accuracy = scores.masked_fill(valid.logical_not(), double.NegativeInfinity).argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
+            var parts = Minibatches.Micro(rows, _settings.Optim.MicroBatchSize);
+            stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+            {
+                var weight = parts.Count == 1 ? 1 : (double)part.Length / rows.Count;
+                var (scores, valid) = ListwiseScores(part);                           // (B, K), K = the part's max K_n
+                var best = torch.tensor(part.Select(r => (long)r.Best).ToArray(), device: Device);
+                using (torch.no_grad())                                               // a padded candidate is never the argmax
+                    accuracy += weight * scores.masked_fill(valid.logical_not(), double.NegativeInfinity).argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
+                return TrainStep.Share(RewardLosses.Listwise(scores, best, valid), weight);
+            })), _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         }
-        var stats = TrainStep.Run(loss, _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         return new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = accuracy, ["lr"] = stats.LearningRate };
     }
 

@@ -28,10 +28,15 @@ public sealed class SftTrainer(GptLM model, IReadOnlyList<TokenPair> data, SftSe
     {
         using var scope = torch.NewDisposeScope();
         var rows = _batches.Next();
-        var batch = TokenizedData.Batch(rows.Select(r => r.Prompt).ToList(), rows.Select(r => r.Response).ToList(), padId).To(Device);
+        var parts = Minibatches.Micro(rows, settings.Optim.MicroBatchSize);
+        var tokens = (double)Math.Max(1, rows.Sum(r => r.Response.Length));
         model.train();
-        var loss = SftLoss.TokenMeanNll(Scoring.ResponseLogProbs(model, batch), batch.ActionMask);
-        var stats = TrainStep.Run(loss, _optim.Optimizer, settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
+        var stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+        {
+            var batch = TokenizedData.Batch(part.Select(r => r.Prompt).ToList(), part.Select(r => r.Response).ToList(), padId).To(Device);
+            var loss = SftLoss.TokenMeanNll(Scoring.ResponseLogProbs(model, batch), batch.ActionMask);
+            return TrainStep.Share(loss, parts.Count == 1 ? 1 : part.Sum(r => r.Response.Length) / tokens);   // token mean: the part's share of the tokens
+        })), _optim.Optimizer, settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         _lastLoss = stats.Loss;
         return new Dictionary<string, double> { ["loss"] = stats.Loss, ["lr"] = stats.LearningRate };
     }
