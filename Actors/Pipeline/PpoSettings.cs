@@ -7,10 +7,11 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// <summary>Synchronous (on-policy) or asynchronous (generation overlaps learning, bounded staleness).</summary>
 public enum PipelineMode { Sync, Async }
 
-/// <summary>How a rollout generator samples (<c>akka-rlhf.ppo.generator</c>).</summary>
-public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int TopK)
+/// <summary>How a rollout generator samples (<c>akka-rlhf.ppo.generator</c>); <paramref name="MicroBatchSize"/> sequences per pass (0 = all).</summary>
+public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int TopK, int MicroBatchSize = 0)
 {
-    public static GeneratorSettings FromConfig(Config c) => new(c.GetInt("max-new-tokens"), c.GetDouble("temperature"), c.GetInt("top-k"));
+    public static GeneratorSettings FromConfig(Config c) => new(c.GetInt("max-new-tokens"), c.GetDouble("temperature"), c.GetInt("top-k"),
+        MicroBatch.Size(c, "akka-rlhf.ppo.generator"));
 }
 
 /// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>

@@ -51,10 +51,28 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
 
         ReceiveBatch<GenerateRollouts>(request =>
         {
-            var (batch, logProbs) = Generate(_policy, request.Prompts, request.SamplesPerPrompt,
+            var (batch, logProbs) = GenerateInPasses(_policy, request.Prompts, request.SamplesPerPrompt, settings.MicroBatchSize,
                 sampling with { Seed = SeedOf(seed, request.BatchId, request.Part) }, padId, Device);
             return new RolloutBatch(request.BatchId, request.Part, batch, logProbs, _version);
         }, key: r => (r.BatchId, r.Part));
+    }
+
+    /// <summary>
+    /// <see cref="Generate"/> in passes of at most <paramref name="microBatchSize"/> sequences (whole prompts with all their
+    /// samples; 0 = one pass), joined in order: the first pass samples from <paramref name="sampling"/>'s seed, pass k
+    /// from a seed mixed from it and k. Only one pass's KV cache exists at a time.
+    /// </summary>
+    public static (SequenceBatch Batch, Tensor LogProbs) GenerateInPasses(GptLM policy, IReadOnlyList<int[]> prompts, int samplesPerPrompt,
+        int microBatchSize, GenerationConfig sampling, int padId, Device device)
+    {
+        var passes = Minibatches.Micro(prompts, microBatchSize <= 0 ? 0 : Math.Max(1, microBatchSize / samplesPerPrompt));
+        if (passes.Count == 1) return Generate(policy, prompts, samplesPerPrompt, sampling, padId, device);
+        var parts = passes.Select((pass, k) => Generate(policy, pass, samplesPerPrompt,
+            k == 0 ? sampling : sampling with { Seed = unchecked(sampling.Seed!.Value * 0x9E3779B97F4A7C15UL + (ulong)k) }, padId, device)).ToList();
+        var batch = SequenceBatch.Concat(parts.Select(p => p.Batch).ToList(), padId);
+        var logProbs = SequenceBatch.ConcatResponses(parts.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
+        foreach (var (b, lp) in parts) { b.Sequences.Dispose(); b.AttentionMask.Dispose(); b.ActionMask.Dispose(); lp.Dispose(); }
+        return (batch, logProbs);
     }
 
     /// <summary>How a generator with <paramref name="settings"/> samples (no seed yet: each request sets its own).</summary>

@@ -31,7 +31,7 @@ internal sealed class RunInputs
         _data = config.GetConfig("akka-rlhf.data");
         _options = _data.GetBoolean("skip-invalid", false) ? JsonlReadOptions.Lenient : JsonlReadOptions.Strict;
         _command = command;
-        if (start is not null && Gpt2BpeTokenizer.IsIn(ExistingFolder(start, startOption)))
+        if (start is not null && Directory.Exists(start) && Gpt2BpeTokenizer.IsIn(start))       // a missing folder is reported when it is loaded
         {
             Tokenizer = Gpt2BpeTokenizer.FromFolder(start);
             Template = new ChatTemplate(_data.GetString("chat-template.user-prefix"), _data.GetString("chat-template.assistant-prefix"));

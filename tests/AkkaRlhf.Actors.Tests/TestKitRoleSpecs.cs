@@ -35,6 +35,28 @@ public sealed class TestKitRoleSpecs(ITestOutputHelper output) : RlhfTestKit(out
     }
 
     [Fact]
+    public void Rollout_generator_in_micro_batches_must_answer_every_prompt_in_order_with_its_log_probs()
+    {
+        var policy = Tiny.Policy();
+        var settings = Tiny.Settings.Ppo.Sampling with { MaxNewTokens = 5, MicroBatchSize = 4 };               // passes of 2 prompts x 2 samples
+        var generator = Sys.ActorOf(RolloutGenerator.Props(policy, settings, Tiny.Tokenizer.PadId, Tiny.Tokenizer.EosId, 3, CPU));
+        var prompts = new[] { "a b", "c", "d e a", "b", "e" }.Select(p => Tiny.Template.EncodePrompt(Tiny.Tokenizer, p).ToArray()).ToList();
+        generator.Tell(new GenerateRollouts(7, 0, prompts, SamplesPerPrompt: 2));
+        var rollout = ExpectBatch<RolloutBatch>(7, Slow);
+        Assert.Equal(10, rollout.Batch.Count);                                        // 5 prompts x 2 samples, three passes joined
+        for (var row = 0; row < 10; row++)
+            Assert.Equal(prompts[row / 2].Select(i => (long)i), rollout.Batch.Row(row).Prompt);
+        using var noGrad = torch.no_grad();
+        var again = Scoring.ResponseLogProbs(policy, rollout.Batch);                  // re-padded on joining: still the sampled tokens' log-probs
+        Assert.True(again.sub(rollout.LogProbs).mul(rollout.Batch.ActionMask).abs().max().ToDouble() < 1e-4);
+
+        var sampling = RolloutGenerator.Sampling(settings, Tiny.Tokenizer.PadId, Tiny.Tokenizer.EosId) with { Seed = RolloutGenerator.SeedOf(3, 7, 0) };
+        var (first, _) = RolloutGenerator.Generate(policy, prompts.Take(2).ToList(), 2, sampling, Tiny.Tokenizer.PadId, CPU);
+        for (var row = 0; row < 4; row++)                                             // the first pass is a plain pass with the request's seed
+            Assert.Equal(first.Row(row).Response, rollout.Batch.Row(row).Response);
+    }
+
+    [Fact]
     public void Rule_based_reward_must_count_positive_words_and_charge_a_missing_eos()
     {
         var rule = new RuleBasedRewardScorer.Rule(new HashSet<int> { Tiny.Good }, new HashSet<int> { Tiny.Tokenizer.IdOf("bad")!.Value },
