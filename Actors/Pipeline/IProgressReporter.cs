@@ -15,6 +15,12 @@ public interface IProgressReporter
 
     /// <summary>The stage finished; <paramref name="summary"/> holds its final figures.</summary>
     void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary);
+
+    /// <summary>
+    /// Work a stage does before its first step (DPO: the reference's log-probs of every pair, which takes minutes on a big
+    /// model): <paramref name="done"/> of <paramref name="total"/> <paramref name="what"/>. Optional: ignored by default.
+    /// </summary>
+    void StagePreparing(string stage, string what, int done, int total) { }
 }
 
 /// <summary>Discards progress.</summary>

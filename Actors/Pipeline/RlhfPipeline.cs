@@ -142,5 +142,6 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         public void StageStarted(string s, int totalSteps) => inner.StageStarted(stage, totalSteps);
         public void StepCompleted(string s, int step, IReadOnlyDictionary<string, double> metrics) => inner.StepCompleted(stage, step, metrics);
         public void StageCompleted(string s, IReadOnlyDictionary<string, double> summary) => inner.StageCompleted(stage, summary);
+        public void StagePreparing(string s, string what, int done, int total) => inner.StagePreparing(stage, what, done, total);
     }
 }

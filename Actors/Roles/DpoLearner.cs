@@ -90,6 +90,7 @@ public sealed class DpoLearner : OfflineStage
             var prompts = chunk.Select(p => p.Prompt).ToList();
             chosen.AddRange(await SequenceLogProbs(++id, TokenizedData.Batch(prompts, chunk.Select(p => p.Chosen).ToList(), _padId)));
             rejected.AddRange(await SequenceLogProbs(++id, TokenizedData.Batch(prompts, chunk.Select(p => p.Rejected).ToList(), _padId)));
+            Progress.StagePreparing(Stage, "reference log-probs of the pairs", chosen.Count, _pairs.Count);
         }
         (_refChosen, _refRejected) = (chosen.ToArray(), rejected.ToArray());
     }

@@ -22,6 +22,7 @@ public abstract class OfflineStage : RoleActor
     protected OfflineStage(string stage, IProgressReporter progress, Device device) : base(device)
     {
         Stage = stage;
+        Progress = progress;
         ReceiveAsync<RunStage>(async run =>
         {
             if (_requester is not null) return;                                      // already running: a duplicate
@@ -73,6 +74,9 @@ public abstract class OfflineStage : RoleActor
     protected string Stage { get; }
 
     /// <summary>Work before the first step (e.g. asking the reference for its log-probs).</summary>
+    /// <summary>Where the stage reports (e.g. <see cref="IProgressReporter.StagePreparing"/> from <see cref="PrepareAsync"/>).</summary>
+    protected IProgressReporter Progress { get; }
+
     protected virtual Task PrepareAsync() => Task.CompletedTask;
 
     /// <summary>One optimisation step (1-based); returns its metrics.</summary>

@@ -27,4 +27,10 @@ public sealed class CompositeProgressReporter(params IProgressReporter[] reporte
     {
         foreach (var r in _reporters) r.StageCompleted(stage, summary);
     }
+
+    /// <inheritdoc />
+    public void StagePreparing(string stage, string what, int done, int total)
+    {
+        foreach (var r in _reporters) r.StagePreparing(stage, what, done, total);
+    }
 }

@@ -44,6 +44,11 @@ internal sealed class PlainProgress(TextWriter writer, ProgressDisplayOptions op
         }
     }
 
+    public void StagePreparing(string stage, string what, int done, int total)
+    {
+        lock (_gate) Write($"{stage}: preparing: {what} {done}/{total}");
+    }
+
     /// <summary>Every N-th step, the first and the last.</summary>
     private bool Due(int step, int total)
     {

@@ -53,6 +53,9 @@ public sealed class ProgressDisplay : IProgressReporter, IDisposable
     /// <inheritdoc />
     public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) => _sink.StageCompleted(stage, summary);
 
+    /// <inheritdoc />
+    public void StagePreparing(string stage, string what, int done, int total) => _sink.StagePreparing(stage, what, done, total);
+
     /// <summary>Stops the live display (the final bars stay on screen).</summary>
     public void Dispose() => (_sink as IDisposable)?.Dispose();
 }

@@ -76,6 +76,12 @@ internal sealed class RichProgress : IProgressReporter, IDisposable
         }
     }
 
+    public void StagePreparing(string stage, string what, int done, int total)
+    {
+        if (!Live) { _fallback.StagePreparing(stage, what, done, total); return; }
+        lock (_gate) TaskFor(stage).Description = Describe(stage, $"preparing: {what} {done}/{total}");
+    }
+
     public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary)
     {
         if (!Live) { _fallback.StageCompleted(stage, summary); return; }

@@ -63,6 +63,27 @@ public sealed class OfflineStageSpecs(ITestOutputHelper output) : RlhfTestKit(ou
         Assert.Equal(1.0, done.Summary["reward_accuracy"]);
     }
 
+    /// <summary>Records what a stage reports before its first step.</summary>
+    private sealed class Preparing : IProgressReporter
+    {
+        public readonly List<(string Stage, string What, int Done, int Total)> Calls = [];
+        public void StageStarted(string stage, int totalSteps) { }
+        public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics) { }
+        public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
+        public void StagePreparing(string stage, string what, int done, int total) { lock (Calls) Calls.Add((stage, what, done, total)); }
+    }
+
+    [Fact]
+    public void Dpo_learner_must_report_its_reference_pass_before_the_first_step()
+    {
+        var progress = new Preparing();
+        var pairs = Enumerable.Range(0, 30).Select(i => Pairs[i % Pairs.Count]).ToList();          // 30 pairs: one chunk of 256
+        var settings = (Tiny.Settings.Dpo with { Steps = 1, BatchSize = 5 }).WithLora(new Models.LoraConfig(2, 4, 0, ["c_attn"]));
+        Sys.ActorOf(DpoLearner.Props(Tiny.Policy(), ActorRefs.Nobody, pairs, settings, Tiny.Tokenizer.PadId, progress, 1)).Tell(new RunStage(1, 1));
+        ExpectMsg<StageFinished>(TimeSpan.FromSeconds(30));
+        Assert.Equal([("dpo", "reference log-probs of the pairs", 30, 30)], progress.Calls);
+    }
+
     [Fact]
     public void Dpo_learner_with_lora_must_take_its_reference_from_the_adapters_off_and_train_only_the_adapters()
     {

@@ -42,6 +42,18 @@ public sealed class ProgressSpecs
     }
 
     [Fact]
+    public void Preparation_before_the_first_step_reaches_the_plain_display_through_the_composite()
+    {
+        var output = new StringWriter();
+        IProgressReporter progress = new CompositeProgressReporter(ProgressDisplay.Plain(output), new MetricRecorder());
+        progress.StageStarted("dpo", 300);
+        progress.StagePreparing("dpo", "reference log-probs of the pairs", 256, 4000);
+        progress.StagePreparing("dpo", "reference log-probs of the pairs", 4000, 4000);
+        Assert.Equal(["dpo: started, 300 steps", "dpo: preparing: reference log-probs of the pairs 256/4000",
+            "dpo: preparing: reference log-probs of the pairs 4000/4000"], output.ToString().TrimEnd().Split(Environment.NewLine));
+    }
+
+    [Fact]
     public void The_live_display_draws_a_bar_per_stage_on_an_interactive_console()
     {
         var output = new StringWriter();
