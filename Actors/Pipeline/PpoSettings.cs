@@ -1,5 +1,6 @@
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
+using AkkaRlhf.Models.Training;
 using AkkaRlhf.Models.Losses;
 
 namespace AkkaRlhf.Actors.Pipeline;
@@ -16,11 +17,12 @@ public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int
 
 /// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>
 public sealed record CriticSettings(double Lr, int Epochs, int MinibatchSize, double ValueClip, bool InitFromReward, double MaxGradNorm,
-    int MicroBatchSize = 0)
+    int MicroBatchSize = 0, int WarmupIterations = 0, double MinLrRatio = 1.0)
 {
     public static CriticSettings FromConfig(Config c) => new(
         c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("value-clip"),
-        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"), MicroBatch.Size(c, "akka-rlhf.ppo.critic"));
+        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"), MicroBatch.Size(c, "akka-rlhf.ppo.critic"),
+        LrSchedule.Warmup(c, "akka-rlhf.ppo.critic"), LrSchedule.MinRatio(c, "akka-rlhf.ppo.critic"));
 
     /// <summary>The value clip, null when off (value-clip = 0).</summary>
     public double? ValueClipOrNull => ValueClip > 0 ? ValueClip : null;
@@ -31,7 +33,8 @@ public enum PolicyLossForm { Clip, Penalty }
 
 /// <summary>The learner's training (<c>akka-rlhf.ppo.learner</c>); GRPO reads group-size and kl-coef too.</summary>
 public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, double ClipEps, double DualClip, double EntropyCoef,
-    PolicyLossForm Loss, double PenaltyBeta, double MaxGradNorm, bool RecomputeOldLogProbs, int GroupSize, double KlCoef, int MicroBatchSize = 0)
+    PolicyLossForm Loss, double PenaltyBeta, double MaxGradNorm, bool RecomputeOldLogProbs, int GroupSize, double KlCoef, int MicroBatchSize = 0,
+    int WarmupIterations = 0, double MinLrRatio = 1.0)
 {
     public static LearnerSettings FromConfig(Config c) => new(
         c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("clip-eps"),
@@ -43,10 +46,40 @@ public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, d
             var s => throw new ConfigurationException($"{c.GetValue("loss")?.Origin}: akka-rlhf.ppo.learner.loss = \"{s}\" must be clip or penalty", c.GetValue("loss")?.Origin, "akka-rlhf.ppo.learner.loss"),
         },
         c.GetDouble("penalty-beta"), c.GetDouble("max-grad-norm"), c.GetBoolean("recompute-old-logprobs"),
-        c.GetInt("group-size"), c.GetDouble("kl-coef"), MicroBatch.Size(c, "akka-rlhf.ppo.learner"));
+        c.GetInt("group-size"), c.GetDouble("kl-coef"), MicroBatch.Size(c, "akka-rlhf.ppo.learner"),
+        LrSchedule.Warmup(c, "akka-rlhf.ppo.learner"), LrSchedule.MinRatio(c, "akka-rlhf.ppo.learner"));
 
     /// <summary>The dual-clip bound, null when off (dual-clip = 0).</summary>
     public double? DualClipOrNull => DualClip > 1 ? DualClip : null;
+}
+
+/// <summary>
+/// The learning-rate schedule of PPO's policy and critic (<c>warmup-iterations</c>, <c>min-lr-ratio</c> of the learner and
+/// critic blocks): linear warm-up over the first updates, then cosine decay to lr * min-lr-ratio at the last iteration, one
+/// value per update (policy version); the defaults (0, 1.0) keep lr constant.
+/// </summary>
+internal static class LrSchedule
+{
+    public static CosineSchedule For(double lr, int warmupIterations, double minLrRatio, int iterations) =>
+        new(lr, lr * minLrRatio, warmupIterations, Math.Max(warmupIterations + 1, iterations));
+
+    public static int Warmup(Config c, string path)
+    {
+        var n = c.GetInt("warmup-iterations");
+        return n >= 0 ? n : throw Bad(c, path, "warmup-iterations", n, ">= 0");
+    }
+
+    public static double MinRatio(Config c, string path)
+    {
+        var r = c.GetDouble("min-lr-ratio");
+        return r is >= 0 and <= 1 ? r : throw Bad(c, path, "min-lr-ratio", r, "between 0 and 1");
+    }
+
+    private static ConfigurationException Bad(Config c, string path, string key, object value, string allowed)
+    {
+        var origin = c.GetValue(key)?.Origin;
+        return new ConfigurationException($"{origin}: {path}.{key} = {value} must be {allowed}", origin, $"{path}.{key}");
+    }
 }
 
 /// <summary>The KL penalty in the rewards (<c>akka-rlhf.ppo.kl</c>).</summary>
@@ -185,4 +218,12 @@ public sealed record PpoSettings
     public PpoSettings WithReward(RoleSettings reward) => this with { Reward = reward };
     public PpoSettings WithGenerator(RoleSettings generator) => this with { Generator = generator };
     public PpoSettings WithLora(LoraConfig? lora) => this with { Lora = lora?.Validate() };
+
+    /// <summary>The policy's learning rate per update (<see cref="LrSchedule"/>).</summary>
+    public CosineSchedule LearnerSchedule =>
+        LrSchedule.For(LearnerOptions.Lr, LearnerOptions.WarmupIterations, LearnerOptions.MinLrRatio, Iterations);
+
+    /// <summary>The critic's learning rate per update (<see cref="LrSchedule"/>).</summary>
+    public CosineSchedule CriticSchedule =>
+        LrSchedule.For(CriticOptions.Lr, CriticOptions.WarmupIterations, CriticOptions.MinLrRatio, Iterations);
 }

@@ -23,8 +23,9 @@ public sealed class RoleRegistry
         .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device))
         .Register("reward-model", c => RewardScorer.Props(c.Models.Reward ?? throw Missing(c, "a reward model"), c.Device,
             c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null))
-        .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), c.Ppo.CriticOptions, c.Device, c.Seed))
-        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, c.Ppo.LearnerOptions, c.Device, c.Seed))
+        .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), c.Ppo.CriticOptions, c.Device, c.Seed,
+            c.Ppo.CriticSchedule))
+        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, c.Ppo.LearnerOptions, c.Device, c.Seed, schedule: c.Ppo.LearnerSchedule))
         .Register("grpo", GrpoLearner.Props)
         .Register("rule-based", RuleBasedRewardScorer.Props);
 

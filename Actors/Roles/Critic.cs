@@ -22,11 +22,16 @@ public sealed class Critic : RoleActor
     private readonly AdamW _optimizer;
     private readonly SeededRandom _rng;
 
-    public static Props Props(GptValue critic, CriticSettings settings, Device device, long seed) =>
-        Akka.Actor.Props.Create(() => new Critic(critic, settings, device, seed));
-
-    public Critic(GptValue critic, CriticSettings settings, Device device, long seed) : base(device)
+    /// <summary>The critic trains <paramref name="critic"/> in place; update u (0-based, counted across restarts and checkpoints) runs at <paramref name="schedule"/>'s lr for u.</summary>
+    public static Props Props(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null)
     {
+        var updates = new PolicyVersion();
+        return Akka.Actor.Props.Create(() => new Critic(critic, settings, device, seed, schedule, updates));
+    }
+
+    public Critic(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null, PolicyVersion? updates = null) : base(device)
+    {
+        updates ??= new PolicyVersion();
         _critic = critic;
         _critic.to(Device);
         _settings = settings;
@@ -40,11 +45,15 @@ public sealed class Critic : RoleActor
             return new ValueEstimates(request.BatchId, Scoring.Outgoing(Scoring.Values(_critic, request.Batch.To(Device))));
         });
 
-        ReceiveBatch<TrainCritic>(request => new CriticUpdated(request.BatchId,
-            Train(_critic, _optimizer, _rng, _settings, Device, request.Batch, request.Returns, request.OldValues)));
+        ReceiveBatch<TrainCritic>(request =>
+        {
+            var metrics = Train(_critic, _optimizer, _rng, _settings, Device, request.Batch, request.Returns, request.OldValues, schedule, updates.Value);
+            updates.Increment();
+            return new CriticUpdated(request.BatchId, metrics);
+        });
 
         UseOwnLoraDropout(_critic, seed);
-        ReceiveCheckpoints(_critic, _critic.config, _optimizer, _rng);
+        ReceiveCheckpoints(_critic, _critic.config, _optimizer, _rng, updates: updates);
     }
 
     /// <summary>The critic's optimiser over <paramref name="critic"/> (AdamW, no weight decay).</summary>
@@ -59,7 +68,7 @@ public sealed class Critic : RoleActor
     /// (the values before the update), over shuffled minibatches drawn from <paramref name="rng"/>; returns the update's metrics.
     /// </summary>
     public static Dictionary<string, double> Train(GptValue critic, AdamW optimizer, SeededRandom rng, CriticSettings settings, Device device,
-        SequenceBatch sequences, Tensor targets, Tensor previousValues)
+        SequenceBatch sequences, Tensor targets, Tensor previousValues, CosineSchedule? schedule = null, long update = 0)
     {
         using var scope = torch.NewDisposeScope();
         var batch = sequences.To(device);
@@ -77,12 +86,13 @@ public sealed class Critic : RoleActor
                     var values = Scoring.Values(critic, mb);
                     var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, part), returns.index_select(0, part), mb.ActionMask, settings.ValueClipOrNull);
                     return TrainStep.Share(loss, parts.Length == 1 ? 1 : mb.ActionMask.sum().ToDouble() / tokens);   // token mean: the part's share of the tokens
-                })), optimizer, settings.MaxGradNorm).Loss);
+                })), optimizer, settings.MaxGradNorm, schedule, update).Loss);
             }
         return new()
         {
             ["value_loss"] = losses.Average(),
             ["explained_variance"] = PpoLosses.ExplainedVariance(oldValues, returns, batch.ActionMask),
+            ["critic_lr"] = schedule?.LearningRate(update) ?? optimizer.ParamGroups.First().LearningRate,
         };
     }
 

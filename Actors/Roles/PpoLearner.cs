@@ -25,14 +25,17 @@ public sealed class PpoLearner : RoleActor
     private readonly SeededRandom _rng;
     private readonly PolicyVersion _version;
 
-    /// <summary>The learner trains <paramref name="policy"/> in place; the model and its version survive a restart.</summary>
-    public static Props Props(GptLM policy, LearnerSettings settings, Device device, long seed, long initialVersion = 0)
+    /// <summary>
+    /// The learner trains <paramref name="policy"/> in place; the model and its version survive a restart. Update v (0-based)
+    /// runs at <paramref name="schedule"/>'s learning rate for v (none: the settings' lr).
+    /// </summary>
+    public static Props Props(GptLM policy, LearnerSettings settings, Device device, long seed, long initialVersion = 0, CosineSchedule? schedule = null)
     {
         var version = new PolicyVersion(initialVersion);
-        return Akka.Actor.Props.Create(() => new PpoLearner(policy, settings, device, seed, version));
+        return Akka.Actor.Props.Create(() => new PpoLearner(policy, settings, device, seed, version, schedule));
     }
 
-    public PpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version) : base(device)
+    public PpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version, CosineSchedule? schedule = null) : base(device)
     {
         _policy = policy;
         _policy.to(Device);
@@ -43,7 +46,7 @@ public sealed class PpoLearner : RoleActor
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: true, SamplesPerPrompt: 1)));
 
-        ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience));
+        ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience, schedule, _version.Value));
 
         UseOwnLoraDropout(_policy, seed);
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);
@@ -57,16 +60,18 @@ public sealed class PpoLearner : RoleActor
 
     /// <summary>
     /// One update on <paramref name="experience"/>: the PPO epochs over shuffled minibatches drawn from <paramref name="rng"/>,
-    /// training <paramref name="policy"/> in place on <paramref name="device"/>; returns the update's metrics.
+    /// training <paramref name="policy"/> in place on <paramref name="device"/> at <paramref name="schedule"/>'s learning rate for
+    /// <paramref name="update"/> (none: the optimizer's); returns the update's metrics.
     /// </summary>
     public static Dictionary<string, double> Train(GptLM policy, AdamW optimizer, SeededRandom rng, LearnerSettings settings, Device device,
-        Experience experience)
+        Experience experience, CosineSchedule? schedule = null, long update = 0)
     {
         using var scope = torch.NewDisposeScope();
         var batch = experience.Batch.To(device);
         var advantages = (experience.Advantages ?? throw new ArgumentException("PPO needs advantages: give the trainer a critic")).to(device);
         var oldLogProbs = settings.RecomputeOldLogProbs ? OwnLogProbs(policy, batch) : experience.OldLogProbs.to(device);
         var (losses, clips, kls, entropies) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var lr = 0.0;
         for (var epoch = 0; epoch < settings.Epochs; epoch++)
             foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
@@ -97,7 +102,8 @@ public sealed class PpoLearner : RoleActor
                     kl += weight * PpoLosses.ApproxKl(logProbs, old, mb.ActionMask);
                     entropy += weight * h.ToDouble();
                     return TrainStep.Share(loss, weight);
-                })), optimizer, settings.MaxGradNorm);
+                })), optimizer, settings.MaxGradNorm, schedule, update);
+                lr = stats.LearningRate;
                 losses.Add(stats.Loss);
                 clips.Add(clip);
                 kls.Add(kl);
@@ -109,6 +115,7 @@ public sealed class PpoLearner : RoleActor
             ["clip_fraction"] = clips.Average(),
             ["approx_kl"] = kls.Average(),
             ["entropy"] = entropies.Average(),
+            ["lr"] = lr,
         };
     }
 

@@ -86,12 +86,14 @@ public abstract class RoleActor : ReceiveActor
     /// version, when there is one); the minibatch generator's state travels in the replies. A learner (with a
     /// <paramref name="version"/>) answers the restore with its version and weights, for the generators.
     /// </summary>
-    protected void ReceiveCheckpoints(nn.Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null)
+    /// <param name="updates">A role's update count without a policy version (the critic's, for its learning-rate schedule): saved as the step too.</param>
+    protected void ReceiveCheckpoints(nn.Module model, GptConfig config, AdamW optimizer, SeededRandom rng, PolicyVersion? version = null,
+        PolicyVersion? updates = null)
     {
         var generators = LoraDropout(model) is { } dropout ? new Dictionary<string, Generator> { ["lora-dropout"] = dropout } : null;
         Receive<SaveRoleState>(save => Durably(() =>
         {
-            Checkpoint.Save(save.Dir, model, config, optimizer, version?.Value ?? 0, generators);
+            Checkpoint.Save(save.Dir, model, config, optimizer, version?.Value ?? updates?.Value ?? 0, generators);
             return new RoleStateSaved(rng.GetState());
         }));
         Receive<RestoreRoleState>(restore => Durably(() =>
@@ -100,6 +102,7 @@ public abstract class RoleActor : ReceiveActor
             ForgetReplies();                                                          // back in time: a batch id seen since must be trained again
             checkpoint.Restore(model, optimizer, generators, torchRng: restore.TorchRng);
             rng.SetState(restore.Rng);
+            updates?.Reset(checkpoint.Step);
             if (version is null) return new RoleStateRestored(0, null);
             version.Reset(checkpoint.Step);
             return new RoleStateRestored(checkpoint.Step, new PolicyWeights(checkpoint.Step, ModelCopies.Snapshot(model)));

@@ -37,6 +37,27 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output
     }
 
     [Fact]
+    public async Task The_policy_and_critic_learning_rates_must_warm_up_and_decay_by_update()
+    {
+        var ppo = Tiny.Ppo(iterations: 6) is var p ? p with
+        {
+            LearnerOptions = p.LearnerOptions with { Lr = 1e-2, WarmupIterations = 2, MinLrRatio = 0.1 },
+            CriticOptions = p.CriticOptions with { Lr = 3e-3, WarmupIterations = 1, MinLrRatio = 0.5 },
+        } : null!;
+        var (_, progress, _) = await RunPpo(ppo);
+        var steps = progress.Steps.Where(s => s.Stage == "ppo").ToList();
+        var (policy, critic) = (new Models.Training.CosineSchedule(1e-2, 1e-3, 2, 6), new Models.Training.CosineSchedule(3e-3, 1.5e-3, 1, 6));
+        Assert.Equal(Enumerable.Range(0, 6).Select(u => policy.LearningRate(u)), steps.Select(s => s.Metrics["lr"]), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(Enumerable.Range(0, 6).Select(u => critic.LearningRate(u)), steps.Select(s => s.Metrics["critic_lr"]), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(1e-2 / 3, steps[0].Metrics["lr"], 12);                           // warm-up: lr (u + 1) / (W + 1)
+        Assert.True(steps[^1].Metrics["lr"] < steps[2].Metrics["lr"]);                  // then down towards 1e-3
+
+        var e = Assert.Throws<Configuration.ConfigurationException>(() => PipelineSettings.FromConfig(
+            Configuration.ConfigurationFactory.ParseString("akka-rlhf.ppo.critic.min-lr-ratio = 2").WithFallback(PipelineSettings.Reference)));
+        Assert.Contains("akka-rlhf.ppo.critic.min-lr-ratio = 2 must be between 0 and 1", e.Message);
+    }
+
+    [Fact]
     public async Task A_failing_model_call_must_be_supervised_and_the_batch_retried_not_lost()
     {
         var (calls, instances) = (new CallCounter(), new CallCounter());

@@ -82,7 +82,7 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         ActorSystem.Create("resume-" + Guid.NewGuid().ToString("N")[..8], RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING"));
 
     private async Task<(List<(int Step, IReadOnlyDictionary<string, double> Metrics)> Steps, List<string> Warnings)> RunPpo(string root, bool resume, int? crashAt,
-        string learner = "ppo", PipelineMode mode = PipelineMode.Sync, Models.LoraConfig? lora = null)
+        string learner = "ppo", PipelineMode mode = PipelineMode.Sync, Models.LoraConfig? lora = null, bool schedule = false)
     {
         torch.manual_seed(7);
         var system = NewSystem();
@@ -94,6 +94,12 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
         {
             var prompts = system.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1, from?.State.Cursor));
             var ppo = Tiny.Ppo(Iterations, learner).WithMode(mode).WithLora(lora);
+            if (schedule)                                                                // warm-up and decay by update: the update counts resume too
+                ppo = ppo with
+                {
+                    LearnerOptions = ppo.LearnerOptions with { WarmupIterations = 3, MinLrRatio = 0.2 },
+                    CriticOptions = ppo.CriticOptions with { WarmupIterations = 2, MinLrRatio = 0.5 },
+                };
             var models = lora is null ? Tiny.Models(Tiny.Policy(), critic: learner == "ppo") : PpoModels.Create(Tiny.Policy(), null, Tiny.Tokenizer, ppo);
             var trainer = system.ActorOf(Trainer.Props(ppo, models, prompts, progress,
                 durability: durability, resume: from));
@@ -212,14 +218,14 @@ public sealed class ResumeSpecs(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_ppo_run_with_lora_stopped_and_resumed_must_give_exactly_the_metrics_of_an_uninterrupted_run()
+    public async Task A_ppo_run_with_lora_and_a_learning_rate_schedule_stopped_and_resumed_must_give_exactly_the_metrics_of_an_uninterrupted_run()
     {
         var lora = new Models.LoraConfig(Rank: 2, Alpha: 8, Dropout: 0.1, Targets: ["c_attn", "c_proj"]);   // the policy and the critic both draw adapter dropout: each its own stream
-        var (full, _) = await RunPpo(Path.Combine(_root, "full"), resume: false, crashAt: null, lora: lora);
+        var (full, _) = await RunPpo(Path.Combine(_root, "full"), resume: false, crashAt: null, lora: lora, schedule: true);
         var dir = Path.Combine(_root, "crashed");
-        var (before, _) = await RunPpo(dir, resume: false, crashAt: CrashAt, lora: lora);
+        var (before, _) = await RunPpo(dir, resume: false, crashAt: CrashAt, lora: lora, schedule: true);
         Assert.Equal(Enumerable.Range(1, CrashAt - 1), before.Select(s => s.Step));
-        var (after, warnings) = await RunPpo(dir, resume: true, crashAt: null, lora: lora);
+        var (after, warnings) = await RunPpo(dir, resume: true, crashAt: null, lora: lora, schedule: true);
         Assert.Empty(warnings);
         Assert.Equal(Enumerable.Range(5, Iterations - 4), after.Select(s => s.Step));
         AssertIdentical(full.Skip(4), after);
