@@ -12,7 +12,7 @@ public enum PipelineMode { Sync, Async }
 public sealed record GeneratorSettings(int MaxNewTokens, double Temperature, int TopK, int MicroBatchSize = 0)
 {
     public static GeneratorSettings FromConfig(Config c) => new(c.GetInt("max-new-tokens"), c.GetDouble("temperature"), c.GetInt("top-k"),
-        MicroBatch.Size(c, "akka-rlhf.ppo.generator"));
+        SettingRange.MicroBatchSize(c, "akka-rlhf.ppo.generator"));
 }
 
 /// <summary>The critic's training (<c>akka-rlhf.ppo.critic</c>).</summary>
@@ -21,8 +21,9 @@ public sealed record CriticSettings(double Lr, int Epochs, int MinibatchSize, do
 {
     public static CriticSettings FromConfig(Config c) => new(
         c.GetDouble("lr"), c.GetInt("epochs"), c.GetInt("minibatch-size"), c.GetDouble("value-clip"),
-        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"), MicroBatch.Size(c, "akka-rlhf.ppo.critic"),
-        LrSchedule.Warmup(c, "akka-rlhf.ppo.critic"), LrSchedule.MinRatio(c, "akka-rlhf.ppo.critic"));
+        c.GetBoolean("init-from-reward"), c.GetDouble("max-grad-norm"), SettingRange.MicroBatchSize(c, "akka-rlhf.ppo.critic"),
+        SettingRange.Check(c, "akka-rlhf.ppo.critic", "warmup-iterations", c.GetInt("warmup-iterations"), 0),
+        SettingRange.Check(c, "akka-rlhf.ppo.critic", "min-lr-ratio", c.GetDouble("min-lr-ratio"), 0.0, 1.0));
 
     /// <summary>The value clip, null when off (value-clip = 0).</summary>
     public double? ValueClipOrNull => ValueClip > 0 ? ValueClip : null;
@@ -46,40 +47,12 @@ public sealed record LearnerSettings(double Lr, int Epochs, int MinibatchSize, d
             var s => throw new ConfigurationException($"{c.GetValue("loss")?.Origin}: akka-rlhf.ppo.learner.loss = \"{s}\" must be clip or penalty", c.GetValue("loss")?.Origin, "akka-rlhf.ppo.learner.loss"),
         },
         c.GetDouble("penalty-beta"), c.GetDouble("max-grad-norm"), c.GetBoolean("recompute-old-logprobs"),
-        c.GetInt("group-size"), c.GetDouble("kl-coef"), MicroBatch.Size(c, "akka-rlhf.ppo.learner"),
-        LrSchedule.Warmup(c, "akka-rlhf.ppo.learner"), LrSchedule.MinRatio(c, "akka-rlhf.ppo.learner"));
+        c.GetInt("group-size"), c.GetDouble("kl-coef"), SettingRange.MicroBatchSize(c, "akka-rlhf.ppo.learner"),
+        SettingRange.Check(c, "akka-rlhf.ppo.learner", "warmup-iterations", c.GetInt("warmup-iterations"), 0),
+        SettingRange.Check(c, "akka-rlhf.ppo.learner", "min-lr-ratio", c.GetDouble("min-lr-ratio"), 0.0, 1.0));
 
     /// <summary>The dual-clip bound, null when off (dual-clip = 0).</summary>
     public double? DualClipOrNull => DualClip > 1 ? DualClip : null;
-}
-
-/// <summary>
-/// The learning-rate schedule of PPO's policy and critic (<c>warmup-iterations</c>, <c>min-lr-ratio</c> of the learner and
-/// critic blocks): linear warm-up over the first updates, then cosine decay to lr * min-lr-ratio at the last iteration, one
-/// value per update (policy version); the defaults (0, 1.0) keep lr constant.
-/// </summary>
-internal static class LrSchedule
-{
-    public static CosineSchedule For(double lr, int warmupIterations, double minLrRatio, int iterations) =>
-        new(lr, lr * minLrRatio, warmupIterations, Math.Max(warmupIterations + 1, iterations));
-
-    public static int Warmup(Config c, string path)
-    {
-        var n = c.GetInt("warmup-iterations");
-        return n >= 0 ? n : throw Bad(c, path, "warmup-iterations", n, ">= 0");
-    }
-
-    public static double MinRatio(Config c, string path)
-    {
-        var r = c.GetDouble("min-lr-ratio");
-        return r is >= 0 and <= 1 ? r : throw Bad(c, path, "min-lr-ratio", r, "between 0 and 1");
-    }
-
-    private static ConfigurationException Bad(Config c, string path, string key, object value, string allowed)
-    {
-        var origin = c.GetValue(key)?.Origin;
-        return new ConfigurationException($"{origin}: {path}.{key} = {value} must be {allowed}", origin, $"{path}.{key}");
-    }
 }
 
 /// <summary>The KL penalty in the rewards (<c>akka-rlhf.ppo.kl</c>).</summary>
@@ -196,14 +169,9 @@ public sealed record PpoSettings
             $"akka-rlhf.ppo: {string.Join(" and ", shared.Select(r => r.Block))} both use the cluster role \"{shared.Key}\"; give each its own cluster.use-role");
     }
 
-    /// <summary><paramref name="value"/> of <c>akka-rlhf.ppo.KEY</c> when within [<paramref name="min"/>, <paramref name="max"/>]; else a bad setting naming where it was set.</summary>
-    private static T InRange<T>(Config c, string key, T value, T min, T? max = null) where T : struct, IComparable<T>
-    {
-        if (value.CompareTo(min) >= 0 && (max is not { } top || value.CompareTo(top) <= 0)) return value;
-        var origin = c.GetValue(key)?.Origin;
-        var allowed = max is { } m ? $"between {min} and {m}" : $">= {min}";
-        throw new ConfigurationException($"{origin}: akka-rlhf.ppo.{key} = {value} must be {allowed}", origin, $"akka-rlhf.ppo.{key}");
-    }
+    /// <summary><paramref name="value"/> of <c>akka-rlhf.ppo.KEY</c> when within [<paramref name="min"/>, <paramref name="max"/>] (<see cref="SettingRange"/>).</summary>
+    private static T InRange<T>(Config c, string key, T value, T min, T? max = null) where T : struct, IComparable<T> =>
+        SettingRange.Check(c, "akka-rlhf.ppo", key, value, min, max);
 
     private static Config LocalOnly(Config block, string name) => !(block.HasPath("cluster.enabled") && block.GetBoolean("cluster.enabled")) ? block
         : throw new ConfigurationException($"akka-rlhf.ppo.{name}.cluster.enabled = on: the {name} runs in the trainer's process (only generator, reference, reward and critic can be served by cluster nodes)");
@@ -219,11 +187,17 @@ public sealed record PpoSettings
     public PpoSettings WithGenerator(RoleSettings generator) => this with { Generator = generator };
     public PpoSettings WithLora(LoraConfig? lora) => this with { Lora = lora?.Validate() };
 
-    /// <summary>The policy's learning rate per update (<see cref="LrSchedule"/>).</summary>
-    public CosineSchedule LearnerSchedule =>
-        LrSchedule.For(LearnerOptions.Lr, LearnerOptions.WarmupIterations, LearnerOptions.MinLrRatio, Iterations);
+    /// <summary>The policy's learning rate per update (<see cref="Schedule"/>).</summary>
+    public CosineSchedule LearnerSchedule => Schedule(LearnerOptions.Lr, LearnerOptions.WarmupIterations, LearnerOptions.MinLrRatio);
 
-    /// <summary>The critic's learning rate per update (<see cref="LrSchedule"/>).</summary>
-    public CosineSchedule CriticSchedule =>
-        LrSchedule.For(CriticOptions.Lr, CriticOptions.WarmupIterations, CriticOptions.MinLrRatio, Iterations);
+    /// <summary>The critic's learning rate per update (<see cref="Schedule"/>).</summary>
+    public CosineSchedule CriticSchedule => Schedule(CriticOptions.Lr, CriticOptions.WarmupIterations, CriticOptions.MinLrRatio);
+
+    /// <summary>
+    /// A learning rate per update (policy version) from a block's <c>warmup-iterations</c> and <c>min-lr-ratio</c>: linear
+    /// warm-up over the first updates, then cosine decay to lr * min-lr-ratio at the last iteration; the defaults (0, 1.0)
+    /// keep lr constant.
+    /// </summary>
+    private CosineSchedule Schedule(double lr, int warmupIterations, double minLrRatio) =>
+        new(lr, lr * minLrRatio, warmupIterations, Math.Max(warmupIterations + 1, Iterations));
 }

@@ -4,19 +4,6 @@ using AkkaRlhf.Models.Losses;
 
 namespace AkkaRlhf.Actors.Pipeline;
 
-/// <summary>The <c>micro-batch-size</c> key of a training block: rows per forward/backward, the gradient accumulated over them.</summary>
-internal static class MicroBatch
-{
-    /// <param name="c">The block, found at <paramref name="path"/> (named in the error).</param>
-    public static int Size(Config c, string path)
-    {
-        var size = c.GetInt("micro-batch-size");
-        if (size >= 0) return size;
-        var origin = c.GetValue("micro-batch-size")?.Origin;
-        throw new ConfigurationException($"{origin}: {path}.micro-batch-size = {size} must be >= 0 (0 = the whole batch at once)", origin, $"{path}.micro-batch-size");
-    }
-}
-
 /// <summary>
 /// Optimiser settings shared by the offline stages: AdamW with warmup + cosine decay to lr * min-lr-ratio; each step's
 /// gradient accumulated over micro-batches of <paramref name="MicroBatchSize"/> rows (0 = the whole batch at once).
@@ -26,7 +13,7 @@ public sealed record OptimizerSettings(double Lr, double WeightDecay, int Warmup
     /// <summary>Reads the optimiser keys of a stage's block (<paramref name="c"/>, found at <paramref name="path"/>).</summary>
     public static OptimizerSettings FromConfig(Config c, string path) => new(
         c.GetDouble("lr"), c.GetDouble("weight-decay"), c.GetInt("warmup-steps"), c.GetDouble("min-lr-ratio"), c.GetDouble("max-grad-norm"),
-        MicroBatch.Size(c, path));
+        SettingRange.MicroBatchSize(c, path));
 
     public OptimizerSettings WithLr(double lr) => this with { Lr = lr };
 }

@@ -74,25 +74,28 @@ public sealed class Critic : RoleActor
         var batch = sequences.To(device);
         var (returns, oldValues) = (targets.to(device), previousValues.to(device));
         var losses = new List<double>();
+        var lr = 0.0;
         for (var epoch = 0; epoch < settings.Epochs; epoch++)
             foreach (var rows in Minibatches.Of(batch.Count, settings.MinibatchSize, rng, device))
             {
                 using var step = torch.NewDisposeScope();
                 var parts = Minibatches.Micro(rows, settings.MicroBatchSize);
-                var tokens = Math.Max(1, batch.ActionMask.index_select(0, rows).sum().ToDouble());
-                losses.Add(TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+                var shares = Minibatches.TokenShares(batch.ActionMask, parts);                // a token mean: each part's share of the tokens
+                var stats = TrainStep.Run(parts.Select((part, k) => (Func<Tensor>)(() =>
                 {
                     var mb = batch.Rows(part);
                     var values = Scoring.Values(critic, mb);
                     var loss = PpoLosses.ValueLoss(values, oldValues.index_select(0, part), returns.index_select(0, part), mb.ActionMask, settings.ValueClipOrNull);
-                    return TrainStep.Share(loss, parts.Length == 1 ? 1 : mb.ActionMask.sum().ToDouble() / tokens);   // token mean: the part's share of the tokens
-                })), optimizer, settings.MaxGradNorm, schedule, update).Loss);
+                    return TrainStep.Share(loss, shares[k]);
+                })), optimizer, settings.MaxGradNorm, schedule, update);
+                lr = stats.LearningRate;
+                losses.Add(stats.Loss);
             }
         return new()
         {
             ["value_loss"] = losses.Average(),
             ["explained_variance"] = PpoLosses.ExplainedVariance(oldValues, returns, batch.ActionMask),
-            ["critic_lr"] = schedule?.LearningRate(update) ?? optimizer.ParamGroups.First().LearningRate,
+            ["critic_lr"] = lr,
         };
     }
 

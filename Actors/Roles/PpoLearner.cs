@@ -77,12 +77,12 @@ public sealed class PpoLearner : RoleActor
             {
                 using var step = torch.NewDisposeScope();
                 var parts = Minibatches.Micro(rows, settings.MicroBatchSize);
-                var tokens = Math.Max(1, batch.ActionMask.index_select(0, rows).sum().ToDouble());
+                var shares = Minibatches.TokenShares(batch.ActionMask, parts);                // token means: each part's share of the tokens
                 var (clip, kl, entropy) = (0.0, 0.0, 0.0);                                // token-weighted over the micro-batches
-                var stats = TrainStep.Run(parts.Select(part => (Func<Tensor>)(() =>
+                var stats = TrainStep.Run(parts.Select((part, k) => (Func<Tensor>)(() =>
                 {
                     var mb = batch.Rows(part);
-                    var weight = parts.Length == 1 ? 1 : mb.ActionMask.sum().ToDouble() / tokens;   // token means: the part's share of the tokens
+                    var weight = shares[k];
                     var (old, adv) = (oldLogProbs.index_select(0, part), advantages.index_select(0, part));
                     var logits = Scoring.ResponseLogits(policy, mb);
                     var logProbs = Scoring.ResponseLogProbs(logits, mb);

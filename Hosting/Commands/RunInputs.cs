@@ -82,7 +82,7 @@ internal sealed class RunInputs
         if (dir is null) throw new ArgumentException($"{_command} needs --rm DIR (a reward-model checkpoint), or another akka-rlhf.ppo.reward.type (rule-based, a plug-in)");
         var loaded = ModelLoader.Load(ExistingFolder(dir, "--rm"));
         var model = loaded.Model as GptReward ?? throw new ConfigurationException($"--rm {dir}: a {loaded.Kind} model, not a reward model", path: "--rm");
-        if (Gpt2BpeTokenizer.IsIn(dir) && (Tokenizer as Gpt2BpeTokenizer)?.EncoderJson != ((Gpt2BpeTokenizer)loaded.Tokenizer).EncoderJson)
+        if (loaded.Tokenizer is Gpt2BpeTokenizer own && (Tokenizer as Gpt2BpeTokenizer)?.EncoderJson != own.EncoderJson)
             throw new ConfigurationException($"--rm {dir}: its tokenizer is not the policy's (train the reward model from the same base model)", path: "--rm");
         Fits(model, dir);
         var (accuracy, mean, std) = eval.Count > 0 ? RewardModelTrainer.Evaluate(model, eval, Tokenizer.PadId, CPU) : (1.0, 0.0, 1.0);

@@ -114,19 +114,3 @@ async Task<Dictionary<string, double>> Child(bool lora, int iterations, int warm
 
 static double PeakResidentMb() =>
     double.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-
-/// <summary>Wall time of every iteration, with its metrics.</summary>
-sealed class Timed : IProgressReporter
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private double _last;
-    public List<Dictionary<string, double>> Steps { get; } = [];
-    public void StageStarted(string stage, int totalSteps) => _last = _clock.Elapsed.TotalSeconds;
-    public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
-    {
-        var now = _clock.Elapsed.TotalSeconds;
-        lock (Steps) Steps.Add(new Dictionary<string, double>(metrics) { ["wall"] = now - _last });
-        _last = now;
-    }
-    public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
-}

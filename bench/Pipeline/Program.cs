@@ -82,19 +82,3 @@ foreach (var threads in new[] { 1, 2 })
     await p.WaitForExitAsync();
     Console.WriteLine($"python3-torch, {threads} thread(s): {output}");
 }
-
-/// <summary>Wall time of every iteration, with its metrics.</summary>
-sealed class Timed : IProgressReporter
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private double _last;
-    public List<Dictionary<string, double>> Steps { get; } = [];
-    public void StageStarted(string stage, int totalSteps) => _last = _clock.Elapsed.TotalSeconds;
-    public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics)
-    {
-        var now = _clock.Elapsed.TotalSeconds;
-        Steps.Add(new Dictionary<string, double>(metrics) { ["wall"] = now - _last });
-        _last = now;
-    }
-    public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
-}
