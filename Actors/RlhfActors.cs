@@ -14,14 +14,14 @@ public static class RlhfActors
     /// <summary>
     /// The dispatcher of every actor that runs a model (roles, offline stages): one dedicated thread per actor, so that
     /// long forward and backward passes never starve the default dispatcher (asks, timers, the coordinator, and a
-    /// cluster's heartbeats later). Under <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
+    /// cluster's heartbeats later); the thread blocks while idle (<see cref="Dispatch.ModelDispatcherConfigurator"/>). Under <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
     /// </summary>
     public const string ModelDispatcher = "akka.rlhf.model-dispatcher";
 
     /// <summary>The Akka configuration of the RLHF actors (a fallback of the system's own).</summary>
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
         {{ModelDispatcher}} {
-          type = PinnedDispatcher
+          type = "AkkaRlhf.Actors.Dispatch.ModelDispatcherConfigurator, AkkaRlhf.Actors"
           throughput = 1
         }
         """).WithFallback(RlhfSerialization.AkkaConfig);

@@ -75,6 +75,7 @@ static class MessagingBench
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
         var (askRtt, weightCopy) = (new List<double>(), new List<double>());
         Dictionary<string, List<Dictionary<string, double>>>? first = null;
+        var allSteps = Paths.ToDictionary(p => p, _ => new List<Dictionary<string, double>>());
         for (var round = 0; round < rounds; round++)
         {
             var load = LoadAverage();
@@ -82,6 +83,7 @@ static class MessagingBench
             GC.WaitForPendingFinalizers();
             var steps = await Round(round);
             first ??= steps;
+            foreach (var p in Paths) allSteps[p].AddRange(steps[p].Skip(warmup));
             foreach (var p in Paths)
             {
                 if (!SameMetrics(steps[A], steps[p], out var why)) Console.WriteLine($"  round {round + 1}: metrics of {p} != {A}: {why}");
@@ -131,6 +133,10 @@ static class MessagingBench
                                   $"paired by round: {string.Join(" ", byRound.Select(v => v.ToString("P1", CultureInfo.InvariantCulture)))}; median {Median(byRound):P1} |");
             }
         }
+        Console.WriteLine();
+        foreach (var p in Paths)
+            Console.WriteLine($"phases ms (mean over rounds) {p}: " + string.Join("  ", new[] { "t_generate", "t_score", "t_learn", "t_sync" }
+                .Select(k => $"{k} {allSteps[p].Where(x => x.ContainsKey(k)).Select(x => x[k] * 1000).DefaultIfEmpty().Average():F2}")));
         Console.WriteLine();
         foreach (var p in Paths.Skip(1))
         {
@@ -239,12 +245,15 @@ static class MessagingBench
         /// <summary>Iteration <paramref name="id"/> (1, 2, ...: the trainer's batch id), its metrics.</summary>
         public Dictionary<string, double> Step(long id)
         {
+            var clock = Stopwatch.StartNew();
             var prompts = _prompts.Next().Select(p => SyntheticTask.ChatTemplate.EncodePrompt(_tokenizer, p)).ToList();
             _policy.eval();
             var (batch, logProbs) = RolloutGenerator.Generate(_policy, prompts, SamplesPerPrompt,
                 _sampling with { Seed = RolloutGenerator.SeedOf(_generatorSeed, id, 0) }, _padId, _device);
             _policy.train();
             var rollout = new RolloutBatch(id, 0, batch, logProbs, _version);
+            var tGenerate = clock.Elapsed.TotalSeconds;
+            clock.Restart();
 
             Tensor refLogProbs = null!, scores = null!, values = null!;
             Run(() => { using var _ = torch.no_grad(); refLogProbs = Scoring.ResponseLogProbs(_reference, batch); },
@@ -257,10 +266,15 @@ static class MessagingBench
                 () => { using var _ = torch.no_grad(); values = Scoring.Values(_critic, batch); });
 
             var (experience, metrics) = ExperienceMaker.Make(rollout, refLogProbs, scores, values, _s, _kl.Beta, SamplesPerPrompt);
+            var tScore = clock.Elapsed.TotalSeconds;
+            clock.Restart();
             Dictionary<string, double> policyMetrics = null!, criticMetrics = null!;
             Run(() => policyMetrics = PpoLearner.Train(_policy, _policyOptimizer, _policyRng, _s.LearnerOptions, _device, experience),
                 () => criticMetrics = Critic.Train(_critic, _criticOptimizer, _criticRng, _s.CriticOptions, _device, batch, experience.Returns!, values));
             _version++;
+            metrics["t_generate"] = tGenerate;
+            metrics["t_score"] = tScore;
+            metrics["t_learn"] = clock.Elapsed.TotalSeconds;
             policyMetrics["policy_version"] = _version;
             policyMetrics["batch_id"] = id;
             foreach (var (k, v) in policyMetrics) metrics[k] = v;
