@@ -1,10 +1,12 @@
 using Akka.Dispatch;
+using AkkaRlhf.Models;
 
 namespace AkkaRlhf.Actors.Dispatch;
 
 /// <summary>
 /// An executor with one thread of its own that sleeps on a monitor while it has no work: no spinning. Runs what it is
-/// given in order; after <see cref="Shutdown"/> it finishes what is queued and ends.
+/// given in order; after <see cref="Shutdown"/> it finishes what is queued and ends. The thread computes with the
+/// process's torch threads (<see cref="TorchThreads.ProcessDefault"/>) unless its actor pins its own.
 /// </summary>
 internal sealed class DedicatedThread : ExecutorService
 {
@@ -35,6 +37,7 @@ internal sealed class DedicatedThread : ExecutorService
 
     private void Loop()
     {
+        TorchThreads.Pin(0);
         while (true)
         {
             IRunnable run;

@@ -19,13 +19,14 @@ public sealed class RoleRegistry
     /// <summary>The built-in roles and the two shipped plug-ins.</summary>
     public static RoleRegistry Default => new RoleRegistry()
         .Register("rollout", c => RolloutGenerator.Props(c.Models.InitialPolicy ?? c.Models.Policy, c.Ppo.Sampling,
-            c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device, frozenInitial: c.Models.InitialPolicy is not null))
-        .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device))
+            c.Models.Tokenizer.PadId, c.Models.Tokenizer.EosId, c.Seed, c.Device, frozenInitial: c.Models.InitialPolicy is not null, torchThreads: c.Settings.TorchThreads))
+        .Register("reference", c => ReferenceScorer.Props(c.Models.Reference, c.Device, c.Settings.TorchThreads))
         .Register("reward-model", c => RewardScorer.Props(c.Models.Reward ?? throw Missing(c, "a reward model"), c.Device,
-            c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null))
+            c.Ppo.NormalizeRewards ? c.Models.RewardNormalizer : null, c.Settings.TorchThreads))
         .Register("critic", c => Critic.Props(c.Models.Critic ?? throw Missing(c, "a critic model"), c.Ppo.CriticOptions, c.Device, c.Seed,
-            c.Ppo.CriticSchedule))
-        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, c.Ppo.LearnerOptions, c.Device, c.Seed, schedule: c.Ppo.LearnerSchedule))
+            c.Ppo.CriticSchedule, c.Settings.TorchThreads))
+        .Register("ppo", c => PpoLearner.Props(c.Models.Policy, c.Ppo.LearnerOptions, c.Device, c.Seed, schedule: c.Ppo.LearnerSchedule,
+            torchThreads: c.Settings.TorchThreads, shareWeights: c.Ppo.Mode == PipelineMode.Sync))
         .Register("grpo", GrpoLearner.Props)
         .Register("rule-based", RuleBasedRewardScorer.Props);
 

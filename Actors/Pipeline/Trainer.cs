@@ -206,6 +206,8 @@ public sealed class Trainer : ReceiveActor
     /// A weight snapshot this large is freed at once when the next one replaces it: its native memory goes only when the
     /// finalizers of its tensors run (the generators share the tensors rather than own them, so no role may dispose them),
     /// and a GC would not come soon by itself: the managed heap hardly grows. 64 MB: a 16M-parameter model in float32.
+    /// (A sync learner's weights are its own tensors, not a copy: then there is nothing to free, and the collection of a
+    /// small managed heap costs milliseconds in an iteration of seconds.)
     /// </summary>
     private const long CollectAfterBytes = 64L << 20;
 

@@ -32,10 +32,12 @@ public sealed class GrpoLearner : RoleActor
     {
         var version = new PolicyVersion();
         var settings = context.Ppo.LearnerOptions;
-        return Akka.Actor.Props.Create(() => new GrpoLearner(context.Models.Policy, settings, context.Device, context.Seed, version));
+        return Akka.Actor.Props.Create(() => new GrpoLearner(context.Models.Policy, settings, context.Device, context.Seed, version, context.Settings.TorchThreads,
+            context.Ppo.Mode == PipelineMode.Sync));
     }
 
-    public GrpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version) : base(device)
+    public GrpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version, int torchThreads = 0,
+        bool shareWeights = false) : base(device, torchThreads)
     {
         if (settings.GroupSize < 2) throw new ArgumentException($"GRPO needs group-size >= 2, got {settings.GroupSize}");
         _policy = ModelCopies.On(policy, device);
@@ -45,7 +47,7 @@ public sealed class GrpoLearner : RoleActor
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: false, SamplesPerPrompt: settings.GroupSize)));
 
-        ReceiveTrainPolicy(_policy, _version, Train);
+        ReceiveTrainPolicy(_policy, _version, Train, shareWeights);
 
         UseOwnLoraDropout(_policy, seed);
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);

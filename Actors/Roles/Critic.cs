@@ -23,13 +23,14 @@ public sealed class Critic : RoleActor
     private readonly SeededRandom _rng;
 
     /// <summary>The critic trains <paramref name="critic"/> in place; update u (0-based, counted across restarts and checkpoints) runs at <paramref name="schedule"/>'s lr for u.</summary>
-    public static Props Props(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null)
+    public static Props Props(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null, int torchThreads = 0)
     {
         var updates = new PolicyVersion();
-        return Akka.Actor.Props.Create(() => new Critic(critic, settings, device, seed, schedule, updates));
+        return Akka.Actor.Props.Create(() => new Critic(critic, settings, device, seed, schedule, updates, torchThreads));
     }
 
-    public Critic(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null, PolicyVersion? updates = null) : base(device)
+    public Critic(GptValue critic, CriticSettings settings, Device device, long seed, CosineSchedule? schedule = null, PolicyVersion? updates = null,
+        int torchThreads = 0) : base(device, torchThreads)
     {
         updates ??= new PolicyVersion();
         _critic = critic;

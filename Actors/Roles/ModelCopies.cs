@@ -141,12 +141,17 @@ public static class ModelCopies
         return model;
     }
 
-    /// <summary>A detached CPU copy of every weight (a snapshot to publish); with LoRA, of the adapters only (the base never changes).</summary>
-    public static Dictionary<string, Tensor> Snapshot(nn.Module model)
+    /// <summary>
+    /// Every weight to publish; with LoRA, the adapters only (the base never changes). A detached CPU copy, or with
+    /// <paramref name="shared"/> the model's own tensors as detached views (no copy: valid only while nothing trains the
+    /// model, which the caller guarantees).
+    /// </summary>
+    public static Dictionary<string, Tensor> Snapshot(nn.Module model, bool shared = false)
     {
         using var noGrad = torch.no_grad();
         var lora = Lora.Adapters(model).Any();
-        return model.state_dict().Where(kv => !lora || Lora.IsAdapter(kv.Key)).ToDictionary(kv => kv.Key, kv => Scoring.Outgoing(kv.Value));
+        return model.state_dict().Where(kv => !lora || Lora.IsAdapter(kv.Key))
+            .ToDictionary(kv => kv.Key, kv => shared ? kv.Value.detach().DetachFromDisposeScope() : Scoring.Outgoing(kv.Value));
     }
 
     private static bool Fits(Tensor t, Tensor p) =>

@@ -29,13 +29,16 @@ public sealed class PpoLearner : RoleActor
     /// The learner trains <paramref name="policy"/> in place; the model and its version survive a restart. Update v (0-based)
     /// runs at <paramref name="schedule"/>'s learning rate for v (none: the settings' lr).
     /// </summary>
-    public static Props Props(GptLM policy, LearnerSettings settings, Device device, long seed, long initialVersion = 0, CosineSchedule? schedule = null)
+    /// <param name="shareWeights">Sync mode: each update's reply carries the policy's own tensors, not a copy (<see cref="RoleActor.ReceiveTrainPolicy"/>).</param>
+    public static Props Props(GptLM policy, LearnerSettings settings, Device device, long seed, long initialVersion = 0, CosineSchedule? schedule = null,
+        int torchThreads = 0, bool shareWeights = false)
     {
         var version = new PolicyVersion(initialVersion);
-        return Akka.Actor.Props.Create(() => new PpoLearner(policy, settings, device, seed, version, schedule));
+        return Akka.Actor.Props.Create(() => new PpoLearner(policy, settings, device, seed, version, schedule, torchThreads, shareWeights));
     }
 
-    public PpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version, CosineSchedule? schedule = null) : base(device)
+    public PpoLearner(GptLM policy, LearnerSettings settings, Device device, long seed, PolicyVersion version, CosineSchedule? schedule = null,
+        int torchThreads = 0, bool shareWeights = false) : base(device, torchThreads)
     {
         _policy = policy;
         _policy.to(Device);
@@ -46,7 +49,8 @@ public sealed class PpoLearner : RoleActor
 
         Receive<GetLearnerSpec>(_ => Sender.Tell(new LearnerSpec(UsesCritic: true, SamplesPerPrompt: 1)));
 
-        ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience, schedule, _version.Value));
+        ReceiveTrainPolicy(_policy, _version, experience => Train(_policy, _optimizer, _rng, _settings, Device, experience, schedule, _version.Value),
+            shareWeights);
 
         UseOwnLoraDropout(_policy, seed);
         ReceiveCheckpoints(_policy, _policy.config, _optimizer, _rng, _version);

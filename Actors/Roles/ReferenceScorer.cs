@@ -13,11 +13,11 @@ public sealed class ReferenceScorer : RoleActor
     /// Each instance (each routee of a pool) reads <paramref name="reference"/> itself when it is on <paramref name="device"/>
     /// (a frozen model is only read: no copy; with LoRA it is the policy's shared base), else a frozen copy there.
     /// </summary>
-    public static Props Props(GptLM reference, Device device) =>
-        Akka.Actor.Props.Create(() => new ReferenceScorer(reference, device));
+    public static Props Props(GptLM reference, Device device, int torchThreads = 0) =>
+        Akka.Actor.Props.Create(() => new ReferenceScorer(reference, device, torchThreads));
 
     /// <param name="source">Copied here when needed, in the constructor (Akka evaluates a Props' arguments once).</param>
-    public ReferenceScorer(GptLM source, Device device) : base(device)
+    public ReferenceScorer(GptLM source, Device device, int torchThreads = 0) : base(device, torchThreads)
     {
         var reference = ModelCopies.Frozen(source, device);
         reference.eval();

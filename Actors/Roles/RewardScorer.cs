@@ -13,10 +13,10 @@ namespace AkkaRlhf.Actors.Roles;
 /// </summary>
 public sealed class RewardScorer : RoleActor
 {
-    public static Props Props(GptReward reward, Device device, RewardNormalizer? normalizer = null) =>
-        Akka.Actor.Props.Create(() => new RewardScorer(reward, device, normalizer));
+    public static Props Props(GptReward reward, Device device, RewardNormalizer? normalizer = null, int torchThreads = 0) =>
+        Akka.Actor.Props.Create(() => new RewardScorer(reward, device, normalizer, torchThreads));
 
-    public RewardScorer(GptReward reward, Device device, RewardNormalizer? normalizer = null) : base(device)
+    public RewardScorer(GptReward reward, Device device, RewardNormalizer? normalizer = null, int torchThreads = 0) : base(device, torchThreads)
     {
         reward.to(Device);
         reward.eval();

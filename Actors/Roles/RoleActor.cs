@@ -24,10 +24,12 @@ public abstract class RoleActor : ReceiveActor
     private readonly Queue<object> _order = new();
 
     /// <param name="device">Where this role's model lives: "cpu", "cuda", "cuda:N".</param>
-    protected RoleActor(Device device)
+    /// <param name="torchThreads">libtorch intra-op threads of this role's thread (its <c>torch-threads</c>); 0: the process's.</param>
+    protected RoleActor(Device device, int torchThreads = 0)
     {
         Devices.EnsureAvailable(device);
         Device = device;
+        if (torchThreads > 0) TorchThreads.Pin(torchThreads);
     }
 
     /// <summary>The device of this role's model; tensors are moved here on arrival.</summary>
@@ -70,14 +72,17 @@ public abstract class RoleActor : ReceiveActor
     /// policy version with a snapshot of <paramref name="policy"/>'s weights and the metrics, which include the
     /// <c>policy_version</c> and the <c>batch_id</c> trained on (the run's accounting: each prompt batch once).
     /// </summary>
-    protected void ReceiveTrainPolicy(GptLM policy, PolicyVersion version, Func<Experience, Dictionary<string, double>> train) =>
+    /// <param name="shareWeights">Reply with the policy's own tensors instead of a copy (<see cref="ModelCopies.Snapshot"/>):
+    /// right only when no one reads the weights while this role trains, as in sync PPO, where the trainer never generates
+    /// during an update. Saves a copy of the model in memory and the time to make it.</param>
+    protected void ReceiveTrainPolicy(GptLM policy, PolicyVersion version, Func<Experience, Dictionary<string, double>> train, bool shareWeights = false) =>
         ReceiveBatch<TrainPolicy>(request =>
         {
             var metrics = train(request.Experience);
             var v = version.Increment();
             metrics["policy_version"] = v;
             metrics["batch_id"] = request.BatchId;
-            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(policy)), metrics);
+            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(policy, shareWeights)), metrics);
         }, latestOnly: true);
 
     /// <summary>

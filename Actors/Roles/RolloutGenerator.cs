@@ -25,13 +25,13 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
     /// or, when <paramref name="frozenInitial"/> (the weights never change: the SFT model), reads its tensors until the first sync.
     /// </summary>
     public static Props Props(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0,
-        bool frozenInitial = false) =>
-        Akka.Actor.Props.Create(() => new RolloutGenerator(initialPolicy, settings, padId, eosId, seed, device, initialVersion, frozenInitial));
+        bool frozenInitial = false, int torchThreads = 0) =>
+        Akka.Actor.Props.Create(() => new RolloutGenerator(initialPolicy, settings, padId, eosId, seed, device, initialVersion, frozenInitial, torchThreads));
 
     /// <param name="initialPolicy">Copied here, in the constructor: Akka evaluates a Props' arguments once, so a copy made
     /// there would be shared by every routee of a pool.</param>
     public RolloutGenerator(GptLM initialPolicy, GeneratorSettings settings, int padId, int? eosId, long seed, Device device, long initialVersion = 0,
-        bool frozenInitial = false) : base(device)
+        bool frozenInitial = false, int torchThreads = 0) : base(device, torchThreads)
     {
         _policy = frozenInitial ? ModelCopies.Alias(initialPolicy, device) : ModelCopies.Clone(initialPolicy, device);
         _policy.eval();

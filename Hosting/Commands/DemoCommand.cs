@@ -78,7 +78,7 @@ public static class DemoCommand
         var runId = Path.GetFileName(runDir);
         Directory.CreateDirectory(runDir);
         if (!resume) RunFolders.SaveInvocation(runDir, invocation);
-        torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
+        TorchThreads.SetProcessDefault(settings.TorchThreads);
         torch.manual_seed(settings.Seed);
 
         var (data, evalPrompts) = SyntheticData(settings);

@@ -82,7 +82,7 @@ public static class TrainCommand
         if (!resume) RunFolders.SaveInvocation(runDir, invocation);
         if (stage == "ppo" && settings.Ppo.ClusterRoles.Count > 0)                     // a cluster member that follows the run to its end
             return await NodeHost.RunAsync(PpoJob.FromFiles(config, settings, runDir, startDir, rmDir, "train ppo"), untilRunEnds: true, Console.Out);
-        torch.set_num_threads(settings.TorchThreads > 0 ? settings.TorchThreads : 1);
+        TorchThreads.SetProcessDefault(settings.TorchThreads);
         torch.manual_seed(settings.Seed);
 
         var pipelineData = new PipelineData(tokenizer, template,

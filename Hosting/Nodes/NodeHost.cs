@@ -1,3 +1,4 @@
+using AkkaRlhf.Models;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -33,7 +34,7 @@ internal static class NodeHost
         var served = roles.Select(role => (Role: role, Block: BlockOf(ppo, role))).Where(r => r.Block is not null).ToList();
         var learner = roles.Contains("learner");
         var cluster = ClusterSettings.Create(config);
-        torch.set_num_threads(job.Settings.TorchThreads > 0 ? job.Settings.TorchThreads : 1);
+        TorchThreads.SetProcessDefault(job.Settings.TorchThreads);
         torch.manual_seed(job.Settings.Seed);
         var models = served.Count > 0 ? job.Models() : null;                          // a missing checkpoint fails here, before joining
 

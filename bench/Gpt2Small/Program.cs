@@ -77,14 +77,14 @@ static async Task<string> Run(string file, string arguments)
 // One measurement in this process: the product's PPO stage (Trainer and its role actors, PpoModels.Create) on GPT-2 small.
 async Task<Dictionary<string, double>> Child(bool lora, int iterations, int warmup)
 {
-    torch.set_num_threads(1);                                                            // one intra-op thread per actor, as the demo runs
+    TorchThreads.SetProcessDefault(1);     // one intra-op thread per role, as the demo runs, but the learner's and the critic's (hocon/gpt2-small-ppo.conf)
     var tokenizer = new IdTokenizer();
     var overrides = $$"""
         akka-rlhf.ppo {
           iterations = {{warmup + iterations}}, prompts-per-iteration = {{Batch}}
           generator { pool-size = 2, max-new-tokens = {{NewTokens}} }
-          learner { epochs = {{Epochs}}, minibatch-size = {{Minibatch}} }
-          critic { epochs = {{Epochs}}, minibatch-size = {{Minibatch}} }
+          learner { epochs = {{Epochs}}, minibatch-size = {{Minibatch}}, torch-threads = {{Environment.ProcessorCount}} }
+          critic { epochs = {{Epochs}}, minibatch-size = {{Minibatch}}, torch-threads = {{Environment.ProcessorCount}} }
           lora { rank = {{(lora ? LoraRank : 0)}}, alpha = {{2 * LoraRank}} }
         }
         """;

@@ -1,11 +1,16 @@
 using AkkaRlhf.Actors;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Configuration;
+using AkkaRlhf.Models;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
 /// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>): one thread of its own per actor, messages in order, the
-/// thread gone once its actor stops.
+/// thread gone once its actor stops; a role's thread computes with its <c>torch-threads</c>, every other with the process's.
 /// </summary>
 public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     : RlhfTestKit(output, "akka.rlhf.model-dispatcher.shutdown-timeout = 100ms")
@@ -58,5 +63,36 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
         Sys.Stop(a);
         ExpectTerminated(a);
         AwaitCondition(() => !thread.IsAlive, TimeSpan.FromSeconds(10));            // after shutdown-timeout (100 ms here)
+    }
+
+    /// <summary>A role that replies how many intra-op threads its thread computes with.</summary>
+    private sealed class ThreadCount : RoleActor
+    {
+        public ThreadCount(int torchThreads) : base(torch.CPU, torchThreads) => ReceiveAny(_ => Sender.Tell(torch.get_num_threads()));
+    }
+
+    [Fact]
+    public void A_role_computes_with_its_own_torch_threads_and_leaves_the_others_at_the_process_default()
+    {
+        var process = TorchThreads.ProcessDefault;
+        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).OnModelDispatcher());
+        own.Tell("count?", TestActor);
+        Assert.Equal(process + 1, ExpectMsg<int>());
+        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());   // started after the other pinned its own
+        inherits.Tell("count?", TestActor);
+        Assert.Equal(process, ExpectMsg<int>());
+        own.Tell("count?", TestActor);
+        Assert.Equal(process + 1, ExpectMsg<int>());
+    }
+
+    [Fact]
+    public void A_roles_torch_threads_are_read_from_its_block_and_checked()
+    {
+        PpoSettings Read(string hocon) => PipelineSettings.FromConfig(ConfigurationFactory.ParseString(hocon)).Ppo;
+
+        var ppo = Read("akka-rlhf.ppo { learner.torch-threads = 2, critic.torch-threads = 3 }");
+        Assert.Equal([0, 0, 0, 3, 2], ppo.Roles.Select(r => r.Role.TorchThreads));
+        var error = Assert.Throws<ConfigurationException>(() => Read("akka-rlhf.ppo.generator.torch-threads = -1"));
+        Assert.Contains("akka-rlhf.ppo.generator.torch-threads = -1 must be >= 0", error.Message);
     }
 }

@@ -10,7 +10,7 @@ public sealed class HoconExampleSpecs
     private static string HoconDir([System.Runtime.CompilerServices.CallerFilePath] string source = "")
     {
         for (var dir = Path.GetDirectoryName(source); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
-            if (File.Exists(Path.Combine(dir, "hocon", "reference.conf")) && File.Exists(Path.Combine(dir, "AkkaRlhf.sln")))
+            if (File.Exists(Path.Combine(dir, "hocon", "ppo.conf")) && File.Exists(Path.Combine(dir, "AkkaRlhf.sln")))
                 return Path.Combine(dir, "hocon");
         throw new DirectoryNotFoundException($"no hocon/ folder above {source}");
     }

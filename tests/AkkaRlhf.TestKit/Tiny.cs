@@ -71,7 +71,7 @@ public static class Tiny
 
     /// <summary>The settings of a role block: its <paramref name="type"/> and more HOCON keys (on the cpu, no pool, local).</summary>
     public static RoleSettings Role(string type, string block) =>
-        RoleSettings.FromConfig(ConfigurationFactory.ParseString($"type = \"{type}\"\ndevice = cpu\npool-size = 1\n{block}"));
+        RoleSettings.FromConfig(ConfigurationFactory.ParseString($"type = \"{type}\"\ndevice = cpu\npool-size = 1\ntorch-threads = 0\n{block}"));
 
     /// <summary>The PPO models around <paramref name="policy"/>: a reference policy, a critic when asked.</summary>
     public static PpoModels Models(GptLM policy, bool critic = true) =>
