@@ -21,7 +21,7 @@ public abstract class KillAndResumeSpecs(ITestOutputHelper output, string? postg
     [Fact]
     public async Task A_train_ppo_process_killed_with_sigkill_and_resumed_must_journal_exactly_the_metrics_of_an_uninterrupted_run()
     {
-        const int iterations = 30;
+        const int iterations = 60;                  // enough that a kill after 9 still lands mid-run (an iteration is ~30 ms)
         var config = await _cli.Prepare(Config($$"""
             rm { steps = 4, batch-size = 8 }
             ppo { iterations = {{iterations}}, prompts-per-iteration = 32, mode = sync, generator { pool-size = 2, max-new-tokens = 6 } }
