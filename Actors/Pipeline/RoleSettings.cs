@@ -27,8 +27,6 @@ public sealed record RoleSettings(string Type, string Device, int PoolSize, Conf
     public RoleSettings WithType(string type) => this with { Type = type };
     public RoleSettings WithDevice(string device) => this with { Device = device };
     public RoleSettings WithPoolSize(int size) => this with { PoolSize = Math.Max(1, size) };
-    /// <summary>libtorch intra-op threads of the role's thread (0: the process's).</summary>
-    public RoleSettings WithTorchThreads(int threads) => this with { TorchThreads = Math.Max(0, threads) };
     /// <summary>Served by the cluster nodes of <paramref name="role"/> (null: by the trainer's process).</summary>
     public RoleSettings WithUseRole(string? role) => this with { UseRole = role };
 }
