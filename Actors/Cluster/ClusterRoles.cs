@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using Akka.Actor;
@@ -22,6 +23,7 @@ public sealed class ClusterRoles : IRemoteRoles
     private readonly IActorRef _server;
     private readonly ConcurrentQueue<byte[]> _released = new();                     // buffers the weight server let go
     private (long Version, bool Rewind, object Message)? _last;
+    private readonly ConditionalWeakTable<object, StrongBox<RemoteTiming>> _timings = new();   // by request, for as long as the request lives
 
     /// <param name="actors">Where the dispatchers live (the run's system or actor).</param>
     /// <param name="timeout">How long one request may wait for its answer.</param>
@@ -39,7 +41,8 @@ public sealed class ClusterRoles : IRemoteRoles
         lock (_dispatchers)
         {
             if (!_dispatchers.TryGetValue(role, out var dispatcher))
-                _dispatchers[role] = dispatcher = _actors.ActorOf(RoleDispatcher.Props(role, _timeout, _stateful.Contains(role), _settings), $"{_name}-{role}");
+                _dispatchers[role] = dispatcher = _actors.ActorOf(RoleDispatcher.Props(role, _timeout, _stateful.Contains(role), _settings,
+                    (request, timing) => _timings.AddOrUpdate(request, new StrongBox<RemoteTiming>(timing))), $"{_name}-{role}");
             return dispatcher;
         }
     }
@@ -74,6 +77,9 @@ public sealed class ClusterRoles : IRemoteRoles
         }
         Router(role).Tell(new RoleDispatcher.ToAll(message, _server));
     }
+
+    /// <inheritdoc />
+    public RemoteTiming? TimingOf(object request) => _timings.TryGetValue(request, out var timing) ? timing.Value : null;
 
     /// <summary>Waits until every role of <paramref name="roles"/> has an available member.</summary>
     /// <exception cref="TimeoutException">A role has none after <paramref name="wait"/> (the message names them and how to start one).</exception>

@@ -1,4 +1,5 @@
 using AkkaRlhf.Actors.Messages;
+using AkkaRlhf.Actors.Pipeline;
 using Akka.Actor;
 using Akka.Event;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -13,7 +14,9 @@ namespace AkkaRlhf.Actors.Cluster;
 /// critic, to the first worker only: its state lives there). A member that leaves gracefully gets no new requests and
 /// keeps those it holds while it runs; when a member becomes unreachable or is removed, or its worker stops, the requests it holds go
 /// to another worker of the role (or wait for one to join); the first answer goes to the asker, a later
-/// one is a duplicate and is dropped (role actors are idempotent per batch id, so the work itself is the same). Nothing
+/// one is a duplicate and is dropped (role actors are idempotent per batch id, so the work itself is the same). A worker's
+/// answer comes as <see cref="Served"/>, with the member's own time: the asker gets the answer, <c>timed</c> the split of the
+/// round trip (messaging vs the member's work). Nothing
 /// waits without end: a request no worker answers fails the asker when its time is up. Weights for the role
 /// (<see cref="ToAll"/>) go to every worker, and the newest again to a worker found later.
 /// </summary>
@@ -54,6 +57,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         public DateTime Deadline { get; } = deadline;
         public Worker? Worker { get; set; }
         public int Attempt { get; set; }
+        public long SentAt { get; set; }
     }
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -67,6 +71,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
     private readonly Queue<long> _waiting = new();
     private ToAll? _newest;
     private readonly TimeSpan _identifyInterval;
+    private readonly Action<object, RemoteTiming>? _timed;
     private long _nextId, _sent, _completed, _redispatched, _lost, _duplicated;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -75,12 +80,14 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
     /// <param name="timeout">How long a request may wait for its answer (the asker's own timeout).</param>
     /// <param name="stateful">A trained role: every request goes to one worker.</param>
     /// <param name="settings">The cluster settings (message size limit, identify interval).</param>
-    public static Props Props(string role, TimeSpan timeout, bool stateful, ClusterSettings settings) =>
-        Akka.Actor.Props.Create(() => new RoleDispatcher(role, timeout, stateful, settings));
+    /// <param name="timed">Told how each answered request's round trip went (<see cref="Served"/> answers), before its asker gets the answer.</param>
+    public static Props Props(string role, TimeSpan timeout, bool stateful, ClusterSettings settings, Action<object, RemoteTiming>? timed = null) =>
+        Akka.Actor.Props.Create(() => new RoleDispatcher(role, timeout, stateful, settings, timed));
 
-    public RoleDispatcher(string role, TimeSpan timeout, bool stateful, ClusterSettings settings)
+    public RoleDispatcher(string role, TimeSpan timeout, bool stateful, ClusterSettings settings, Action<object, RemoteTiming>? timed = null)
     {
-        (_role, _timeout, _stateful, _maxMessageSize, _identifyInterval) = (role, timeout, stateful, settings.MaxMessageSize, settings.IdentifyInterval);
+        (_role, _timeout, _stateful, _maxMessageSize, _identifyInterval, _timed) =
+            (role, timeout, stateful, settings.MaxMessageSize, settings.IdentifyInterval, timed);
 
         Receive<MemberUp>(up => up.Member.HasRole(role), up => Identify(up.Member.Address));
         Receive<MemberJoined>(_ => { });
@@ -214,6 +221,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
             return;
         }
         var attempt = ++work.Attempt;
+        work.SentAt = System.Diagnostics.Stopwatch.GetTimestamp();
         work.Worker = worker;
         worker.InHand++;
         worker.Actor.Ask(work.Message, left).PipeTo(Self,
@@ -231,6 +239,13 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         if (answer.Reply is WorkFailed failed)
         {
             work.Asker.Tell(new Status.Failure(new InvalidOperationException($"role {_role} on {work.Worker?.Address}: {failed.Reason}")));
+        }
+        else if (answer.Reply is Served served)
+        {
+            _completed++;
+            var roundTrip = System.Diagnostics.Stopwatch.GetElapsedTime(work.SentAt).TotalSeconds;
+            _timed?.Invoke(work.Message, new RemoteTiming(Math.Max(0, roundTrip - served.Seconds), served.WeightWaitSeconds));
+            work.Asker.Tell(served.Reply);
         }
         else
         {

@@ -11,7 +11,8 @@ namespace AkkaRlhf.Actors.Cluster;
 /// <summary>
 /// A cluster member's end of one role (<c>/user/rlhf-ROLE</c>): the role actor (the same one the trainer would host, under
 /// a <see cref="RoleSupervisor"/>: a failing model call restarts it) answers each request of a <see cref="RoleDispatcher"/>;
-/// a failure goes back as <see cref="WorkFailed"/> (a reason, never an exception type, crosses the wire). Policy weights
+/// a failure goes back as <see cref="WorkFailed"/> (a reason, never an exception type, crosses the wire), an answer as
+/// <see cref="Served"/> with the time it took here (so the coordinator can tell messaging from work). Policy weights
 /// arrive by reference (<see cref="PolicyWeightsRef"/>, read only under this node's shared directory, hash verified) or
 /// streamed (<see cref="WeightsOffer"/>, pulled chunk by chunk from the offer's sender, hash verified), are loaded off the
 /// worker's thread and handed to the role as <see cref="PolicyWeights"/>; a version is applied whole or not at all.
@@ -26,6 +27,9 @@ public sealed class RoleWorker : ReceiveActor
     private sealed record Loaded(PolicyWeights Weights, long Bytes, string Sha256, string How, byte[]? Buffer);
     private sealed record LoadFailed(long Version, string Reason, byte[]? Buffer);
     private sealed record RoleFailed(Exception Cause);
+
+    /// <summary>The role answered a request that arrived at <paramref name="Arrived"/> needing policy <paramref name="NeedsVersion"/> (this node had <paramref name="HadVersion"/>).</summary>
+    private sealed record Done(IActorRef Asker, long Arrived, long NeedsVersion, long HadVersion, object Reply);
 
     private sealed class Pull(WeightsOffer offer, IActorRef source, byte[] data)
     {
@@ -52,6 +56,7 @@ public sealed class RoleWorker : ReceiveActor
     private Pull? _pull;
     private (long Version, string Sha256, bool Rewind)? _pending;                     // the version being pulled, read or loaded
     private byte[]? _spare;                                                          // the last receive buffer: every version has the same size
+    private readonly Dictionary<long, long> _appliedAt = [];                         // when each recent version was handed to the role (timestamps)
 
     /// <param name="role">The cluster role (the worker is named after it).</param>
     /// <param name="roleProps">The role actor, as the trainer would build it.</param>
@@ -99,6 +104,8 @@ public sealed class RoleWorker : ReceiveActor
             }
             _pending = null;
             _version = loaded.Weights.Version;
+            _appliedAt[_version] = Stopwatch.GetTimestamp();
+            _appliedAt.Remove(_version - 8);
             _role.Tell(_pool ? new Broadcast(loaded.Weights) : loaded.Weights);
             print($"policy v{loaded.Weights.Version} applied ({loaded.Bytes} bytes, sha256 {loaded.Sha256[..12]}, {loaded.How})" +
                 (loaded.Weights.Rewind ? ", rewound" : ""));
@@ -109,13 +116,21 @@ public sealed class RoleWorker : ReceiveActor
             if (_pending?.Version == f.Version) _pending = null;
             _log.Error($"policy v{f.Version} not applied: {f.Reason}");
         });
+        Receive<Done>(done =>
+        {
+            var seconds = Stopwatch.GetElapsedTime(done.Arrived).TotalSeconds;
+            var weightWait = done.NeedsVersion > done.HadVersion && _appliedAt.TryGetValue(done.NeedsVersion, out var applied)
+                ? Math.Clamp(Stopwatch.GetElapsedTime(done.Arrived, applied).TotalSeconds, 0, seconds) : 0;
+            done.Asker.Tell(done.Reply is WorkFailed ? done.Reply : new Served(done.Reply, seconds, weightWait));
+        });
         ReceiveAny(request =>
         {
-            var asker = Sender;
+            var (asker, arrived, had) = (Sender, Stopwatch.GetTimestamp(), _version);
             var batch = (request as IBatchMessage)?.BatchId ?? 0;
+            var needs = (request as GenerateRollouts)?.MinPolicyVersion ?? 0;
             print(Describe(role, request));
-            _role.Ask(request, _timeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
-                : new WorkFailed(batch, t.Exception?.GetBaseException().Message ?? "cancelled"), TaskScheduler.Default).PipeTo(asker);
+            _role.Ask(request, _timeout).ContinueWith(t => new Done(asker, arrived, needs, had, t.IsCompletedSuccessfully ? t.Result
+                : new WorkFailed(batch, t.Exception?.GetBaseException().Message ?? "cancelled")), TaskScheduler.Default).PipeTo(Self);
         });
     }
 

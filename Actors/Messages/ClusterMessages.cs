@@ -7,6 +7,14 @@ namespace AkkaRlhf.Actors.Messages;
 public sealed record WorkFailed(long BatchId, string Reason) : IBatchMessage;
 
 /// <summary>
+/// A cluster member's answer (<paramref name="Reply"/>) with what the member timed: <paramref name="Seconds"/> from the
+/// request's arrival at its worker to the role's answer, of which <paramref name="WeightWaitSeconds"/> waiting for the policy
+/// weights the request asked for. The coordinator's round trip minus <paramref name="Seconds"/> is messaging and
+/// serialization. Only the coordinator's dispatcher sees it: the asker gets <paramref name="Reply"/>.
+/// </summary>
+public sealed record Served(object Reply, double Seconds, double WeightWaitSeconds);
+
+/// <summary>
 /// Policy weights by reference, for nodes that share storage: a safetensors file at <paramref name="Path"/> with its
 /// SHA-256 (hex); the node verifies the hash before applying it. <paramref name="Rewind"/> as in <see cref="PolicyWeights"/>.
 /// </summary>

@@ -177,11 +177,15 @@ public sealed class Trainer : ReceiveActor
         _cursor = prompts.Cursor;
         var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
         var version = _version;                                                       // the newest weights sent to the generators
+        var generating = new PhaseTimer(_remote);
         var parts = await Task.WhenAll(slices.Select((slice, k) =>
-            Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt, version), resend: true)));
+            Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt, version), generating, resend: true)));
+        _rolloutTimings[id] = await generating.RemoteAsync();
         var ordered = parts.OrderBy(p => p.Part).ToList();
         var batch = SequenceBatch.Concat(ordered.Select(p => p.Batch).ToList(), _padId);
         var logProbs = SequenceBatch.ConcatResponses(ordered.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
+        if (ordered.Count > 1)                                                        // the parts were joined into new tensors
+            foreach (var p in ordered) Free(p.Batch.Sequences, p.Batch.AttentionMask, p.Batch.ActionMask, p.LogProbs);
         return new RolloutBatch(id, 0, batch, logProbs, ordered.Min(p => p.PolicyVersion));
     }
 
@@ -216,29 +220,29 @@ public sealed class Trainer : ReceiveActor
     /// <summary>Scores in parallel, makes the experience, updates learner and critic in parallel, syncs the weights.</summary>
     private async Task<Dictionary<string, double>> Learn(RolloutBatch rollout)
     {
-        var clock = Stopwatch.StartNew();
         var id = rollout.BatchId;
-        var reference = Ask<ReferenceLogProbs>(_reference, new ScoreReference(id, rollout.Batch));
-        var reward = Ask<RewardScores>(_reward, new ScoreRewards(id, rollout.Batch));
-        var values = _spec.UsesCritic ? Ask<ValueEstimates>(_critic!, new ComputeValues(id, rollout.Batch)) : null;
+        var scoring = new PhaseTimer(_remote);
+        var reference = Ask<ReferenceLogProbs>(_reference, new ScoreReference(id, rollout.Batch), scoring);
+        var reward = Ask<RewardScores>(_reward, new ScoreRewards(id, rollout.Batch), scoring);
+        var values = _spec.UsesCritic ? Ask<ValueEstimates>(_critic!, new ComputeValues(id, rollout.Batch), scoring) : null;
         await Task.WhenAll(reference, reward, values ?? Task.CompletedTask);
-        var score = clock.Elapsed.TotalSeconds;
+        var score = scoring.Seconds;
 
         var oldValues = values is null ? null : (await values).Values;
         var (experience, metrics) = ExperienceMaker.Make(rollout, (await reference).LogProbs, (await reward).Scores, oldValues,
             _settings, _kl.Beta, _spec.SamplesPerPrompt);
         if (_observe is not null) foreach (var (k, v) in _observe(rollout)) metrics[k] = v;
 
-        clock.Restart();
-        var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience));
-        var critic = _spec.UsesCritic ? Ask<CriticUpdated>(_critic!, new TrainCritic(id, rollout.Batch, experience.Returns!, oldValues!)) : null;
+        var training = new PhaseTimer(_remote);
+        var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience), training);
+        var critic = _spec.UsesCritic ? Ask<CriticUpdated>(_critic!, new TrainCritic(id, rollout.Batch, experience.Returns!, oldValues!), training) : null;
         await Task.WhenAll(policy, critic ?? Task.CompletedTask);
-        var learn = clock.Elapsed.TotalSeconds;
+        var learn = training.Seconds;
         var updated = await policy;
         foreach (var (k, v) in updated.Metrics) metrics[k] = v;
         if (critic is not null) foreach (var (k, v) in (await critic).Metrics) metrics[k] = v;
 
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         _version = updated.Version;
         var previous = _lastWeights;
         _lastWeights = updated.Weights;
@@ -248,8 +252,31 @@ public sealed class Trainer : ReceiveActor
         metrics["t_score"] = score;
         metrics["t_learn"] = learn;
         metrics["t_sync"] = clock.Elapsed.TotalSeconds;
+        if (_settings.ClusterRoles.Count > 0)
+        {
+            var generate = _rolloutTimings.GetValueOrDefault(id);
+            foreach (var old in _rolloutTimings.Keys.Where(k => k <= id).ToList()) _rolloutTimings.Remove(old);
+            var (s, l) = (await scoring.RemoteAsync(), await training.RemoteAsync());
+            metrics["t_messaging"] = generate.MessagingSeconds + s.MessagingSeconds + l.MessagingSeconds;   // of the phases' wall times above
+            metrics["t_weight_wait"] = generate.WeightWaitSeconds;
+        }
+        Free(rollout.Batch.Sequences, rollout.Batch.AttentionMask, rollout.Batch.ActionMask, rollout.LogProbs, experience.RefLogProbs, experience.Scores,
+            experience.Advantages, experience.Returns, oldValues);
         return metrics;
     }
+
+    /// <summary>
+    /// Frees an iteration's message tensors once it is over: they are the trainer's (a role answers with tensors it keeps no
+    /// use for, and a batch id is never asked again after its answer), and freed here their memory is reused by the next
+    /// iteration instead of waiting in the roles' reply caches for the GC's finalizer thread (bench/Pipeline --messaging).
+    /// Weights are not freed: the generators keep using them.
+    /// </summary>
+    private static void Free(params Tensor?[] tensors)
+    {
+        foreach (var t in tensors) t?.Dispose();
+    }
+
+    private readonly Dictionary<long, RemoteTiming> _rolloutTimings = [];          // the generate phase's, by batch id, until its iteration reports it
 
     /// <summary>Journals iteration <paramref name="i"/>, and checkpoints every <c>Every</c> iterations and at the end.</summary>
     private async Task Record(int i, int iterations, Dictionary<string, double> metrics)
@@ -303,8 +330,15 @@ public sealed class Trainer : ReceiveActor
         _progress.StepCompleted("ppo", iteration, metrics);
     }
 
+    /// <param name="phase">The phase the ask is part of (its timing).</param>
     /// <param name="resend">Sends the newest weights again before a retry (a generator may be waiting for a lost broadcast).</param>
-    private Task<T> Ask<T>(IActorRef target, IBatchMessage message, bool resend = false) =>
+    private Task<T> Ask<T>(IActorRef target, IBatchMessage message, PhaseTimer? phase = null, bool resend = false)
+    {
+        var ask = AskWithRetry<T>(target, message, resend);
+        return phase?.Track(message, ask) ?? ask;
+    }
+
+    private Task<T> AskWithRetry<T>(IActorRef target, IBatchMessage message, bool resend) =>
         target.AskWithRetry<T>(message, _settings.RetryAttempts, _settings.AskTimeout, (attempt, e) =>
         {
             _retries++;

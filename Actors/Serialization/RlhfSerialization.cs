@@ -37,6 +37,7 @@ public static class RlhfSerialization
         (typeof(StageStep), "rlhf.stage-step"),
         (typeof(StageFinished), "rlhf.stage-finished"),
         (typeof(WorkFailed), "rlhf.work-failed"),
+        (typeof(Served), "rlhf.served"),
         (typeof(PolicyWeightsRef), "rlhf.policy-weights-ref"),
         (typeof(WeightsOffer), "rlhf.weights-offer"),
         (typeof(GetWeightsChunk), "rlhf.get-weights-chunk"),

@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
+using AkkaRlhf.Actors.Messages;
 using Akka.Serialization;
 using static TorchSharp.torch;
 
@@ -35,10 +36,16 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     public override string Manifest(object o) => ByType.TryGetValue(o.GetType(), out var manifest) ? manifest
         : throw new SerializationException($"{o.GetType().FullName} is not in the RLHF allow-list (RlhfSerialization.Messages)");
 
+    /// <summary>How <see cref="Served"/> travels: its reply as that reply's own manifest and bytes (one level: a served reply is never served again).</summary>
+    private sealed record ServedWire(string Manifest, byte[] Reply, double Seconds, double WeightWaitSeconds);
+
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        _ = Manifest(obj);
+        if (obj is Served served)
+            return served.Reply is Served ? throw new SerializationException("a served reply cannot hold another")
+                : ToBinary(new ServedWire(Manifest(served.Reply), ToBinary(served.Reply), served.Seconds, served.WeightWaitSeconds));
+        if (obj is not ServedWire) _ = Manifest(obj);
         var payloads = new List<ArraySegment<byte>>();
         var previous = Swap(payloads);
         try
@@ -67,6 +74,17 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     {
         if (!ByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"unknown manifest '{manifest}': not in the RLHF allow-list");
+        if (type == typeof(Served))
+        {
+            var wire = (ServedWire)Read(bytes, manifest, typeof(ServedWire));
+            if (wire.Manifest == manifest) throw new SerializationException($"malformed '{manifest}' message: a served reply cannot hold another");
+            return new Served(FromBinary(wire.Reply, wire.Manifest), wire.Seconds, wire.WeightWaitSeconds);
+        }
+        return Read(bytes, manifest, type);
+    }
+
+    private static object Read(byte[] bytes, string manifest, Type type)
+    {
         try
         {
             var span = bytes.AsSpan();

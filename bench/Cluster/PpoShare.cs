@@ -4,8 +4,9 @@ using AkkaRlhf.Tests.Shared;
 namespace AkkaRlhf.Bench.Cluster;
 
 /// <summary>
-/// The share of a 3-member PPO iteration spent in messaging and serialization, from the coordinator's own timings
-/// (t_generate + t_score + t_learn + t_sync of each iteration, in report.json): the same run (config, seed, one torch
+/// The share of a 3-member PPO iteration spent in messaging and serialization, from the coordinator's own timings in
+/// report.json: its phases (t_generate + t_score + t_learn + t_sync of each iteration) and, of those, t_messaging (per phase,
+/// the most any request to another member spent beyond that member's own time, summed) and t_weight_wait. The same run (config, seed, one torch
 /// thread per role, one generator) in one process and over three member processes on loopback (<c>train ppo</c> as the
 /// learner member, a rollout member, a reward + reference + critic member), with the weights streamed and by reference,
 /// alternated. The runs' metric streams must be identical, so all did the same work; what a cluster adds is the remote
@@ -14,11 +15,20 @@ namespace AkkaRlhf.Bench.Cluster;
 internal static class PpoShare
 {
     public static readonly string[] Phases = ["t_generate", "t_score", "t_learn", "t_sync"];
+
+    /// <summary>What a clustered coordinator reports of its phases' remote requests (Trainer: round trips minus the members' own times).</summary>
+    public static readonly string[] Remote = ["t_messaging", "t_weight_wait"];
+
+    /// <summary>Per iteration: t_messaging / the iteration (its phases' sum).</summary>
+    public const string MessagingShare = "messaging share";
     private const int WarmUp = 2;
 
     /// <summary>Median ms per phase and per iteration of each way of running (<see cref="Ways"/>), and whether all computed the same.</summary>
     public sealed record Result(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Ms, bool Identical, int Iterations)
     {
+        /// <summary>The median of the iterations' t_messaging / iteration, for the 3-member way <paramref name="way"/>.</summary>
+        public double Messaging(string way) => Ms[way][MessagingShare];
+
         /// <summary>(3 members - one process) / 3 members, for the 3-member way <paramref name="way"/>.</summary>
         public double Share(string way) => (Ms[way]["iteration"] - Ms[Single]["iteration"]) / Ms[way]["iteration"];
     }
@@ -65,7 +75,7 @@ internal static class PpoShare
         await CliAsync(dir, "train", "sft", "--config", "single.conf", "--out", "sft");
         await CliAsync(dir, "train", "rm", "--config", "single.conf", "--sft", "sft/model", "--out", "rm");
 
-        var ms = Ways.ToDictionary(w => w.Name, _ => Phases.Append("iteration").ToDictionary(p => p, _ => new List<double>()));
+        var ms = Ways.ToDictionary(w => w.Name, _ => Phases.Concat(Remote).Append("iteration").Append(MessagingShare).ToDictionary(p => p, _ => new List<double>()));
         var identical = true;
         for (var round = 1; round <= rounds; round++)
             foreach (var (way, config) in Ways)
@@ -86,8 +96,12 @@ internal static class PpoShare
                 var timed = Enumerable.Range(0, iterations).Skip(WarmUp).ToList();
                 foreach (var p in Phases) ms[way][p].AddRange(timed.Select(i => series[p][i] * 1000));
                 ms[way]["iteration"].AddRange(timed.Select(i => Phases.Sum(p => series[p][i]) * 1000));
+                if (way == Single) continue;
+                foreach (var p in Remote) ms[way][p].AddRange(timed.Select(i => series[p][i] * 1000));
+                ms[way][MessagingShare].AddRange(timed.Select(i => series["t_messaging"][i] / Phases.Sum(p => series[p][i])));
             }
-        return new Result(ms.ToDictionary(w => w.Key, w => (IReadOnlyDictionary<string, double>)w.Value.ToDictionary(p => p.Key, p => WeightSync.Median(p.Value))),
+        return new Result(ms.ToDictionary(w => w.Key, w => (IReadOnlyDictionary<string, double>)w.Value.Where(p => p.Value.Count > 0)
+            .ToDictionary(p => p.Key, p => WeightSync.Median(p.Value))),
             identical, iterations);
     }
 

@@ -5,7 +5,7 @@ using RlhfConfig = AkkaRlhf.Configuration.Config;
 
 // The cluster bench (issue 17): remote ask vs raw TCP, weight sync by reference and streamed, messaging share of a 3-member
 // PPO iteration. Every side runs in the same invocation, side by side. Run (repository root):
-//   source scripts/torch-env.sh; dotnet bench/Cluster/bin/Release/net10.0/AkkaRlhf.Bench.Cluster.dll [ask] [weights] [ppo]
+//   source scripts/torch-env.sh; dotnet bench/Cluster/bin/Release/net10.0/AkkaRlhf.Bench.Cluster.dll [ask] [weights] [ppo | ppo-small | ppo-medium]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 switch (args)
 {
@@ -37,7 +37,7 @@ try
         {
             using var echo = Child.Start("echo member", null, work, "--echo", seedPort.ToString());
             var line = (await echo.WaitForLineAsync(l => l.StartsWith("echo ", StringComparison.Ordinal), TimeSpan.FromSeconds(60))).Line.Split(' ');
-            var r = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 20_000);
+            var r = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 20_000, RemoteAsk.Message);
             Console.WriteLine();
             Console.WriteLine($"Remote request/reply, 2 processes, {r.Bytes}-byte message (RequestPrompts), 20,000 sequential round trips; throughput with {RemoteAsk.Window} in flight:");
             Console.WriteLine("| | Akka.NET remote (Ask; Tell for throughput) | raw TCP socket ping-pong | ratio |");
@@ -45,6 +45,17 @@ try
             Console.WriteLine($"| p50 round trip (ms) | {r.AkkaP50 / 1000:0.000} | {r.TcpP50 / 1000:0.000} | {r.AkkaP50 / r.TcpP50:0.0}x |");
             Console.WriteLine($"| p99 round trip (ms) | {r.AkkaP99 / 1000:0.000} | {r.TcpP99 / 1000:0.000} | {r.AkkaP99 / r.TcpP99:0.0}x |");
             Console.WriteLine($"| throughput (round trips/s) | {r.AkkaPerSecond:N0} | {r.TcpPerSecond:N0} | {r.AkkaPerSecond / r.TcpPerSecond:0.00}x |");
+            Console.WriteLine();
+            Console.WriteLine("By message size (1,000 sequential round trips each; a WeightsChunk of that many bytes; the batch: a RolloutBatch of 128 x 48 tokens):");
+            Console.WriteLine("| message | bytes | Akka p50 (ms) | Akka p99 (ms) | TCP p50 (ms) | ratio p50 |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            foreach (var (name, message) in new[] { 1 << 10, 16 << 10, 60 << 10, 120 << 10, 480 << 10 }
+                         .Select(size => ($"{size >> 10} KiB of bytes", (object)new AkkaRlhf.Actors.Messages.WeightsChunk(1, 0, new byte[size])))
+                         .Append(("rollout batch", RemoteAsk.Batch())))
+            {
+                var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 1_000, message);
+                Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
+            }
         });
     if (sections.Contains("weights"))
         await WithSeed(async (seedPort, config, system) =>
@@ -72,8 +83,8 @@ try
             }
             finally { foreach (var m in members) m.Dispose(); }
         });
-    if (sections.Contains("ppo"))
-        foreach (var workload in new[] { PpoShare.Small, PpoShare.Medium })
+    foreach (var workload in new[] { PpoShare.Small, PpoShare.Medium })
+        if (sections.Contains("ppo") || sections.Contains("ppo-" + workload.Name.Split(' ')[0]))
         {
             var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo-" + workload.Name.Split(' ')[0]), workload, iterations: 12, rounds: 2);
             Console.WriteLine();
@@ -82,9 +93,10 @@ try
                 $"Metric streams identical to the single-process run's: {(r.Identical ? "yes" : "NO")}.");
             Console.WriteLine($"| coordinator's timing, median ms | {string.Join(" | ", PpoShare.Ways.Select(w => w.Name))} |");
             Console.WriteLine($"|---|{string.Concat(PpoShare.Ways.Select(_ => "---|"))}");
-            foreach (var phase in PpoShare.Phases.Append("iteration"))
-                Console.WriteLine($"| {phase} | {string.Join(" | ", PpoShare.Ways.Select(w => $"{r.Ms[w.Name][phase]:0.0}"))} |");
-            Console.WriteLine($"| share: (3 members - one process) / 3 members, target < 5% | | {r.Share(PpoShare.Streamed):0.0%} | {r.Share(PpoShare.ByReference):0.0%} |");
+            foreach (var phase in PpoShare.Phases.Append("iteration").Concat(PpoShare.Remote))
+                Console.WriteLine($"| {phase} | {string.Join(" | ", PpoShare.Ways.Select(w => r.Ms[w.Name].TryGetValue(phase, out var v) ? $"{v:0.0}" : "-"))} |");
+            Console.WriteLine($"| messaging share: t_messaging / iteration (median of iterations), target < 5% | | {r.Messaging(PpoShare.Streamed):0.0%} | {r.Messaging(PpoShare.ByReference):0.0%} |");
+            Console.WriteLine($"| cluster's cost: (3 members - one process) / 3 members | | {r.Share(PpoShare.Streamed):0.0%} | {r.Share(PpoShare.ByReference):0.0%} |");
         }
 }
 finally { Directory.Delete(work, recursive: true); }

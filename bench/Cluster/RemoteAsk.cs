@@ -21,6 +21,18 @@ internal static class RemoteAsk
     /// <summary>The request: a prompt request as the trainer sends it (RlhfSerializer, ~25 bytes of JSON).</summary>
     public static readonly RequestPrompts Message = new(1, 8);
 
+    /// <summary>
+    /// A batch-sized message: the rollouts of the cluster bench's small PPO workload (128 sequences of 24 prompt + 24 response
+    /// tokens, int64 ids and masks, float32 log-probs; ~150 KB), as a generator's answer or a scorer's request carries them.
+    /// </summary>
+    public static RolloutBatch Batch()
+    {
+        var (B, P, N) = (128, 24, 24);
+        var batch = new SequenceBatch(TorchSharp.torch.randint(0, 100, [B, P + N]), TorchSharp.torch.ones([B, P + N], TorchSharp.torch.int64),
+            TorchSharp.torch.ones([B, N]), P);
+        return new RolloutBatch(1, 0, batch, TorchSharp.torch.randn([B, N]), 1);
+    }
+
     public sealed record Result(double AkkaP50, double AkkaP99, double AkkaPerSecond, double TcpP50, double TcpP99, double TcpPerSecond, int Bytes);
 
     /// <summary>The other process: a member with the echo actor (<c>/user/echo</c>) and a TCP echo server; prints its address and port.</summary>
@@ -46,7 +58,7 @@ internal static class RemoteAsk
 
     private static void EchoFrames(Socket socket)
     {
-        var buffer = new byte[1 << 16];
+        var buffer = new byte[1 << 20];
         try
         {
             while (true)
@@ -78,21 +90,26 @@ internal static class RemoteAsk
     }
 
     /// <summary>Runs both sides' measurements against the echo member <paramref name="echoAddress"/> and its TCP port.</summary>
-    public static async Task<Result> MeasureAsync(ActorSystem system, string echoAddress, int tcpPort, int roundTrips)
+    /// <param name="message">What is sent and echoed back; the throughput measurement only for <see cref="Message"/> (else 0).</param>
+    public static async Task<Result> MeasureAsync(ActorSystem system, string echoAddress, int tcpPort, int roundTrips, object message)
     {
         var echo = await system.ActorSelection($"{echoAddress}/user/echo").ResolveOne(TimeSpan.FromSeconds(30));
-        var bytes = new RlhfSerializer((ExtendedActorSystem)system).ToBinary(Message);
+        var bytes = new RlhfSerializer((ExtendedActorSystem)system).ToBinary(message);
 
-        for (var i = 0; i < 2_000; i++) await echo.Ask<RequestPrompts>(Message, TimeSpan.FromSeconds(10));   // warm-up
+        for (var i = 0; i < Math.Min(2_000, roundTrips / 2); i++) await echo.Ask<object>(message, TimeSpan.FromSeconds(10));   // warm-up
         var akka = new double[roundTrips];
         for (var i = 0; i < roundTrips; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            await echo.Ask<RequestPrompts>(Message, TimeSpan.FromSeconds(10));
+            await echo.Ask<object>(message, TimeSpan.FromSeconds(10));
             akka[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        await Throughput(system, echo, 20_000);
-        var akkaRate = await Throughput(system, echo, roundTrips * 5);
+        var akkaRate = 0.0;
+        if (ReferenceEquals(message, Message))
+        {
+            await Throughput(system, echo, 20_000);
+            akkaRate = await Throughput(system, echo, roundTrips * 5);
+        }
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect(IPAddress.Loopback, tcpPort);
@@ -100,7 +117,7 @@ internal static class RemoteAsk
         BinaryPrimitives.WriteInt32LittleEndian(frame, bytes.Length);
         bytes.CopyTo(frame, 4);
         var reply = new byte[frame.Length];
-        for (var i = 0; i < 2_000; i++) { socket.Send(frame); ReadFrame(socket, reply); }
+        for (var i = 0; i < Math.Min(2_000, roundTrips / 2); i++) { socket.Send(frame); ReadFrame(socket, reply); }
         var tcp = new double[roundTrips];
         for (var i = 0; i < roundTrips; i++)
         {
@@ -109,7 +126,7 @@ internal static class RemoteAsk
             ReadFrame(socket, reply);
             tcp[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        var tcpRate = PipelinedTcp(socket, frame, roundTrips * 5);
+        var tcpRate = ReferenceEquals(message, Message) ? PipelinedTcp(socket, frame, roundTrips * 5) : 0;
 
         return new Result(Percentile(akka, 0.50), Percentile(akka, 0.99), akkaRate, Percentile(tcp, 0.50), Percentile(tcp, 0.99), tcpRate, bytes.Length);
     }

@@ -41,6 +41,7 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         yield return new StageStep(8, 2);
         yield return new StageFinished(8, "sft", new Dictionary<string, double> { ["final_loss"] = 1.5 });
         yield return new WorkFailed(9, "the model threw");
+        yield return new Served(new ValueEstimates(5, torch.ones([2, 3])), 0.25, 0.125);
         yield return new PolicyWeightsRef(5, "/shared/policy-v5.safetensors", "ab12", Rewind: true);
         yield return new WeightsOffer(5, "ab12", 1000, 256, Rewind: false);
         yield return new GetWeightsChunk(5, 3);
@@ -124,6 +125,31 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         Assert.Contains("malformed 'rlhf.reward-scores'", truncated.Message);
         var outside = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.ToBinary(new Version(1, 0)));
         Assert.Contains("System.Version is not in the RLHF allow-list", outside.Message);
+    }
+
+    [Fact]
+    public void A_served_reply_must_carry_an_allow_listed_reply_and_never_another_served_one()
+    {
+        var back = (Served)RoundTrip(new Served(new RewardScores(3, T(0.5f, -1)), 0.031, 0.002), out _);
+        Assert.Equal((0.031, 0.002), (back.Seconds, back.WeightWaitSeconds));
+        Assert.Equal([0.5f, -1f], Assert.IsType<RewardScores>(back.Reply).Scores.data<float>().ToArray());
+
+        var serializer = (RlhfSerializer)Sys.Serialization.FindSerializerForType(typeof(Served));
+        var nested = Assert.Throws<System.Runtime.Serialization.SerializationException>(() =>
+            serializer.ToBinary(new Served(new Served(new WorkFailed(1, "x"), 1, 0), 1, 0)));
+        Assert.Contains("cannot hold another", nested.Message);
+        var outside = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.ToBinary(new Served(new Version(1, 0), 1, 0)));
+        Assert.Contains("System.Version is not in the RLHF allow-list", outside.Message);
+
+        // a forged served reply naming a type outside the allow-list as its inner manifest
+        var json = System.Text.Encoding.UTF8.GetBytes("""{"Manifest":"System.Diagnostics.Process","Reply":{"$b":0},"Seconds":1,"WeightWaitSeconds":0}""");
+        var bytes = new byte[4 + json.Length + 4 + 8 + 1];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, json.Length);
+        json.CopyTo(bytes, 4);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + json.Length), 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 + json.Length), 1);
+        var unknown = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "rlhf.served"));
+        Assert.Contains("unknown manifest 'System.Diagnostics.Process'", unknown.Message);
     }
 
     /// <summary>A readable dump of a message with every tensor's dtype, shape and values.</summary>

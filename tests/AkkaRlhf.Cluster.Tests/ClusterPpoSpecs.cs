@@ -154,6 +154,16 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         Assert.Equal(work.GetProperty("Sent").GetInt64(), work.GetProperty("Completed").GetInt64());
         Assert.Equal(0, work.GetProperty("Lost").GetInt64());
         Assert.Equal(0, work.GetProperty("Duplicated").GetInt64());
+        // the coordinator's own timings: the part of its phases spent in messaging between nodes, and waiting for weights
+        var t = ReportReader.Read(Path.Combine(_dir, "clustered", "report.json")).Series.Where(s => s.Stage == "ppo" && s.Name.StartsWith("t_", StringComparison.Ordinal))
+            .ToDictionary(s => s.Name, s => s.Points.OrderBy(p => p.Step).Select(p => p.Value).ToArray());
+        for (var i = 0; i < iterations; i++)
+        {
+            Assert.InRange(t["t_messaging"][i], 1e-6, t["t_generate"][i] + t["t_score"][i] + t["t_learn"][i]);   // remote requests cost something
+            Assert.InRange(t["t_weight_wait"][i], 0, t["t_generate"][i]);
+        }
+        Assert.DoesNotContain("t_messaging", Metrics("single").Keys.Concat(ReportReader.Read(Path.Combine(_dir, "single", "report.json")).Series.Select(s => s.Name)));
+        Output.WriteLine($"t_messaging per iteration (ms): {string.Join(" ", t["t_messaging"].Select(v => (v * 1000).ToString("F2")))}");
     }
 
     [Fact]

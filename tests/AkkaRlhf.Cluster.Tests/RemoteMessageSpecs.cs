@@ -55,10 +55,21 @@ public sealed class RemoteMessageSpecs(ITestOutputHelper output) : ClusterSpec(o
         public LogSink(ConcurrentQueue<string> log) => Receive<LogEvent>(e => log.Enqueue($"{e.LogLevel()}: {e.Message} | {e.Cause?.Message}"));
     }
 
-    /// <summary>The member answers a rollout request through <paramref name="via"/>: the prompt continued by up to <see cref="MaxNewTokens"/> tokens.</summary>
-    private async Task ServedAsync(IActorRef via, long batchId, NodeProcess node)
+    /// <summary>
+    /// The member answers a rollout request through <paramref name="via"/>: the prompt continued by up to <see cref="MaxNewTokens"/>
+    /// tokens. Asked directly, the member's worker answers with the time it took (<see cref="Served"/>); a dispatcher passes on the reply alone.
+    /// </summary>
+    private async Task ServedAsync(IActorRef via, long batchId, NodeProcess node, bool fromWorker = false)
     {
-        var reply = await via.Ask<RolloutBatch>(new GenerateRollouts(batchId, 0, [Prompt]), Patience);
+        var answer = await via.Ask<object>(new GenerateRollouts(batchId, 0, [Prompt]), Patience);
+        if (fromWorker)
+        {
+            var served = Assert.IsType<Served>(answer);
+            Assert.InRange(served.Seconds, 1e-6, Patience.TotalSeconds);
+            Assert.Equal(0, served.WeightWaitSeconds);                                 // it needed no newer policy
+            answer = served.Reply;
+        }
+        var reply = Assert.IsType<RolloutBatch>(answer);
         Assert.Equal(batchId, reply.BatchId);
         var sequence = reply.Batch.Sequences.data<long>().ToArray();
         Assert.Equal(Prompt.Select(t => (long)t), sequence.Take(Prompt.Length));
@@ -122,7 +133,7 @@ public sealed class RemoteMessageSpecs(ITestOutputHelper output) : ClusterSpec(o
         forgedTo.Tell(new Forged("rlhf.generate-rollouts", good[..(good.Length / 2)]));
         await node.WaitForLineAsync(l => l.Contains("Deserialization failed", StringComparison.Ordinal) && l.Contains("unknown manifest 'rlhf.no-such-message'", StringComparison.Ordinal), Patience);
         await node.WaitForLineAsync(l => l.Contains("Deserialization failed", StringComparison.Ordinal) && l.Contains("malformed 'rlhf.generate-rollouts' message", StringComparison.Ordinal), Patience);
-        await ServedAsync(forgedTo, 4, node);                                             // the same association still carries requests
+        await ServedAsync(forgedTo, 4, node, fromWorker: true);                           // the same association still carries requests
         await ServedAsync(rollouts, 5, node);
 
         Assert.DoesNotContain(node.Lines, l => l.StartsWith("rollout: batch 9", StringComparison.Ordinal));   // neither 98 nor 99 was served
