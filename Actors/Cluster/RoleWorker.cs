@@ -28,8 +28,8 @@ public sealed class RoleWorker : ReceiveActor
     private sealed record LoadFailed(long Version, string Reason, byte[]? Buffer);
     private sealed record RoleFailed(Exception Cause);
 
-    /// <summary>The role answered a request that arrived at <paramref name="Arrived"/> needing policy <paramref name="NeedsVersion"/> (this node had <paramref name="HadVersion"/>).</summary>
-    private sealed record Done(IActorRef Asker, long Arrived, long NeedsVersion, long HadVersion, object Reply);
+    /// <summary>The role answered, <paramref name="Seconds"/> after it arrived (at <paramref name="Arrived"/>), a request needing policy <paramref name="NeedsVersion"/> (this node had <paramref name="HadVersion"/>).</summary>
+    private sealed record Done(IActorRef Asker, long Arrived, double Seconds, long NeedsVersion, long HadVersion, object Reply);
 
     private sealed class Pull(WeightsOffer offer, IActorRef source, byte[] data)
     {
@@ -118,7 +118,7 @@ public sealed class RoleWorker : ReceiveActor
         });
         Receive<Done>(done =>
         {
-            var seconds = Stopwatch.GetElapsedTime(done.Arrived).TotalSeconds;
+            var seconds = done.Seconds;                                               // a wait in this mailbox (behind weight chunks) is the answer's messaging
             var weightWait = done.NeedsVersion > done.HadVersion && _appliedAt.TryGetValue(done.NeedsVersion, out var applied)
                 ? Math.Clamp(Stopwatch.GetElapsedTime(done.Arrived, applied).TotalSeconds, 0, seconds) : 0;
             done.Asker.Tell(done.Reply is WorkFailed ? done.Reply : new Served(done.Reply, seconds, weightWait));
@@ -129,7 +129,7 @@ public sealed class RoleWorker : ReceiveActor
             var batch = (request as IBatchMessage)?.BatchId ?? 0;
             var needs = (request as GenerateRollouts)?.MinPolicyVersion ?? 0;
             print(Describe(role, request));
-            _role.Ask(request, _timeout).ContinueWith(t => new Done(asker, arrived, needs, had, t.IsCompletedSuccessfully ? t.Result
+            _role.Ask(request, _timeout).ContinueWith(t => new Done(asker, arrived, Stopwatch.GetElapsedTime(arrived).TotalSeconds, needs, had, t.IsCompletedSuccessfully ? t.Result
                 : new WorkFailed(batch, t.Exception?.GetBaseException().Message ?? "cancelled")), TaskScheduler.Default).PipeTo(Self);
         });
     }

@@ -133,11 +133,10 @@ public sealed class Trainer : ReceiveActor
             {
                 if (attempt > _settings.RetryAttempts)
                     throw new InvalidOperationException($"the generators still answer with policy version {rollout.PolicyVersion}, not {_version}");
+                FreeRollout(rollout);                                                 // off-policy: never scored
                 rollout = await Resync();
             }
-            var generate = clock.Elapsed.TotalSeconds;
-            metrics = await Learn(rollout);
-            metrics["t_generate"] = generate;
+            metrics = await Learn(rollout, clock.Elapsed.TotalSeconds);
             Report(i, metrics);
             await Record(i, iterations, metrics);
         }
@@ -155,12 +154,12 @@ public sealed class Trainer : ReceiveActor
             while (_version - rollout.PolicyVersion > _settings.MaxStaleness)
             {
                 _dropped++;
+                FreeRollout(rollout);                                                 // never scored
                 rollout = await Rollout();                                            // too stale: regenerate
             }
             var generate = clock.Elapsed.TotalSeconds;                                // only the wait is on the critical path
             if (i < iterations) next = Rollout();                                     // generators keep producing with version v
-            metrics = await Learn(rollout);
-            metrics["t_generate"] = generate;
+            metrics = await Learn(rollout, generate);
             metrics["staleness"] = _version - 1 - rollout.PolicyVersion;
             Report(i, metrics);
             await Record(i, iterations, metrics);
@@ -180,12 +179,11 @@ public sealed class Trainer : ReceiveActor
         var generating = new PhaseTimer(_remote);
         var parts = await Task.WhenAll(slices.Select((slice, k) =>
             Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt, version), generating, resend: true)));
-        _rolloutTimings[id] = await generating.RemoteAsync();
+        if (_settings.ClusterRoles.Count > 0) _rolloutTimings[id] = await generating.RemoteAsync();
         var ordered = parts.OrderBy(p => p.Part).ToList();
         var batch = SequenceBatch.Concat(ordered.Select(p => p.Batch).ToList(), _padId);
         var logProbs = SequenceBatch.ConcatResponses(ordered.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
-        if (ordered.Count > 1)                                                        // the parts were joined into new tensors
-            foreach (var p in ordered) Free(p.Batch.Sequences, p.Batch.AttentionMask, p.Batch.ActionMask, p.LogProbs);
+        if (ordered.Count > 1) foreach (var p in ordered) FreeRollout(p);            // the parts were joined into new tensors
         return new RolloutBatch(id, 0, batch, logProbs, ordered.Min(p => p.PolicyVersion));
     }
 
@@ -217,10 +215,14 @@ public sealed class Trainer : ReceiveActor
 
     private static long Bytes(PolicyWeights weights) => weights.State.Values.Sum(t => t.NumberOfElements * t.ElementSize);
 
-    /// <summary>Scores in parallel, makes the experience, updates learner and critic in parallel, syncs the weights.</summary>
-    private async Task<Dictionary<string, double>> Learn(RolloutBatch rollout)
+    /// <summary>
+    /// Scores in parallel, makes the experience, updates learner and critic in parallel, syncs the weights.
+    /// <paramref name="generated"/>: how long the trainer waited for <paramref name="rollout"/> (t_generate).
+    /// </summary>
+    private async Task<Dictionary<string, double>> Learn(RolloutBatch rollout, double generated)
     {
         var id = rollout.BatchId;
+        var retries = _retries;
         var scoring = new PhaseTimer(_remote);
         var reference = Ask<ReferenceLogProbs>(_reference, new ScoreReference(id, rollout.Batch), scoring);
         var reward = Ask<RewardScores>(_reward, new ScoreRewards(id, rollout.Batch), scoring);
@@ -249,6 +251,7 @@ public sealed class Trainer : ReceiveActor
         SyncWeights(updated.Weights);                                                 // weight sync: generators use the newest version
         if (previous is not null && Bytes(previous) >= CollectAfterBytes) GC.Collect();   // let its tensors' finalizers free the old version now
         _kl.Update(metrics["kl"], rollout.Batch.Count);
+        metrics["t_generate"] = generated;
         metrics["t_score"] = score;
         metrics["t_learn"] = learn;
         metrics["t_sync"] = clock.Elapsed.TotalSeconds;
@@ -257,11 +260,15 @@ public sealed class Trainer : ReceiveActor
             var generate = _rolloutTimings.GetValueOrDefault(id);
             foreach (var old in _rolloutTimings.Keys.Where(k => k <= id).ToList()) _rolloutTimings.Remove(old);
             var (s, l) = (await scoring.RemoteAsync(), await training.RemoteAsync());
-            metrics["t_messaging"] = generate.MessagingSeconds + s.MessagingSeconds + l.MessagingSeconds;   // of the phases' wall times above
+            // of the phases' wall times above (async mode: generation overlaps the previous update, and only its wait counts)
+            metrics["t_messaging"] = Math.Min(generate.MessagingSeconds, generated) + s.MessagingSeconds + l.MessagingSeconds;
             metrics["t_weight_wait"] = generate.WeightWaitSeconds;
         }
-        Free(rollout.Batch.Sequences, rollout.Batch.AttentionMask, rollout.Batch.ActionMask, rollout.LogProbs, experience.RefLogProbs, experience.Scores,
-            experience.Advantages, experience.Returns, oldValues);
+        if (_retries == retries && _settings.ClusterRoles.Count == 0)
+        {
+            FreeRollout(rollout);
+            Free(experience.RefLogProbs, experience.Scores, experience.Advantages, experience.Returns, oldValues);
+        }
         return metrics;
     }
 
@@ -269,8 +276,13 @@ public sealed class Trainer : ReceiveActor
     /// Frees an iteration's message tensors once it is over: they are the trainer's (a role answers with tensors it keeps no
     /// use for, and a batch id is never asked again after its answer), and freed here their memory is reused by the next
     /// iteration instead of waiting in the roles' reply caches for the GC's finalizer thread (bench/Pipeline --messaging).
-    /// Weights are not freed: the generators keep using them.
+    /// Not freed, and left to the finalizer: weights (the generators keep using them), and an iteration's requests after a
+    /// retry (a pooled scorer may still be working on the first attempt's copy) or sent to other nodes (remoting may
+    /// still hold a copy for a member that became unreachable).
     /// </summary>
+    private static void FreeRollout(RolloutBatch rollout) =>
+        Free(rollout.Batch.Sequences, rollout.Batch.AttentionMask, rollout.Batch.ActionMask, rollout.LogProbs);
+
     private static void Free(params Tensor?[] tensors)
     {
         foreach (var t in tensors) t?.Dispose();

@@ -37,7 +37,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
         : throw new SerializationException($"{o.GetType().FullName} is not in the RLHF allow-list (RlhfSerialization.Messages)");
 
     /// <summary>How <see cref="Served"/> travels: its reply as that reply's own manifest and bytes (one level: a served reply is never served again).</summary>
-    private sealed record ServedWire(string Manifest, byte[] Reply, double Seconds, double WeightWaitSeconds);
+    private sealed record ServedWire(string Manifest, ArraySegment<byte> Reply, double Seconds, double WeightWaitSeconds);
 
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
@@ -74,16 +74,14 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
     {
         if (!ByManifest.TryGetValue(manifest, out var type))
             throw new SerializationException($"unknown manifest '{manifest}': not in the RLHF allow-list");
-        if (type == typeof(Served))
-        {
-            var wire = (ServedWire)Read(bytes, manifest, typeof(ServedWire));
-            if (wire.Manifest == manifest) throw new SerializationException($"malformed '{manifest}' message: a served reply cannot hold another");
-            return new Served(FromBinary(wire.Reply, wire.Manifest), wire.Seconds, wire.WeightWaitSeconds);
-        }
-        return Read(bytes, manifest, type);
+        if (type != typeof(Served)) return Read(bytes, manifest, type);
+        var wire = (ServedWire)Read(bytes, manifest, typeof(ServedWire));
+        if (wire.Manifest is null || wire.Manifest == manifest || !ByManifest.TryGetValue(wire.Manifest, out var inner))
+            throw new SerializationException($"malformed '{manifest}' message: its reply's manifest '{wire.Manifest}' is not an allow-listed answer");
+        return new Served(Read(wire.Reply, wire.Manifest, inner), wire.Seconds, wire.WeightWaitSeconds);   // a slice of these bytes: no copy
     }
 
-    private static object Read(byte[] bytes, string manifest, Type type)
+    private static object Read(ArraySegment<byte> bytes, string manifest, Type type)
     {
         try
         {
@@ -96,7 +94,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
             for (var i = 0; i < count; i++)
             {
                 var length = ReadLength(ref span, 8);
-                payloads.Add(new ArraySegment<byte>(bytes, bytes.Length - span.Length, length));     // a slice: the bytes are this message's own
+                payloads.Add(new ArraySegment<byte>(bytes.Array!, bytes.Offset + bytes.Count - span.Length, length));   // a slice: the bytes are this message's own
                 span = span[length..];
             }
             if (!span.IsEmpty) throw new FormatException($"{span.Length} bytes after the last payload");
@@ -106,7 +104,7 @@ public sealed class RlhfSerializer(ExtendedActorSystem system) : SerializerWithS
         }
         catch (Exception e) when (e is FormatException or JsonException or NotSupportedException or ArgumentException)
         {
-            throw new SerializationException($"malformed '{manifest}' message ({bytes.Length} bytes): {e.Message}", e);
+            throw new SerializationException($"malformed '{manifest}' message ({bytes.Count} bytes): {e.Message}", e);
         }
     }
 

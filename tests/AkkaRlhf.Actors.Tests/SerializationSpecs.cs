@@ -141,15 +141,18 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         var outside = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.ToBinary(new Served(new Version(1, 0), 1, 0)));
         Assert.Contains("System.Version is not in the RLHF allow-list", outside.Message);
 
-        // a forged served reply naming a type outside the allow-list as its inner manifest
-        var json = System.Text.Encoding.UTF8.GetBytes("""{"Manifest":"System.Diagnostics.Process","Reply":{"$b":0},"Seconds":1,"WeightWaitSeconds":0}""");
-        var bytes = new byte[4 + json.Length + 4 + 8 + 1];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, json.Length);
-        json.CopyTo(bytes, 4);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + json.Length), 1);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 + json.Length), 1);
-        var unknown = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "rlhf.served"));
-        Assert.Contains("unknown manifest 'System.Diagnostics.Process'", unknown.Message);
+        // forged served replies: an inner manifest outside the allow-list, or a served reply inside a served reply
+        foreach (var inner in new[] { "System.Diagnostics.Process", "rlhf.served" })
+        {
+            var json = System.Text.Encoding.UTF8.GetBytes($$"""{"Manifest":"{{inner}}","Reply":{"$b":0},"Seconds":1,"WeightWaitSeconds":0}""");
+            var bytes = new byte[4 + json.Length + 4 + 8 + 1];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, json.Length);
+            json.CopyTo(bytes, 4);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + json.Length), 1);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 + json.Length), 1);
+            var forged = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "rlhf.served"));
+            Assert.Contains($"its reply's manifest '{inner}' is not an allow-listed answer", forged.Message);
+        }
     }
 
     /// <summary>A readable dump of a message with every tensor's dtype, shape and values.</summary>
