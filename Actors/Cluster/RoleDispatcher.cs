@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using Akka.Actor;
@@ -221,7 +222,7 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
             return;
         }
         var attempt = ++work.Attempt;
-        work.SentAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        work.SentAt = Stopwatch.GetTimestamp();
         work.Worker = worker;
         worker.InHand++;
         worker.Actor.Ask(work.Message, left).PipeTo(Self,
@@ -240,17 +241,17 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
         {
             work.Asker.Tell(new Status.Failure(new InvalidOperationException($"role {_role} on {work.Worker?.Address}: {failed.Reason}")));
         }
-        else if (answer.Reply is Served served)
-        {
-            _completed++;
-            var roundTrip = System.Diagnostics.Stopwatch.GetElapsedTime(work.SentAt).TotalSeconds;
-            _timed?.Invoke(work.Message, new RemoteTiming(Math.Max(0, roundTrip - served.Seconds), served.WeightWaitSeconds));
-            work.Asker.Tell(served.Reply);
-        }
         else
         {
             _completed++;
-            work.Asker.Tell(answer.Reply);
+            var reply = answer.Reply;
+            if (reply is Served served)
+            {
+                var roundTrip = Stopwatch.GetElapsedTime(work.SentAt).TotalSeconds;
+                _timed?.Invoke(work.Message, new RemoteTiming(Math.Max(0, roundTrip - served.Seconds), served.WeightWaitSeconds));
+                reply = served.Reply;
+            }
+            work.Asker.Tell(reply);
         }
     }
 

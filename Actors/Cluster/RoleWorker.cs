@@ -118,10 +118,10 @@ public sealed class RoleWorker : ReceiveActor
         });
         Receive<Done>(done =>
         {
-            var seconds = done.Seconds;                                               // a wait in this mailbox (behind weight chunks) is the answer's messaging
+            // done.Seconds ends at the role's answer: a wait in this mailbox (behind weight chunks) is the answer's messaging
             var weightWait = done.NeedsVersion > done.HadVersion && _appliedAt.TryGetValue(done.NeedsVersion, out var applied)
-                ? Math.Clamp(Stopwatch.GetElapsedTime(done.Arrived, applied).TotalSeconds, 0, seconds) : 0;
-            done.Asker.Tell(done.Reply is WorkFailed ? done.Reply : new Served(done.Reply, seconds, weightWait));
+                ? Math.Clamp(Stopwatch.GetElapsedTime(done.Arrived, applied).TotalSeconds, 0, done.Seconds) : 0;
+            done.Asker.Tell(done.Reply is WorkFailed ? done.Reply : new Served(done.Reply, done.Seconds, weightWait));
         });
         ReceiveAny(request =>
         {

@@ -18,9 +18,10 @@ internal sealed class PhaseTimer(IRemoteRoles? remote)
     /// <summary>Seconds since the phase began.</summary>
     public double Seconds => _clock.Elapsed.TotalSeconds;
 
-    /// <summary>Counts <paramref name="ask"/>, the ask of <paramref name="request"/>, as one of the phase's; returns it.</summary>
+    /// <summary>Counts <paramref name="ask"/>, the ask of <paramref name="request"/>, as one of the phase's (none without remote roles); returns it.</summary>
     public Task<T> Track<T>(object request, Task<T> ask)
     {
+        if (remote is null) return ask;
         _asks.Add((request, ask.ContinueWith(_ => _clock.Elapsed.TotalSeconds, TaskContinuationOptions.ExecuteSynchronously)));
         return ask;
     }

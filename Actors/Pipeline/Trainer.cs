@@ -176,10 +176,10 @@ public sealed class Trainer : ReceiveActor
         _cursor = prompts.Cursor;
         var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
         var version = _version;                                                       // the newest weights sent to the generators
-        var generating = new PhaseTimer(_remote);
+        var generating = NewPhase();
         var parts = await Task.WhenAll(slices.Select((slice, k) =>
             Ask<RolloutBatch>(_generators, new GenerateRollouts(id, k, slice, _spec.SamplesPerPrompt, version), generating, resend: true)));
-        if (_settings.ClusterRoles.Count > 0) _rolloutTimings[id] = await generating.RemoteAsync();
+        if (Clustered) _rolloutTimings[id] = await generating.RemoteAsync();
         var ordered = parts.OrderBy(p => p.Part).ToList();
         var batch = SequenceBatch.Concat(ordered.Select(p => p.Batch).ToList(), _padId);
         var logProbs = SequenceBatch.ConcatResponses(ordered.Select(p => p.LogProbs).ToList(), batch.ResponseLength);
@@ -223,7 +223,7 @@ public sealed class Trainer : ReceiveActor
     {
         var id = rollout.BatchId;
         var retries = _retries;
-        var scoring = new PhaseTimer(_remote);
+        var scoring = NewPhase();
         var reference = Ask<ReferenceLogProbs>(_reference, new ScoreReference(id, rollout.Batch), scoring);
         var reward = Ask<RewardScores>(_reward, new ScoreRewards(id, rollout.Batch), scoring);
         var values = _spec.UsesCritic ? Ask<ValueEstimates>(_critic!, new ComputeValues(id, rollout.Batch), scoring) : null;
@@ -235,7 +235,7 @@ public sealed class Trainer : ReceiveActor
             _settings, _kl.Beta, _spec.SamplesPerPrompt);
         if (_observe is not null) foreach (var (k, v) in _observe(rollout)) metrics[k] = v;
 
-        var training = new PhaseTimer(_remote);
+        var training = NewPhase();
         var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience), training);
         var critic = _spec.UsesCritic ? Ask<CriticUpdated>(_critic!, new TrainCritic(id, rollout.Batch, experience.Returns!, oldValues!), training) : null;
         await Task.WhenAll(policy, critic ?? Task.CompletedTask);
@@ -255,7 +255,7 @@ public sealed class Trainer : ReceiveActor
         metrics["t_score"] = score;
         metrics["t_learn"] = learn;
         metrics["t_sync"] = clock.Elapsed.TotalSeconds;
-        if (_settings.ClusterRoles.Count > 0)
+        if (Clustered)
         {
             var generate = _rolloutTimings.GetValueOrDefault(id);
             foreach (var old in _rolloutTimings.Keys.Where(k => k <= id).ToList()) _rolloutTimings.Remove(old);
@@ -264,7 +264,7 @@ public sealed class Trainer : ReceiveActor
             metrics["t_messaging"] = Math.Min(generate.MessagingSeconds, generated) + s.MessagingSeconds + l.MessagingSeconds;
             metrics["t_weight_wait"] = generate.WeightWaitSeconds;
         }
-        if (_retries == retries && _settings.ClusterRoles.Count == 0)
+        if (_retries == retries && !Clustered)
         {
             FreeRollout(rollout);
             Free(experience.RefLogProbs, experience.Scores, experience.Advantages, experience.Returns, oldValues);
@@ -289,6 +289,12 @@ public sealed class Trainer : ReceiveActor
     }
 
     private readonly Dictionary<long, RemoteTiming> _rolloutTimings = [];          // the generate phase's, by batch id, until its iteration reports it
+
+    /// <summary>Some role is served by other nodes (<see cref="IRemoteRoles"/>).</summary>
+    private bool Clustered => _settings.ClusterRoles.Count > 0;
+
+    /// <summary>A phase's clock; it tracks its asks only in a clustered run (the messaging between nodes is all it adds).</summary>
+    private PhaseTimer NewPhase() => new(Clustered ? _remote : null);
 
     /// <summary>Journals iteration <paramref name="i"/>, and checkpoints every <c>Every</c> iterations and at the end.</summary>
     private async Task Record(int i, int iterations, Dictionary<string, double> metrics)
