@@ -12,9 +12,10 @@ namespace AkkaRlhf.Actors;
 public static class RlhfActors
 {
     /// <summary>
-    /// The dispatcher of every actor that runs a model (roles, offline stages): one dedicated thread per actor, so that
-    /// long forward and backward passes never starve the default dispatcher (asks, timers, the coordinator, and a
-    /// cluster's heartbeats later); the thread blocks while idle (<see cref="Dispatch.ModelDispatcherConfigurator"/>). Under <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
+    /// The dispatcher of every actor that runs a model (roles, offline stages): a dispatcher of their own on the .NET thread
+    /// pool with a pool thread reserved per actor, so that long forward and backward passes never starve the default
+    /// dispatcher (asks, timers, the coordinator, a cluster's heartbeats) (<see cref="Dispatch.ModelDispatcher"/>). Under
+    /// <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
     /// </summary>
     public const string ModelDispatcher = "akka.rlhf.model-dispatcher";
 
@@ -22,6 +23,7 @@ public static class RlhfActors
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
         {{ModelDispatcher}} {
           type = "AkkaRlhf.Actors.Dispatch.ModelDispatcherConfigurator, AkkaRlhf.Actors"
+          executor = default-executor
           throughput = 1
         }
         """).WithFallback(RlhfSerialization.AkkaConfig);

@@ -5,36 +5,42 @@ namespace AkkaRlhf.Models;
 /// <summary>
 /// libtorch's intra-op threads, per thread of this process. libtorch keeps the count per thread (OpenMP's and MKL's
 /// thread-local settings), but <c>set_num_threads</c> also sets the count that a thread which has not computed yet takes
-/// when it first computes. <see cref="Pin"/> sets the calling thread's count and puts that process-wide one back to
-/// <see cref="ProcessDefault"/>, so a role's own count never leaks into a thread that starts computing later.
+/// when it first computes. Work with a count of its own runs inside <see cref="Use"/>, which puts the count back to
+/// <see cref="ProcessDefault"/> afterwards (on the thread and process-wide), so a role's count never stays on a pool thread.
 /// </summary>
 public static class TorchThreads
 {
     private static volatile int _processDefault = 1;
 
-    /// <summary>The count of every thread that sets none of its own (<c>akka-rlhf.torch-threads</c>; 1 until set).</summary>
+    /// <summary>The count of all work that sets none of its own (<c>akka-rlhf.torch-threads</c>; 1 until set).</summary>
     public static int ProcessDefault => _processDefault;
 
-    /// <summary>Sets <see cref="ProcessDefault"/> (at least 1) and pins the calling thread to it.</summary>
+    /// <summary>Sets <see cref="ProcessDefault"/> (at least 1), for the calling thread too.</summary>
     public static void SetProcessDefault(int threads)
     {
         _processDefault = Math.Max(1, threads);
-        Pin(0);
+        torch.get_num_threads();                                  // the thread's lazy initialisation, which would overwrite the count
+        torch.set_num_threads(_processDefault);
     }
 
-    /// <summary>The calling thread computes with <paramref name="threads"/> intra-op threads (0: <see cref="ProcessDefault"/>).</summary>
-    public static void Pin(int threads)
+    /// <summary>
+    /// The calling thread computes with <paramref name="threads"/> intra-op threads (0: <see cref="ProcessDefault"/>) until
+    /// the result is disposed; then with <see cref="ProcessDefault"/>. Costs nothing when the thread has that count already.
+    /// </summary>
+    public static Scope Use(int threads)
     {
         var count = threads > 0 ? threads : _processDefault;
-        torch.get_num_threads();                                  // the thread's lazy initialisation, which would overwrite the count
+        if (torch.get_num_threads() == count) return default;    // also the thread's lazy initialisation
         torch.set_num_threads(count);
-        if (count == _processDefault) return;
-        var restore = new Thread(() =>                            // the process-wide count back, set on a thread of its own
+        return new Scope(restore: true);
+    }
+
+    /// <summary>Puts the count back to <see cref="ProcessDefault"/> when disposed, if <see cref="Use"/> changed it.</summary>
+    public readonly struct Scope(bool restore) : IDisposable
+    {
+        public void Dispose()
         {
-            torch.get_num_threads();
-            torch.set_num_threads(_processDefault);
-        });
-        restore.Start();
-        restore.Join();
+            if (restore) torch.set_num_threads(_processDefault);
+        }
     }
 }

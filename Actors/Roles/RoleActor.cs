@@ -22,14 +22,21 @@ public abstract class RoleActor : ReceiveActor
     private const int RepliesKept = 16;
     private readonly Dictionary<object, object> _replies = [];
     private readonly Queue<object> _order = new();
+    private readonly int _torchThreads;
 
     /// <param name="device">Where this role's model lives: "cpu", "cuda", "cuda:N".</param>
-    /// <param name="torchThreads">libtorch intra-op threads of this role's thread (its <c>torch-threads</c>); 0: the process's.</param>
+    /// <param name="torchThreads">libtorch intra-op threads of this role's work (its <c>torch-threads</c>); 0: the process's.</param>
     protected RoleActor(Device device, int torchThreads = 0)
     {
         Devices.EnsureAvailable(device);
         Device = device;
-        if (torchThreads > 0) TorchThreads.Pin(torchThreads);
+        _torchThreads = torchThreads;
+    }
+
+    /// <summary>Each message computes with the role's intra-op threads, on whichever pool thread runs it.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        using (TorchThreads.Use(_torchThreads)) return base.AroundReceive(receive, message);
     }
 
     /// <summary>The device of this role's model; tensors are moved here on arrival.</summary>

@@ -28,9 +28,7 @@ using static TorchSharp.torch;
 /// Iteration i of (b) and (c) runs on the trainer's thread inside its progress report of iteration i (the roles idle), and
 /// the actors' iteration time excludes it: the three paths see the same state of the shared machine within ~0.3 s.
 /// Every path starts from the same freshly built models, so iteration i of each must give the same metrics.
-/// With BENCH_THREAD_CPU=1 each round also prints the actors' CPU per iteration by thread name (from /proc, Linux). With
-/// BENCH_MODEL_DISPATCHER=default the model actors run on Akka's default dispatcher (the .NET thread pool) instead of a thread
-/// each: an experiment, not how the product runs (bench/Pipeline/RESULTS.md).
+/// With BENCH_THREAD_CPU=1 each round also prints the actors' CPU per iteration by thread name (from /proc, Linux).
 /// </summary>
 static class MessagingBench
 {
@@ -53,9 +51,7 @@ static class MessagingBench
         }
 
         // one actor system for the whole run, as a process of the product has; each round its own trainer (with its roles) and prompts
-        var dispatcher = Environment.GetEnvironmentVariable("BENCH_MODEL_DISPATCHER") == "default"   // an experiment: the model actors on the .NET pool
-            ? "akka.rlhf.model-dispatcher { type = Dispatcher, throughput = 1 }" : "";
-        var system = ActorSystem.Create("bench", Akka.Configuration.ConfigurationFactory.ParseString(dispatcher).WithFallback(RlhfActors.AkkaConfig).WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+        var system = ActorSystem.Create("bench", RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
         async Task<Dictionary<string, List<Dictionary<string, double>>>> Round(int round)
         {
             using var ga = new Generator(1);

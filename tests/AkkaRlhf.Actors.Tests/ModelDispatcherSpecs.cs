@@ -4,65 +4,94 @@ using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Models;
 using TorchSharp;
+using Akka.TestKit;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
-/// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>): one thread of its own per actor, messages in order, the
-/// thread gone once its actor stops; a role's thread computes with its <c>torch-threads</c>, every other with the process's.
+/// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>): messages in order, a pool thread reserved per model actor (so
+/// the default dispatcher gets a thread while every model actor blocks) and given back when it stops; a role computes with
+/// its <c>torch-threads</c> on whichever thread runs it, and leaves every thread at the process's count.
 /// </summary>
+[Collection(nameof(SerialTorch))]                                                    // the thread pool's minimum is process-wide
 public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     : RlhfTestKit(output, "akka.rlhf.model-dispatcher.shutdown-timeout = 100ms")
 {
-    /// <summary>Replies with the message and the thread it runs on.</summary>
+    /// <summary>Replies with the message and the dispatcher it runs on.</summary>
     private sealed class WhereAmI : ReceiveActor
     {
-        public WhereAmI() => ReceiveAny(m => Sender.Tell((m, Thread.CurrentThread)));
+        public WhereAmI() => ReceiveAny(m => Sender.Tell((m, Context.Dispatcher.Id)));
     }
 
-    private (object Message, Thread Thread) Ask(IActorRef actor, object message)
+    /// <summary>Says it started, then blocks its thread until <paramref name="release"/> is set (a long training step).</summary>
+    private sealed class Blocker : ReceiveActor
     {
-        actor.Tell(message, TestActor);
-        return ExpectMsg<(object, Thread)>();
+        public Blocker(ManualResetEventSlim release) => ReceiveAny(_ =>
+        {
+            Sender.Tell("blocking");
+            release.Wait(TimeSpan.FromSeconds(30));
+            Sender.Tell("done");
+        });
     }
 
     [Fact]
-    public void Each_model_actor_runs_on_its_own_thread_the_same_one_for_every_message()
+    public void A_model_actor_runs_on_the_model_dispatcher_and_gets_its_messages_in_order()
     {
         var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
-        var b = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
-
-        var firstOfA = Ask(a, 1);
-        var firstOfB = Ask(b, 1);
-        Assert.NotEqual(firstOfA.Thread, firstOfB.Thread);
-        Assert.StartsWith(RlhfActors.ModelDispatcher, firstOfA.Thread.Name);
-        Thread.Sleep(50);                                                             // a's thread goes idle and waits
-        for (var i = 2; i <= 5; i++)
+        for (var i = 0; i < 1000; i++) a.Tell(i, TestActor);
+        for (var i = 0; i < 1000; i++)
         {
-            Assert.Equal(firstOfA.Thread, Ask(a, i).Thread);
-            Assert.Equal(firstOfB.Thread, Ask(b, i).Thread);
+            var (message, dispatcher) = ExpectMsg<(object, string)>();
+            Assert.Equal(i, message);
+            Assert.Equal(RlhfActors.ModelDispatcher, dispatcher);
         }
     }
 
     [Fact]
-    public void A_model_actor_gets_its_messages_in_order()
+    public void With_every_model_actor_blocked_the_default_dispatcher_still_answers_at_once()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
-        for (var i = 0; i < 1000; i++) a.Tell(i, TestActor);
-        for (var i = 0; i < 1000; i++) Assert.Equal(i, ExpectMsg<(object Message, Thread)>().Message);
+        // more blocked actors than the pool has threads to begin with: without a reservation each one past the pool's
+        // minimum waits for the pool to inject a thread (about one per half second), and so does the default dispatcher
+        var count = 2 * Environment.ProcessorCount + 6;
+        using var release = new ManualResetEventSlim();
+        var blockers = Enumerable.Range(0, count).Select(_ => Sys.ActorOf(Props.Create(() => new Blocker(release)).OnModelDispatcher())).ToList();
+        try
+        {
+            foreach (var b in blockers) b.Tell("train", TestActor);
+            ReceiveN(count, TimeSpan.FromSeconds(2)).ToList().ForEach(m => Assert.Equal("blocking", m));
+            var plain = Sys.ActorOf(Props.Create(() => new WhereAmI()));                // the default dispatcher
+            plain.Tell("heartbeat", TestActor);
+            var (message, dispatcher) = ExpectMsg<(object, string)>(TimeSpan.FromSeconds(1));
+            Assert.Equal("heartbeat", message);
+            Assert.NotEqual(RlhfActors.ModelDispatcher, dispatcher);
+        }
+        finally { release.Set(); }
+        ReceiveN(count, TimeSpan.FromSeconds(10)).ToList().ForEach(m => Assert.Equal("done", m));
     }
 
     [Fact]
-    public void The_thread_ends_after_its_actor_stops()
+    public void Each_model_actor_reserves_a_pool_thread_until_it_stops()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
-        var thread = Ask(a, 1).Thread;
-        Assert.True(thread.IsAlive);
-        Watch(a);
-        Sys.Stop(a);
-        ExpectTerminated(a);
-        AwaitCondition(() => !thread.IsAlive, TimeSpan.FromSeconds(10));            // after shutdown-timeout (100 ms here)
+        ThreadPool.GetMinThreads(out var before, out _);
+        var reserved = Dispatch.ThreadReservation.Reserved;
+        var actors = Enumerable.Range(0, 3).Select(_ => Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher())).ToList();
+        foreach (var a in actors) a.Tell(1, TestActor);
+        ReceiveN(3);
+        ThreadPool.GetMinThreads(out var during, out _);
+        Assert.Equal(reserved + 3, Dispatch.ThreadReservation.Reserved);
+        Assert.Equal(before + 3, during);
+        foreach (var a in actors)
+        {
+            Watch(a);
+            Sys.Stop(a);
+            ExpectTerminated(a);
+        }
+        AwaitAssert(() =>
+        {
+            ThreadPool.GetMinThreads(out var after, out _);
+            Assert.Equal(before, after);
+        });
     }
 
     /// <summary>A role that replies how many intra-op threads its thread computes with.</summary>
@@ -83,6 +112,13 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
         Assert.Equal(process, ExpectMsg<int>());
         own.Tell("count?", TestActor);
         Assert.Equal(process + 1, ExpectMsg<int>());
+
+
+        // on the calling thread (as any pool thread would run it): the role's count while it computes, the process's after
+        var here = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 2)).WithDispatcher(CallingThreadDispatcher.Id));
+        here.Tell("count?", TestActor);
+        Assert.Equal(process + 2, ExpectMsg<int>());
+        Assert.Equal(process, torch.get_num_threads());
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using TorchSharp;
 
 namespace AkkaRlhf.Models.Tests;
 
-/// <summary>A thread's own intra-op thread count stays its own and does not leak into threads that compute later.</summary>
+/// <summary>A count set for some work is the thread's own while the work runs, and leaks nowhere after it.</summary>
 public sealed class TorchThreadsSpecs
 {
     private static T OnNewThread<T>(Func<T> work)
@@ -16,26 +16,31 @@ public sealed class TorchThreadsSpecs
     }
 
     [Fact]
-    public void A_pinned_count_is_the_threads_own()
+    public void A_count_in_use_is_the_threads_own_and_goes_back_to_the_process_default_after()
     {
         var defaultCount = TorchThreads.ProcessDefault;
-        var (pinned, afterOthers) = OnNewThread(() =>
+        var (inUse, afterOther, after) = OnNewThread(() =>
         {
-            TorchThreads.Pin(defaultCount + 2);
-            var pinned = torch.get_num_threads();
-            var other = OnNewThread(() => { TorchThreads.Pin(defaultCount + 1); return torch.get_num_threads(); });
-            Assert.Equal(defaultCount + 1, other);
-            return (pinned, torch.get_num_threads());
+            int inUse, afterOther;
+            using (TorchThreads.Use(defaultCount + 2))
+            {
+                inUse = torch.get_num_threads();
+                var other = OnNewThread(() => { using (TorchThreads.Use(defaultCount + 1)) return torch.get_num_threads(); });
+                Assert.Equal(defaultCount + 1, other);
+                afterOther = torch.get_num_threads();
+            }
+            return (inUse, afterOther, torch.get_num_threads());
         });
-        Assert.Equal(defaultCount + 2, pinned);
-        Assert.Equal(defaultCount + 2, afterOthers);                                  // another thread's pin left this one alone
+        Assert.Equal(defaultCount + 2, inUse);
+        Assert.Equal(defaultCount + 2, afterOther);                                   // another thread's count left this one alone
+        Assert.Equal(defaultCount, after);
     }
 
     [Fact]
-    public void A_thread_that_computes_after_another_pinned_its_own_count_gets_the_process_default()
+    public void A_thread_that_computes_after_another_used_its_own_count_gets_the_process_default()
     {
         var defaultCount = TorchThreads.ProcessDefault;
-        OnNewThread(() => { TorchThreads.Pin(defaultCount + 3); return 0; });
+        OnNewThread(() => { using (TorchThreads.Use(defaultCount + 3)) return torch.get_num_threads(); });
         var fresh = OnNewThread(() =>
         {
             using var x = torch.ones(4).sum();                                        // the first op of this thread
