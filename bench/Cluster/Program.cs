@@ -56,6 +56,15 @@ try
                 var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 1_000, message);
                 Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
             }
+            Console.WriteLine();
+            Console.WriteLine("After 20 ms idle (as each request of a PPO phase finds the processes): 150 round trips, each after a 20 ms pause:");
+            Console.WriteLine("| message | bytes | Akka p50 (ms) | Akka p99 (ms) | TCP p50 (ms) | ratio p50 |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            foreach (var (name, message) in new[] { ("RequestPrompts", (object)RemoteAsk.Message), ("rollout batch", RemoteAsk.Batch()) })
+            {
+                var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 150, message, TimeSpan.FromMilliseconds(20));
+                Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
+            }
         });
     if (sections.Contains("weights"))
         await WithSeed(async (seedPort, config, system) =>

@@ -91,7 +91,10 @@ internal static class RemoteAsk
 
     /// <summary>Runs both sides' measurements against the echo member <paramref name="echoAddress"/> and its TCP port.</summary>
     /// <param name="message">What is sent and echoed back; the throughput measurement only for <see cref="Message"/> (else 0).</param>
-    public static async Task<Result> MeasureAsync(ActorSystem system, string echoAddress, int tcpPort, int roundTrips, object message)
+    /// <param name="idle">A pause before each timed round trip (both ways), so each starts from idle processes as a PPO phase
+    /// does; with a pause, no throughput is measured.</param>
+    public static async Task<Result> MeasureAsync(ActorSystem system, string echoAddress, int tcpPort, int roundTrips, object message,
+        TimeSpan idle = default)
     {
         var echo = await system.ActorSelection($"{echoAddress}/user/echo").ResolveOne(TimeSpan.FromSeconds(30));
         var bytes = new RlhfSerializer((ExtendedActorSystem)system).ToBinary(message);
@@ -100,12 +103,13 @@ internal static class RemoteAsk
         var akka = new double[roundTrips];
         for (var i = 0; i < roundTrips; i++)
         {
+            if (idle > TimeSpan.Zero) Thread.Sleep(idle);
             var start = Stopwatch.GetTimestamp();
             await echo.Ask<object>(message, TimeSpan.FromSeconds(10));
             akka[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         var akkaRate = 0.0;
-        if (ReferenceEquals(message, Message))
+        if (ReferenceEquals(message, Message) && idle == TimeSpan.Zero)
         {
             await Throughput(system, echo, 20_000);
             akkaRate = await Throughput(system, echo, roundTrips * 5);
@@ -121,12 +125,13 @@ internal static class RemoteAsk
         var tcp = new double[roundTrips];
         for (var i = 0; i < roundTrips; i++)
         {
+            if (idle > TimeSpan.Zero) Thread.Sleep(idle);
             var start = Stopwatch.GetTimestamp();
             socket.Send(frame);
             ReadFrame(socket, reply);
             tcp[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        var tcpRate = ReferenceEquals(message, Message) ? PipelinedTcp(socket, frame, roundTrips * 5) : 0;
+        var tcpRate = ReferenceEquals(message, Message) && idle == TimeSpan.Zero ? PipelinedTcp(socket, frame, roundTrips * 5) : 0;
 
         return new Result(Percentile(akka, 0.50), Percentile(akka, 0.99), akkaRate, Percentile(tcp, 0.50), Percentile(tcp, 0.99), tcpRate, bytes.Length);
     }
