@@ -14,7 +14,8 @@ namespace AkkaRlhf.Actors.Dispatch;
 /// Why the pool and not a thread per actor (Akka's <c>PinnedDispatcher</c>, this project's choice until 2026-12): a
 /// message to a model actor then wakes that actor's sleeping thread, and its answer wakes another; on the pool the thread
 /// that sent a message usually runs it next. Measured (bench/Pipeline <c>--messaging</c>), the actors' PPO iteration
-/// beyond the same work called directly: 5-8% with a thread per actor, 1-3% on the pool (bench/Pipeline/RESULTS.md).
+/// beyond the same work called directly: 5-10% with a thread per actor, ~3% (median of seven runs) on the pool
+/// (bench/Pipeline/RESULTS.md).
 /// </remarks>
 public sealed class ModelDispatcher(MessageDispatcherConfigurator configurator, string id, int throughput, long? throughputDeadlineTime,
     ExecutorServiceFactory executor, TimeSpan shutdownTimeout)
