@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using TorchSharp;
 
 namespace AkkaRlhf.Models;
@@ -5,9 +6,12 @@ namespace AkkaRlhf.Models;
 /// <summary>
 /// libtorch's intra-op threads, per thread of this process. libtorch keeps the count per thread (OpenMP's and MKL's
 /// thread-local settings), but <c>set_num_threads</c> also sets the count that a thread which has not computed yet takes
-/// when it first computes. Work with a count of its own runs inside <see cref="Use"/>, which puts the count back to
-/// <see cref="ProcessDefault"/> afterwards (on the thread and process-wide), so a role's count never stays on a pool thread.
+/// when it first computes. Work with a count of its own runs inside <see cref="Use"/>, which puts that process-wide count
+/// back to <see cref="ProcessDefault"/> at once (from a thread of its own) and the calling thread's when the work is done,
+/// so a role's count never reaches another thread.
 /// </summary>
+/// <remarks>A role's handler that awaits loses its count after the first await (the continuation runs as a new message
+/// outside <c>AroundReceive</c>): wrap the compute after an await in <see cref="Use"/> again.</remarks>
 public static class TorchThreads
 {
     private static volatile int _processDefault = 1;
@@ -32,6 +36,7 @@ public static class TorchThreads
         var count = threads > 0 ? threads : _processDefault;
         if (torch.get_num_threads() == count) return default;    // also the thread's lazy initialisation
         torch.set_num_threads(count);
+        if (count != _processDefault) Restorer.Run();
         return new Scope(restore: true);
     }
 
@@ -41,6 +46,29 @@ public static class TorchThreads
         public void Dispose()
         {
             if (restore) torch.set_num_threads(_processDefault);
+        }
+    }
+
+    /// <summary>A thread that sets the process-wide count back to <see cref="ProcessDefault"/> (its own count with it).</summary>
+    private static class Restorer
+    {
+        private static readonly BlockingCollection<ManualResetEventSlim> Requests = [];
+
+        static Restorer() => new Thread(() =>
+        {
+            foreach (var done in Requests.GetConsumingEnumerable())
+            {
+                torch.get_num_threads();
+                torch.set_num_threads(_processDefault);
+                done.Set();
+            }
+        }) { IsBackground = true, Name = "torch-threads-restorer" }.Start();
+
+        public static void Run()
+        {
+            using var done = new ManualResetEventSlim();
+            Requests.Add(done);
+            done.Wait();
         }
     }
 }

@@ -8,7 +8,8 @@ namespace AkkaRlhf.Actors.Dispatch;
 /// per actor) on the .NET thread pool, which reserves a pool thread for each of its actors. A model actor's message may
 /// block a thread for seconds (a training step); the pool's minimum thread count is raised by one per attached actor, so
 /// with every model actor busy the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats) still gets a
-/// thread at once instead of waiting for the pool to inject one (about one per half second when starved).
+/// thread at once instead of waiting for the pool to inject one (about one per half second when starved). Only model
+/// actors are covered: other code that blocks pool threads competes for the pool's own minimum.
 /// </summary>
 /// <remarks>
 /// Why the pool and not a thread per actor (Akka's <c>PinnedDispatcher</c>, this project's choice until 2026-12): a
@@ -24,12 +25,17 @@ public sealed class ModelDispatcher(MessageDispatcherConfigurator configurator, 
     public override void Attach(ActorCell cell)
     {
         ThreadReservation.Add(1);
-        base.Attach(cell);
+        try { base.Attach(cell); }
+        catch
+        {
+            ThreadReservation.Add(-1);
+            throw;
+        }
     }
 
     public override void Detach(ActorCell cell)
     {
-        base.Detach(cell);
-        ThreadReservation.Add(-1);
+        try { base.Detach(cell); }
+        finally { ThreadReservation.Add(-1); }
     }
 }

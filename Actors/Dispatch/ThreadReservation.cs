@@ -2,14 +2,13 @@ namespace AkkaRlhf.Actors.Dispatch;
 
 /// <summary>
 /// Worker threads of the .NET thread pool reserved for model actors (every <see cref="ModelDispatcher"/> of the process):
-/// the pool's minimum is its own minimum from before the first reservation plus the reserved count. Below its minimum the
-/// pool starts a thread as soon as work waits; above it, only by its slow starvation rule.
+/// each reservation raises the pool's minimum by one and each release lowers it by one, so a minimum the host set itself
+/// is kept. Below its minimum the pool starts a thread as soon as work waits; above it, only by its slow starvation rule.
 /// </summary>
 internal static class ThreadReservation
 {
     private static readonly object Gate = new();
     private static int _reserved;
-    private static int _baseWorkers = -1, _baseIo;
 
     /// <summary>How many threads are reserved now.</summary>
     public static int Reserved
@@ -22,10 +21,11 @@ internal static class ThreadReservation
     {
         lock (Gate)
         {
-            if (_baseWorkers < 0) ThreadPool.GetMinThreads(out _baseWorkers, out _baseIo);
-            _reserved = Math.Max(0, _reserved + threads);
-            if (!ThreadPool.SetMinThreads(_baseWorkers + _reserved, _baseIo))
-                throw new InvalidOperationException($"the thread pool refused a minimum of {_baseWorkers + _reserved} worker threads (its maximum is lower)");
+            if (_reserved + threads < 0) throw new InvalidOperationException($"{-threads} pool threads given back, {_reserved} reserved");
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            if (!ThreadPool.SetMinThreads(workers + threads, io))
+                throw new InvalidOperationException($"the thread pool refused a minimum of {workers + threads} worker threads (its maximum is lower)");
+            _reserved += threads;
         }
     }
 }

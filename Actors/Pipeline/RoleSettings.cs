@@ -8,7 +8,7 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// <summary>
 /// The HOCON block of one role: its <c>type</c> (a registered short name or an assembly-qualified
 /// type name), its <c>device</c>, its <c>pool-size</c> and its <c>torch-threads</c> (libtorch intra-op threads
-/// of the role's thread; 0 = the process's <c>akka-rlhf.torch-threads</c>); <see cref="Block"/> keeps the whole block
+/// of the role's work; 0 = the process's <c>akka-rlhf.torch-threads</c>); <see cref="Block"/> keeps the whole block
 /// for the role's own keys. <see cref="UseRole"/> is the cluster role whose nodes serve it when
 /// <c>cluster.enabled = on</c> (Akka's cluster-aware group router), null when the trainer hosts it.
 /// </summary>

@@ -53,7 +53,7 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     {
         // more blocked actors than the pool has threads to begin with: without a reservation each one past the pool's
         // minimum waits for the pool to inject a thread (about one per half second), and so does the default dispatcher
-        var count = 2 * Environment.ProcessorCount + 6;
+        var count = Math.Max(2 * Environment.ProcessorCount, ThreadPool.ThreadCount) + 6;   // more than the threads the pool has now
         using var release = new ManualResetEventSlim();
         var blockers = Enumerable.Range(0, count).Select(_ => Sys.ActorOf(Props.Create(() => new Blocker(release)).OnModelDispatcher())).ToList();
         try
@@ -107,7 +107,7 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
         var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).OnModelDispatcher());
         own.Tell("count?", TestActor);
         Assert.Equal(process + 1, ExpectMsg<int>());
-        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());   // started after the other pinned its own
+        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());   // started after the other used its own
         inherits.Tell("count?", TestActor);
         Assert.Equal(process, ExpectMsg<int>());
         own.Tell("count?", TestActor);

@@ -3,7 +3,8 @@ using TorchSharp;
 
 namespace AkkaRlhf.Models.Tests;
 
-/// <summary>A count set for some work is the thread's own while the work runs, and leaks nowhere after it.</summary>
+/// <summary>A count set for some work is the thread's own while the work runs, and leaks nowhere, during it or after.</summary>
+[Collection("GlobalRng")]                                                             // libtorch's process-wide count: one spec at a time
 public sealed class TorchThreadsSpecs
 {
     private static T OnNewThread<T>(Func<T> work)
@@ -45,6 +46,22 @@ public sealed class TorchThreadsSpecs
         {
             using var x = torch.ones(4).sum();                                        // the first op of this thread
             return torch.get_num_threads();
+        });
+        Assert.Equal(defaultCount, fresh);
+    }
+
+    [Fact]
+    public void A_thread_that_first_computes_while_another_uses_its_own_count_gets_the_process_default()
+    {
+        var defaultCount = TorchThreads.ProcessDefault;
+        var fresh = OnNewThread(() =>
+        {
+            using (TorchThreads.Use(defaultCount + 2))
+                return OnNewThread(() =>
+                {
+                    using var x = torch.ones(4).sum();                                // its first op, inside the other's scope
+                    return torch.get_num_threads();
+                });
         });
         Assert.Equal(defaultCount, fresh);
     }
