@@ -12,10 +12,11 @@ namespace AkkaRlhf.Actors;
 public static class RlhfActors
 {
     /// <summary>
-    /// The dispatcher of every actor that runs a model (roles, offline stages): a dispatcher of their own on the .NET thread
-    /// pool with a pool thread reserved per actor, so that long forward and backward passes never starve the default
-    /// dispatcher (asks, timers, the coordinator, a cluster's heartbeats) (<see cref="Dispatch.ModelDispatcher"/>). Under
-    /// <c>akka</c>, so that a user's <c>akka.rlhf.model-dispatcher</c> keys reach it.
+    /// The dispatcher of every actor that runs a model (roles, offline stages): a thread of its own per actor by default,
+    /// or (<c>thread-per-actor = off</c>) the .NET thread pool with a thread reserved per actor; either way long forward and
+    /// backward passes never starve the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats)
+    /// (<see cref="Dispatch.ModelDispatcherConfigurator"/>). Under <c>akka</c>, so that a user's
+    /// <c>akka.rlhf.model-dispatcher</c> keys reach it.
     /// </summary>
     public const string ModelDispatcher = "akka.rlhf.model-dispatcher";
 
@@ -23,6 +24,9 @@ public static class RlhfActors
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
         {{ModelDispatcher}} {
           type = "AkkaRlhf.Actors.Dispatch.ModelDispatcherConfigurator, AkkaRlhf.Actors"
+          # on: a thread of its own per model actor; off: the .NET thread pool, a thread reserved per model actor
+          # (less messaging for small models, more memory for large ones: ModelDispatcherConfigurator). Default on.
+          thread-per-actor = on
           executor = default-executor
           throughput = 1
         }

@@ -4,21 +4,40 @@ using Akka.Dispatch;
 namespace AkkaRlhf.Actors.Dispatch;
 
 /// <summary>
-/// The model dispatcher: one <see cref="ModelDispatcher"/> for every model actor of the system, on the executor its config
-/// names (<c>executor</c>, the .NET thread pool by default). Reads the usual dispatcher keys (<c>throughput</c>,
+/// The model dispatcher. With <c>thread-per-actor = on</c> (the default) Akka's <see cref="PinnedDispatcher"/>: a thread
+/// of its own for each model actor, which blocks while its mailbox is empty (<see cref="DedicatedThread"/>; Akka's stock
+/// pinned thread first spins, up to ~50 <c>Thread.Sleep(0)</c> per core, taking CPU from the roles that compute). With
+/// <c>off</c> one <see cref="ModelDispatcher"/> for every model actor, on the executor its config names (the .NET thread
+/// pool), with a pool thread reserved per actor. Reads the usual dispatcher keys (<c>throughput</c>,
 /// <c>throughput-deadline-time</c>, <c>shutdown-timeout</c>).
 /// </summary>
-/// <remarks>Named by <c>type</c> in <see cref="RlhfActors.ModelDispatcher"/>'s config.</remarks>
+/// <remarks>
+/// Which to choose (bench/Pipeline/RESULTS.md, bench/Gpt2Small/RESULTS.md): on the pool a message to a model actor is
+/// usually run by the thread that sent it, where a thread per actor must wake the actor's thread, so a small model's
+/// iteration spends ~3% instead of 5-10% in messaging; but a role's work then moves between pool threads and so does its
+/// memory (glibc keeps an arena per thread): GPT-2 small's peak memory +6% fully fine-tuned, +15-25% with LoRA, LoRA's
+/// iteration slower. Large models keep a thread per actor; a run of small models may turn it off.
+/// </remarks>
 public sealed class ModelDispatcherConfigurator : MessageDispatcherConfigurator
 {
-    private readonly ModelDispatcher _instance;
+    private readonly ModelDispatcher? _pool;                                          // null: a thread per actor
+    private readonly ExecutorServiceFactory _threads = new Threads();
 
     public ModelDispatcherConfigurator(Config config, IDispatcherPrerequisites prerequisites) : base(config, prerequisites)
     {
-        var deadline = Config.GetTimeSpan("throughput-deadline-time", null);
-        _instance = new ModelDispatcher(this, Config.GetString("id"), Config.GetInt("throughput"), deadline > TimeSpan.Zero ? deadline.Ticks : null,
-            ConfigureExecutor(), Config.GetTimeSpan("shutdown-timeout", null));
+        if (Config.GetBoolean("thread-per-actor", true)) return;
+        _pool = new ModelDispatcher(this, Config.GetString("id"), Config.GetInt("throughput"), Deadline, ConfigureExecutor(),
+            Config.GetTimeSpan("shutdown-timeout", null));
     }
 
-    public override MessageDispatcher Dispatcher() => _instance;
+    /// <summary>The pool's dispatcher, or a new one with a thread of its own for each actor.</summary>
+    public override MessageDispatcher Dispatcher() => _pool as MessageDispatcher
+        ?? new PinnedDispatcher(this, Config.GetString("id"), Config.GetInt("throughput"), Deadline, _threads, Config.GetTimeSpan("shutdown-timeout", null));
+
+    private long? Deadline => Config.GetTimeSpan("throughput-deadline-time", null) is var d && d > TimeSpan.Zero ? d.Ticks : null;
+
+    private sealed class Threads : ExecutorServiceFactory
+    {
+        public override ExecutorService Produce(string id) => new DedicatedThread(id);
+    }
 }

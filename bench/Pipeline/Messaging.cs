@@ -28,7 +28,8 @@ using static TorchSharp.torch;
 /// Iteration i of (b) and (c) runs on the trainer's thread inside its progress report of iteration i (the roles idle), and
 /// the actors' iteration time excludes it: the three paths see the same state of the shared machine within ~0.3 s.
 /// Every path starts from the same freshly built models, so iteration i of each must give the same metrics.
-/// With BENCH_THREAD_CPU=1 each round also prints the actors' CPU per iteration by thread name (from /proc, Linux).
+/// With BENCH_THREAD_CPU=1 each round also prints the actors' CPU per iteration by thread name (from /proc, Linux). With
+/// BENCH_MODEL_DISPATCHER=pool the model actors run on the thread pool (<c>akka.rlhf.model-dispatcher.thread-per-actor = off</c>).
 /// </summary>
 static class MessagingBench
 {
@@ -51,7 +52,9 @@ static class MessagingBench
         }
 
         // one actor system for the whole run, as a process of the product has; each round its own trainer (with its roles) and prompts
-        var system = ActorSystem.Create("bench", RlhfActors.AkkaConfig.WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+        var pool = Environment.GetEnvironmentVariable("BENCH_MODEL_DISPATCHER") == "pool"        // the model actors on the thread pool
+            ? "akka.rlhf.model-dispatcher.thread-per-actor = off" : "";
+        var system = ActorSystem.Create("bench", Akka.Configuration.ConfigurationFactory.ParseString(pool).WithFallback(RlhfActors.AkkaConfig).WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
         async Task<Dictionary<string, List<Dictionary<string, double>>>> Round(int round)
         {
             using var ga = new Generator(1);

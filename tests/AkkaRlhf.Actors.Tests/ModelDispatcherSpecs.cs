@@ -10,13 +10,14 @@ using Xunit.Abstractions;
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
-/// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>): messages in order, a pool thread reserved per model actor (so
+/// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>) on the thread pool (<c>thread-per-actor = off</c>): messages
+/// in order, a pool thread reserved per model actor (so
 /// the default dispatcher gets a thread while every model actor blocks) and given back when it stops; a role computes with
 /// its <c>torch-threads</c> on whichever thread runs it, and leaves every thread at the process's count.
 /// </summary>
 [Collection(nameof(SerialTorch))]                                                    // the thread pool's minimum is process-wide
 public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
-    : RlhfTestKit(output, "akka.rlhf.model-dispatcher.shutdown-timeout = 100ms")
+    : RlhfTestKit(output, "akka.rlhf.model-dispatcher { shutdown-timeout = 100ms, thread-per-actor = off }")
 {
     /// <summary>Replies with the message and the dispatcher it runs on.</summary>
     private sealed class WhereAmI : ReceiveActor
