@@ -2,6 +2,7 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Models;
 using AkkaRlhf.Models.Data;
 using Akka.Actor;
+using Akka.Dispatch;
 using Akka.Event;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -23,6 +24,7 @@ public abstract class RoleActor : ReceiveActor
     private readonly Dictionary<object, object> _replies = [];
     private readonly Queue<object> _order = new();
     private readonly int _torchThreads;
+    private readonly bool _ownThread;
 
     /// <param name="device">Where this role's model lives: "cpu", "cuda", "cuda:N".</param>
     /// <param name="torchThreads">libtorch intra-op threads of this role's work (its <c>torch-threads</c>); 0: the process's.</param>
@@ -31,11 +33,20 @@ public abstract class RoleActor : ReceiveActor
         Devices.EnsureAvailable(device);
         Device = device;
         _torchThreads = torchThreads;
+        _ownThread = Context.Dispatcher is PinnedDispatcher;
     }
 
-    /// <summary>Each message computes with the role's intra-op threads, on whichever pool thread runs it.</summary>
+    /// <summary>
+    /// Each message computes with the role's intra-op threads: a thread of its own keeps them (set at the first message),
+    /// a pool thread has them for the message only.
+    /// </summary>
     protected override bool AroundReceive(Receive receive, object message)
     {
+        if (_ownThread)
+        {
+            TorchThreads.Pin(_torchThreads);
+            return base.AroundReceive(receive, message);
+        }
         using (TorchThreads.Use(_torchThreads)) return base.AroundReceive(receive, message);
     }
 

@@ -45,26 +45,24 @@ try
             Console.WriteLine($"| p50 round trip (ms) | {r.AkkaP50 / 1000:0.000} | {r.TcpP50 / 1000:0.000} | {r.AkkaP50 / r.TcpP50:0.0}x |");
             Console.WriteLine($"| p99 round trip (ms) | {r.AkkaP99 / 1000:0.000} | {r.TcpP99 / 1000:0.000} | {r.AkkaP99 / r.TcpP99:0.0}x |");
             Console.WriteLine($"| throughput (round trips/s) | {r.AkkaPerSecond:N0} | {r.TcpPerSecond:N0} | {r.AkkaPerSecond / r.TcpPerSecond:0.00}x |");
-            Console.WriteLine();
-            Console.WriteLine("By message size (1,000 sequential round trips each; a WeightsChunk of that many bytes; the batch: a RolloutBatch of 128 x 48 tokens):");
-            Console.WriteLine("| message | bytes | Akka p50 (ms) | Akka p99 (ms) | TCP p50 (ms) | ratio p50 |");
-            Console.WriteLine("|---|---|---|---|---|---|");
-            foreach (var (name, message) in new[] { 1 << 10, 16 << 10, 60 << 10, 120 << 10, 480 << 10 }
-                         .Select(size => ($"{size >> 10} KiB of bytes", (object)new AkkaRlhf.Actors.Messages.WeightsChunk(1, 0, new byte[size])))
-                         .Append(("rollout batch", RemoteAsk.Batch())))
+            async Task Table(string title, IEnumerable<(string Name, object Message)> messages, int roundTrips, TimeSpan idle = default)
             {
-                var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 1_000, message);
-                Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
+                Console.WriteLine();
+                Console.WriteLine(title);
+                Console.WriteLine("| message | bytes | Akka p50 (ms) | Akka p99 (ms) | TCP p50 (ms) | ratio p50 |");
+                Console.WriteLine("|---|---|---|---|---|---|");
+                foreach (var (name, message) in messages)
+                {
+                    var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), roundTrips, message, idle);
+                    Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
+                }
             }
-            Console.WriteLine();
-            Console.WriteLine("After 20 ms idle (as each request of a PPO phase finds the processes): 150 round trips, each after a 20 ms pause:");
-            Console.WriteLine("| message | bytes | Akka p50 (ms) | Akka p99 (ms) | TCP p50 (ms) | ratio p50 |");
-            Console.WriteLine("|---|---|---|---|---|---|");
-            foreach (var (name, message) in new[] { ("RequestPrompts", (object)RemoteAsk.Message), ("rollout batch", RemoteAsk.Batch()) })
-            {
-                var b = await RemoteAsk.MeasureAsync(system, line[1], int.Parse(line[3]), 150, message, TimeSpan.FromMilliseconds(20));
-                Console.WriteLine($"| {name} | {b.Bytes:N0} | {b.AkkaP50 / 1000:0.000} | {b.AkkaP99 / 1000:0.000} | {b.TcpP50 / 1000:0.000} | {b.AkkaP50 / b.TcpP50:0.0}x |");
-            }
+            await Table("By message size (1,000 sequential round trips each; a WeightsChunk of that many bytes; the batch: a RolloutBatch of 128 x 48 tokens):",
+                new[] { 1 << 10, 16 << 10, 60 << 10, 120 << 10, 480 << 10 }
+                    .Select(size => ($"{size >> 10} KiB of bytes", (object)new AkkaRlhf.Actors.Messages.WeightsChunk(1, 0, new byte[size])))
+                    .Append(("rollout batch", RemoteAsk.Batch())), 1_000);
+            await Table("After 20 ms idle (as each request of a PPO phase finds the processes): 150 round trips, each after a 20 ms pause:",
+                [("RequestPrompts", RemoteAsk.Message), ("rollout batch", RemoteAsk.Batch())], 150, TimeSpan.FromMilliseconds(20));
         });
     if (sections.Contains("weights"))
         await WithSeed(async (seedPort, config, system) =>

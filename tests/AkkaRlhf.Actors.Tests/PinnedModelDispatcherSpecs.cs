@@ -1,11 +1,14 @@
 using AkkaRlhf.Actors;
+using AkkaRlhf.Actors.Roles;
+using AkkaRlhf.Models;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
 /// The model dispatcher as it runs by default (<c>thread-per-actor = on</c>): one thread of its own per actor, the same
-/// one for every message, messages in order, the thread gone once its actor stops.
+/// one for every message, messages in order, the thread gone once its actor stops; a role's thread keeps its torch-threads.
 /// </summary>
 public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
     : RlhfTestKit(output, "akka.rlhf.model-dispatcher.shutdown-timeout = 100ms")
@@ -58,5 +61,29 @@ public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
         Sys.Stop(a);
         ExpectTerminated(a);
         AwaitCondition(() => !thread.IsAlive, TimeSpan.FromSeconds(10));            // after shutdown-timeout (100 ms here)
+    }
+
+    /// <summary>A role that replies how many intra-op threads it computes with, and on which thread.</summary>
+    private sealed class ThreadCount : RoleActor
+    {
+        public ThreadCount(int torchThreads) : base(torch.CPU, torchThreads) =>
+            ReceiveAny(_ => Sender.Tell((torch.get_num_threads(), Thread.CurrentThread)));
+    }
+
+    [Fact]
+    public void A_roles_thread_computes_with_its_torch_threads_for_every_message_and_another_roles_with_the_process_default()
+    {
+        var process = TorchThreads.ProcessDefault;
+        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).OnModelDispatcher());
+        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());
+        for (var i = 0; i < 3; i++)
+        {
+            own.Tell("count?", TestActor);
+            var (count, thread) = ExpectMsg<(int, Thread)>();
+            Assert.Equal(process + 1, count);
+            Assert.StartsWith(RlhfActors.ModelDispatcher, thread.Name);
+            inherits.Tell("count?", TestActor);
+            Assert.Equal(process, ExpectMsg<(int, Thread)>().Item1);
+        }
     }
 }
