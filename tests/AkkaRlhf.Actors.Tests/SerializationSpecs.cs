@@ -88,23 +88,44 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
     [Fact]
     public void A_tensor_must_travel_as_dtype_shape_and_raw_bytes()
     {
-        var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
-        var back = (ValueEstimates)RoundTrip(new ValueEstimates(1, ids), out var bytes);
-        Assert.Equal(ScalarType.Int64, back.Values.dtype);
+        var values = torch.tensor(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
+        var back = (ValueEstimates)RoundTrip(new ValueEstimates(1, values), out var bytes);
+        Assert.Equal(ScalarType.Float32, back.Values.dtype);
         Assert.Equal([2L, 3L], back.Values.shape);
-        Assert.Equal(ids.data<long>().ToArray(), back.Values.data<long>().ToArray());
+        Assert.Equal(values.data<float>().ToArray(), back.Values.data<float>().ToArray());
         var json = System.Text.Encoding.UTF8.GetByteCount("""{"BatchId":1,"Values":{"$t":0}}""");
-        Assert.Equal(4 + json + 4 + 8 + (8 + 2 * 8 + 6 * 8), bytes.Length);         // lengths, JSON, one payload: header + shape + data
+        Assert.Equal(4 + json + 4 + 8 + (12 + 2 * 8 + 6 * 4), bytes.Length);         // lengths, JSON, one payload: header + shape + data
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int64, 89, ScalarType.Int8)]                  // token ids of a vocabulary under 128, a 0/1 mask
+    [InlineData(ScalarType.Int64, -128, ScalarType.Int8)]
+    [InlineData(ScalarType.Int64, 50_256, ScalarType.Int32)]             // GPT-2's ids
+    [InlineData(ScalarType.Int64, 32_767, ScalarType.Int16)]
+    [InlineData(ScalarType.Int64, 1L << 40, ScalarType.Int64)]           // needs all eight bytes
+    [InlineData(ScalarType.Int32, 300, ScalarType.Int16)]
+    [InlineData(ScalarType.Int16, -129, ScalarType.Int16)]
+    [InlineData(ScalarType.Float64, 1, ScalarType.Float64)]              // floats travel as they are
+    public void An_integer_tensor_must_travel_in_the_narrowest_integer_type_that_holds_its_values_and_come_back_unchanged(
+        ScalarType dtype, long extreme, ScalarType travels)
+    {
+        using var ids = torch.tensor(new long[] { 0, 1, extreme, 7, 1 }, [5]).to(dtype);
+        var bytes = TensorCodec.ToBytes(ids);
+        Assert.Equal((int)travels, System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4)));
+        Assert.Equal(12 + 8 + 5 * travels.ElementSize(), bytes.Length);
+        using var back = TensorCodec.Read(bytes);
+        Assert.Equal(dtype, back.dtype);
+        Assert.Equal([0L, 1L, extreme, 7L, 1L], back.to(ScalarType.Int64).data<long>().ToArray());
     }
 
     [Fact]
-    public void A_tensor_payload_with_an_unknown_dtype_or_a_wrong_size_must_be_refused()
+    public void A_tensor_payload_with_an_unknown_dtype_a_widening_travel_type_or_a_wrong_size_must_be_refused()
     {
-        using var ids = torch.tensor(new long[] { 1, 2, 3 }, [3]);
+        using var ids = torch.tensor(new long[] { 1, 2, 1L << 40 }, [3]);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         TensorCodec.Write(ids, buffer);
         var bytes = buffer.WrittenSpan.ToArray();
-        Assert.Equal([1L, 2L, 3L], TensorCodec.Read(bytes).data<long>().ToArray());
+        Assert.Equal([1L, 2L, 1L << 40], TensorCodec.Read(bytes).data<long>().ToArray());
 
         var unknown = (byte[])bytes.Clone();
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(unknown, 99);
@@ -112,6 +133,14 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         Assert.Contains("dtype code 99", e.Message);
         var shortened = Assert.Throws<FormatException>(() => TensorCodec.Read(bytes.AsSpan(0, bytes.Length - 8)));
         Assert.Contains("16 bytes for shape [3] of Int64 (expected 24)", shortened.Message);
+        foreach (var (dtype, travel) in new[] { (ScalarType.Int64, ScalarType.Float32), (ScalarType.Int8, ScalarType.Int32), (ScalarType.Float32, ScalarType.Int8) })
+        {
+            var forged = (byte[])bytes.Clone();
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(forged, (int)dtype);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(forged.AsSpan(4), (int)travel);
+            var refused = Assert.Throws<FormatException>(() => TensorCodec.Read(forged));
+            Assert.Contains($"a {dtype} tensor cannot travel as {travel}", refused.Message);
+        }
     }
 
     [Fact]
