@@ -9,7 +9,7 @@ namespace AkkaRlhf.Actors.Serialization;
 /// A tensor as bytes: dtype (int32, c10 numbering), the dtype its elements travel as (int32), rank (int32), the shape
 /// (int64 each), then the raw little-endian elements, row-major. An integer tensor travels as the narrowest integer type
 /// that holds all its values and is widened back on read, losslessly: token ids of a vocabulary under 128 or 32,768 as one
-/// or two bytes instead of eight, an attention mask as one (a rollout batch of the demo's size: 123 KB -> 36 KB). Tensors
+/// or two bytes instead of eight, an attention mask as one (a rollout batch of the demo's size: 123 KB -> 37 KB). Tensors
 /// are read back on the CPU; the receiving role moves them to its own device. Unknown dtype codes, a travel type that is
 /// not a narrower integer type of the dtype, bad ranks and a length that does not match the shape are errors.
 /// </summary>
@@ -49,9 +49,13 @@ public static class TensorCodec
         if (!Narrowable.Contains(cpu.dtype) || cpu.numel() == 0) return cpu.dtype;
         var (min, max) = (cpu.min().to(ScalarType.Int64).item<long>(), cpu.max().to(ScalarType.Int64).item<long>());
         foreach (var (type, lo, hi) in Narrow)
-            if (type.ElementSize() < cpu.dtype.ElementSize() && lo <= min && max <= hi) return type;
+            if (Narrower(type, cpu.dtype) && lo <= min && max <= hi) return type;
         return cpu.dtype;
     }
+
+    /// <summary>Whether a <paramref name="dtype"/> tensor may travel as <paramref name="travel"/>: a narrower integer type.</summary>
+    private static bool Narrower(ScalarType travel, ScalarType dtype) =>
+        Narrowable.Contains(dtype) && Narrow.Any(n => n.Type == travel) && travel.ElementSize() < dtype.ElementSize();
 
     /// <summary>Writes <paramref name="value"/> (any device) to <paramref name="output"/> (the bytes of <see cref="ToBytes"/>).</summary>
     public static void Write(Tensor value, IBufferWriter<byte> output) => output.Write(ToBytes(value));
@@ -65,7 +69,7 @@ public static class TensorCodec
         var travel = (ScalarType)BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
         foreach (var code in new[] { dtype, travel })
             if (!Wire.Contains(code)) throw new FormatException($"tensor payload: dtype code {(int)code} is not one this serializer reads");
-        if (travel != dtype && !(Narrow.Any(n => n.Type == travel) && Narrowable.Contains(dtype) && travel.ElementSize() < dtype.ElementSize()))
+        if (travel != dtype && !Narrower(travel, dtype))
             throw new FormatException($"tensor payload: a {dtype} tensor cannot travel as {travel}");
         var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
         if (rank is < 0 or > 16 || bytes.Length < 12 + 8 * rank) throw new FormatException($"tensor payload: bad rank {rank}");

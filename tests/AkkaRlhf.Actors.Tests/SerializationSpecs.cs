@@ -119,7 +119,7 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
     }
 
     [Fact]
-    public void A_tensor_payload_with_an_unknown_dtype_a_widening_travel_type_or_a_wrong_size_must_be_refused()
+    public void A_tensor_payload_with_an_unknown_dtype_a_travel_type_that_is_not_a_narrower_integer_or_a_wrong_size_must_be_refused()
     {
         using var ids = torch.tensor(new long[] { 1, 2, 1L << 40 }, [3]);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
