@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models;
@@ -122,8 +123,8 @@ public sealed class Block : nn.Module
     public Tensor forward(Tensor x, Tensor? mask, KvCache.Layer? cache = null)
     {
         using var scope = NewDisposeScope();
-        x = x + attn.forward(ln_1.forward(x), mask, cache);
-        x = x + mlp.forward(ln_2.forward(x));
+        x = x.add(attn.forward(ln_1.forward(x), mask, cache), One);                  // x + attn(ln_1(x)): Scalars
+        x = x.add(mlp.forward(ln_2.forward(x)), One);
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -183,13 +184,11 @@ public sealed class Gpt : nn.Module
         // Key mask over every position seen so far: (B, S), 1 = real token.
         var keys = attention_mask?.to(ScalarType.Int64);
         if (cache is not null) keys = cache.AppendMask(keys ?? ones(B, T, ScalarType.Int64, device));
-        using var one = 1.ToScalar();                                                 // explicit Scalars, alive until disposed: see AttentionMask
-        using var zero = 0.ToScalar();
         var positions = keys is null
-            ? arange(T, device: device)                                               // (T)
-            : (keys.cumsum(1) - one).clamp_min(zero).narrow(1, past, T);              // (B, T)
+            ? Arange(0, T, device)                                                    // (T)
+            : (keys.cumsum(1) - One).clamp_min(Zero).narrow(1, past, T);              // (B, T)
 
-        var x = Layers.Dropped(drop, wte.forward(input_ids) + wpe.forward(positions)); // (B, T, C)
+        var x = Layers.Dropped(drop, wte.forward(input_ids).add(wpe.forward(positions), One)); // (B, T, C)
         var mask = AttentionMask(keys, past, T, x.dtype);                              // (B, 1, T, S) or null
         for (var i = 0; i < h.Count; i++) x = h[i].forward(x, mask, cache?.layers[i]);
         cache?.Advance(T);
@@ -206,18 +205,15 @@ public sealed class Gpt : nn.Module
     public static Tensor? AttentionMask(Tensor? keys, long past, long T, ScalarType dtype)
     {
         var S = past + T;
-        // Explicit Scalars, disposed after use: an implicit one (keys.eq(0)) is freed by its finalizer, which can run while
-        // the native call that reads it is still going (a crash seen once: "Unknown scalar type").
-        using var zero = 0.ToScalar();
-        if (past == 0 && (keys is null || !keys.eq(zero).any().item<bool>())) return null;
+        if (past == 0 && (keys is null || !keys.eq(Zero).any().item<bool>())) return null;
         var device = keys?.device ?? CPU;
         using var lowest = finfo(dtype).min.ToScalar();                              // finite in every float dtype (half too)
         if (T == 1 && keys is not null)                                               // one decoded token: no key is in its future
-            return zeros([keys.size(0), 1, 1, S], dtype, device).masked_fill(keys.eq(zero).view(-1, 1, 1, S), lowest); // (B, 1, 1, S)
-        var qpos = arange(past, S, device: device).view(T, 1);                       // (T, 1)
-        var kpos = arange(S, device: device).view(1, S);                              // (1, S)
+            return zeros([keys.size(0), 1, 1, S], dtype, device).masked_fill(keys.eq(Zero).view(-1, 1, 1, S), lowest); // (B, 1, 1, S)
+        var qpos = Arange(past, S, device).view(T, 1);                                // (T, 1)
+        var kpos = Arange(0, S, device).view(1, S);                                   // (1, S)
         var blocked = kpos.gt(qpos).view(1, 1, T, S);                                 // (1, 1, T, S)
-        if (keys is not null) blocked = blocked.logical_or(keys.eq(zero).view(-1, 1, 1, S)); // (B, 1, T, S)
+        if (keys is not null) blocked = blocked.logical_or(keys.eq(Zero).view(-1, 1, 1, S)); // (B, 1, T, S)
         return zeros(blocked.shape, dtype, device).masked_fill(blocked, lowest);
     }
 }
@@ -228,8 +224,12 @@ internal static class Layers
     [ThreadStatic] private static bool _uninitialized;
 
     /// <summary>A weight of <paramref name="shape"/> drawn from N(0, <paramref name="std"/>), or left unwritten inside <see cref="Uninitialized"/>.</summary>
-    public static Tensor Normal(long[] shape, double std, Generator? g) =>
-        _uninitialized ? empty(shape) : randn(shape, generator: g).mul_(std);
+    public static Tensor Normal(long[] shape, double std, Generator? g)
+    {
+        if (_uninitialized) return empty(shape);
+        using var scale = std.ToScalar();
+        return randn(shape, generator: g).mul_(scale);
+    }
 
     /// <summary>Runs <paramref name="build"/> with its big weights allocated but not written (see <see cref="Models.Uninitialized"/>).</summary>
     public static T Uninitialized<T>(Func<T> build)
@@ -253,7 +253,7 @@ internal static class Layers
 
     /// <summary>A Linear's output, plus its LoRA adapter's update when it has one that is on.</summary>
     public static Tensor Project(Linear linear, LoraAdapter? lora, Tensor x) =>
-        lora is { enabled: true } ? linear.forward(x).add_(lora.forward(x)) : linear.forward(x);
+        lora is { enabled: true } ? linear.forward(x).add_(lora.forward(x), One) : linear.forward(x);
 
     /// <summary>A new adapter shaped for <paramref name="linear"/> (out, in), on its device and dtype.</summary>
     public static LoraAdapter AdapterFor(Linear linear, LoraConfig config, Generator? init)

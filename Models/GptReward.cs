@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models;
 
@@ -38,9 +39,10 @@ public sealed class GptReward : nn.Module
     {
         var (B, T) = (input_ids.size(0), input_ids.size(1));
         using var scope = torch.NewDisposeScope();
-        if (attention_mask is null) return torch.full([B, 1], T - 1, ScalarType.Int64, input_ids.device).MoveToOuterDisposeScope();
-        var index = torch.arange(T, device: input_ids.device).view(1, T);            // (1, T)
-        var masked = index * attention_mask.ne(0).to(ScalarType.Int64);              // (B, T)
+        using var last = (T - 1).ToScalar();
+        if (attention_mask is null) return torch.full([B, 1], last, ScalarType.Int64, input_ids.device).MoveToOuterDisposeScope();
+        var index = Arange(0, T, input_ids.device).view(1, T);                       // (1, T)
+        var masked = index * attention_mask.ne(Zero).to(ScalarType.Int64);           // (B, T)
         return masked.amax([1], keepdim: true).MoveToOuterDisposeScope();               // (B, 1)
     }
 }

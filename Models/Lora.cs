@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models;
@@ -60,7 +61,9 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     {
         using var noGrad = no_grad();
         var bound = 1.0 / Math.Sqrt(inFeatures);
-        lora_A = new Parameter(rand([config.Rank, inFeatures], generator: init).mul_(2 * bound).sub_(bound));
+        using var width = (2 * bound).ToScalar();
+        using var lowest = bound.ToScalar();
+        lora_A = new Parameter(rand([config.Rank, inFeatures], generator: init).mul_(width).sub_(lowest));
         lora_B = new Parameter(zeros(outFeatures, config.Rank));
         dropout = nn.Dropout(config.Dropout);
         scaling = config.Scaling;
@@ -74,15 +77,21 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using var keep = (1 - dropout.p).ToScalar();
+        using var scale = scaling.ToScalar();
         var input = generator is not null && dropout.training && dropout.p > 0
-            ? x * torch.empty_like(x).bernoulli_(1 - dropout.p, generator).div_(1 - dropout.p)   // inverted dropout, as nn.Dropout
+            ? x * torch.empty_like(x).bernoulli_(1 - dropout.p, generator).div_(keep) // inverted dropout, as nn.Dropout
             : Layers.Dropped(dropout, x);
         var low = F.linear(input, lora_A);                                           // (..., r)
-        return F.linear(low, lora_B).mul_(scaling).MoveToOuterDisposeScope();        // (..., out)
+        return F.linear(low, lora_B).mul_(scale).MoveToOuterDisposeScope();          // (..., out)
     }
 
     /// <summary>What merging adds to the base weight: (alpha / r) B A, (out, in).</summary>
-    public Tensor delta() => lora_B.matmul(lora_A).mul_(scaling);
+    public Tensor delta()
+    {
+        using var scale = scaling.ToScalar();
+        return lora_B.matmul(lora_A).mul_(scale);
+    }
 }
 
 /// <summary>Adding, switching and merging the LoRA adapters of a GPT trunk.</summary>
@@ -156,7 +165,7 @@ public static class Lora
             var key = name[..^Suffix.Length] + ".weight";
             var weight = merged[key];                                                     // merged in float32 (or wider), then cast back
             var wide = weight.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-            merged[key] = weight.to(wide).add_(adapter.delta().cpu().to(wide)).to(weight.dtype);
+            merged[key] = weight.to(wide).add_(adapter.delta().cpu().to(wide), One).to(weight.dtype);
         }
         foreach (var t in merged.Values) t.MoveToOuterDisposeScope();
         return merged;

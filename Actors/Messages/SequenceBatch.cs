@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Messages;
@@ -80,17 +81,18 @@ public sealed record SequenceBatch(Tensor Sequences, Tensor AttentionMask, Tenso
         var P = parts.Max(p => p.PromptLength);
         var N = parts.Max(p => p.ResponseLength);
         using var scope = torch.NewDisposeScope();
+        using var pad = padId.ToScalar();
         var (ids, attention, action) = (new List<Tensor>(), new List<Tensor>(), new List<Tensor>());
         foreach (var part in parts)
         {
             var (B, left, right) = (part.Count, P - part.PromptLength, N - part.ResponseLength);
             var device = part.Sequences.device;
-            Tensor Pad(Tensor t, long width, double value, bool before) => width == 0 ? t
+            Tensor Pad(Tensor t, long width, Scalar value, bool before) => width == 0 ? t
                 : before ? torch.cat([torch.full([B, width], value, t.dtype, device), t], 1)
                          : torch.cat([t, torch.full([B, width], value, t.dtype, device)], 1);
-            ids.Add(Pad(Pad(part.Sequences, left, padId, true), right, padId, false));
-            attention.Add(Pad(Pad(part.AttentionMask, left, 0, true), right, 0, false));
-            action.Add(Pad(part.ActionMask, right, 0, false));
+            ids.Add(Pad(Pad(part.Sequences, left, pad, true), right, pad, false));
+            attention.Add(Pad(Pad(part.AttentionMask, left, Zero, true), right, Zero, false));
+            action.Add(Pad(part.ActionMask, right, Zero, false));
         }
         return new SequenceBatch(torch.cat(ids).DetachFromDisposeScope(), torch.cat(attention).DetachFromDisposeScope(),
             torch.cat(action).DetachFromDisposeScope(), P);

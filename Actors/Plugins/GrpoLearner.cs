@@ -8,6 +8,7 @@ using AkkaRlhf.Models.Training;
 using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Plugins;
@@ -63,6 +64,7 @@ public sealed class GrpoLearner : RoleActor
         Tensor oldLogProbs;
         using (torch.no_grad()) oldLogProbs = _settings.RecomputeOldLogProbs ? Scoring.ResponseLogProbs(_policy, batch) : experience.OldLogProbs.to(Device);
         var (losses, kls) = (new List<double>(), new List<double>());
+        using var klCoef = _settings.KlCoef.ToScalar();
         for (var epoch = 0; epoch < _settings.Epochs; epoch++)
             foreach (var rows in Minibatches.Of(batch.Count, _settings.MinibatchSize, _rng, Device))
             {
@@ -71,7 +73,7 @@ public sealed class GrpoLearner : RoleActor
                 var logProbs = Scoring.ResponseLogProbs(_policy, mb);
                 var clip = PpoLosses.PolicyLoss(logProbs, oldLogProbs.index_select(0, rows), advantages.index_select(0, rows), mb.ActionMask, _settings.ClipEps);
                 var kl = Kl.Loss(logProbs, refLogProbs.index_select(0, rows), mb.ActionMask, KlEstimator.K3);
-                losses.Add(TrainStep.Run(clip.Loss + _settings.KlCoef * kl, _optimizer, _settings.MaxGradNorm).Loss);
+                losses.Add(TrainStep.Run(clip.Loss.add(kl.mul(klCoef), One), _optimizer, _settings.MaxGradNorm).Loss);
                 kls.Add(kl.ToDouble());
             }
         return new() { ["policy_loss"] = losses.Average(), ["kl_loss"] = kls.Average() };

@@ -102,7 +102,11 @@ public sealed class PpoLearner : RoleActor
                         (loss, clip) = (result.Loss, clip + weight * result.ClipFraction);
                     }
                     var h = PpoLosses.Entropy(logits, mb.ActionMask);
-                    if (settings.EntropyCoef > 0) loss = loss - settings.EntropyCoef * h;
+                    if (settings.EntropyCoef > 0)
+                    {
+                        using var entropyCoef = settings.EntropyCoef.ToScalar();
+                        loss = loss - h.mul(entropyCoef);
+                    }
                     kl += weight * PpoLosses.ApproxKl(logProbs, old, mb.ActionMask);
                     entropy += weight * h.ToDouble();
                     return TrainStep.Share(loss, weight);

@@ -7,6 +7,7 @@ using AkkaRlhf.Models.Training;
 using Akka.Actor;
 using TorchSharp;
 using TorchSharp.Modules;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Roles;
@@ -73,7 +74,7 @@ public sealed class RewardModelTrainer : OfflineStage
                 var (scores, valid) = ListwiseScores(part);                           // (B, K), K = the part's max K_n
                 var best = torch.tensor(part.Select(r => (long)r.Best).ToArray(), device: Device);
                 using (torch.no_grad())                                               // a padded candidate is never the argmax
-                    accuracy += weight * scores.masked_fill(valid.logical_not(), double.NegativeInfinity).argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
+                    accuracy += weight * scores.masked_fill(valid.logical_not(), NegativeInfinity).argmax(1).eq(best).to(ScalarType.Float32).mean().ToDouble();
                 return TrainStep.Share(RewardLosses.Listwise(scores, best, valid), weight);
             })), _optim.Optimizer, _settings.Optim.MaxGradNorm, _optim.Schedule, step - 1);
         }

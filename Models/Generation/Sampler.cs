@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models;
 
@@ -36,6 +37,8 @@ public static class Sampler
         var logprobs = new List<Tensor>();
         var valid = new List<Tensor>();
         Tensor? finished = config.EosTokenId is null ? null : torch.zeros([B], ScalarType.Bool, device); // (B)
+        using var pad = config.PadTokenId.ToScalar();
+        using var eos = (config.EosTokenId ?? 0).ToScalar();
         var (seq, seqMask) = (input_ids, attention_mask.to(ScalarType.Int64));
         var logits = LastLogits(model, input_ids, seqMask, cache);                   // (B, V)
         for (var step = 0; step < config.MaxNewTokens; step++)
@@ -46,10 +49,10 @@ public static class Sampler
             else
             {
                 var alive = finished.logical_not();
-                next = torch.where(alive, next, torch.full_like(next, config.PadTokenId));
+                next = torch.where(alive, next, torch.full_like(next, pad));
                 logp = logp * alive.to(logp.dtype);
                 valid.Add(alive.to(ScalarType.Float32));
-                finished = finished.logical_or(next.eq(config.EosTokenId!.Value));
+                finished = finished.logical_or(next.eq(eos));
             }
             tokens.Add(next);
             logprobs.Add(logp);
@@ -85,7 +88,8 @@ public static class Sampler
     {
         using var scope = torch.NewDisposeScope();
         if (config.IsGreedy) return logits.argmax(-1).MoveToOuterDisposeScope();
-        var x = config.Temperature == 1 ? logits : logits / config.Temperature;      // (B, V)
+        using var temperature = config.Temperature.ToScalar();
+        var x = config.Temperature == 1 ? logits : logits.div(temperature);          // (B, V)
         if (config.TopK > 0) x = TopK(x, config.TopK);
         if (config.TopP < 1) x = TopP(x, config.TopP);
         var probs = x.softmax(-1);                                                    // (B, V)
@@ -98,7 +102,7 @@ public static class Sampler
         if (k <= 0 || k >= logits.size(-1)) return logits.clone();
         using var scope = torch.NewDisposeScope();
         var kth = logits.topk(k, -1).values.narrow(-1, k - 1, 1);                    // (B, 1)
-        return logits.masked_fill(logits.lt(kth), double.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.masked_fill(logits.lt(kth), NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -112,8 +116,9 @@ public static class Sampler
         var (sorted, order) = logits.sort(-1, descending: true);                     // (B, V)
         var probs = sorted.softmax(-1);
         var before = probs.cumsum(-1) - probs;                                        // mass of the more likely tokens
-        var drop = before.ge(p);                                                      // (B, V) in sorted order
+        using var mass = p.ToScalar();
+        var drop = before.ge(mass);                                                   // (B, V) in sorted order
         var dropped = drop.scatter(-1, order, drop);                                  // (B, V) in vocabulary order
-        return logits.masked_fill(dropped, double.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.masked_fill(dropped, NegativeInfinity).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models.Losses;
@@ -46,7 +47,9 @@ public static class DpoLosses
         if (!(labelSmoothing >= 0 && labelSmoothing <= 0.5))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "label smoothing must be in [0, 0.5]");
         using var scope = torch.NewDisposeScope();
-        return (-(1 - labelSmoothing) * F.logsigmoid(z) - labelSmoothing * F.logsigmoid(-z)).MoveToOuterDisposeScope();
+        using var kept = (-(1 - labelSmoothing)).ToScalar();
+        using var flipped = labelSmoothing.ToScalar();
+        return (F.logsigmoid(z).mul(kept) - F.logsigmoid(-z).mul(flipped)).MoveToOuterDisposeScope();   // -(1 - e) logsig(z) - e logsig(-z)
     }
 
     /// <summary>IPO per pair, <c>L = (h - 1/(2 beta))^2</c> with h the unscaled log-ratio difference.</summary>
@@ -54,14 +57,16 @@ public static class DpoLosses
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beta);
         using var scope = torch.NewDisposeScope();
-        return (h - 1 / (2 * beta)).square().MoveToOuterDisposeScope();
+        using var target = (1 / (2 * beta)).ToScalar();
+        return (h - target).pow(Two).MoveToOuterDisposeScope();                      // (h - 1 / 2 beta)^2
     }
 
     /// <summary>Implicit reward <c>r_hat = beta (log pi(y|x) - log pi_ref(y|x))</c>, detached (N).</summary>
     public static Tensor ImplicitReward(Tensor policyLogProbs, Tensor refLogProbs, double beta)
     {
         using var scope = torch.NewDisposeScope();
-        return (beta * (policyLogProbs.detach() - refLogProbs.detach())).MoveToOuterDisposeScope();
+        using var b = beta.ToScalar();
+        return (policyLogProbs.detach() - refLogProbs.detach()).mul(b).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reward accuracy <c>mean(r_hat_w &gt; r_hat_l)</c>, strict: ties (e.g. pi = pi_ref) count as wrong.</summary>
@@ -83,9 +88,10 @@ public static class DpoLosses
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beta);
         using var scope = torch.NewDisposeScope();
         var h = LogRatioDifference(policyChosen, policyRejected, refChosen, refRejected);
+        using var b = beta.ToScalar();
         var perPair = type switch
         {
-            DpoLossType.Sigmoid => labelSmoothing == 0 ? Sigmoid(beta * h) : Conservative(beta * h, labelSmoothing),
+            DpoLossType.Sigmoid => labelSmoothing == 0 ? Sigmoid(h.mul(b)) : Conservative(h.mul(b), labelSmoothing),
             DpoLossType.Ipo => Ipo(h, beta),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown DPO loss type"),
         };

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -30,16 +31,18 @@ public static class Gae
         var r = Masked.Fill(rewards.detach(), mask);
         var t = r.size(1);
         var steps = new Tensor[t];
+        using var discount = gamma.ToScalar();
+        using var decay = (gamma * lambda).ToScalar();
         Tensor lastGae = torch.zeros_like(v.select(1, 0));
         for (var i = t - 1; i >= 0; i--)
         {
             var nextV = i < t - 1 ? v.select(1, i + 1) : torch.zeros_like(lastGae);
-            var delta = r.select(1, i) + gamma * nextV - v.select(1, i);
-            lastGae = delta + gamma * lambda * lastGae;
+            var delta = r.select(1, i).add(nextV.mul(discount), One) - v.select(1, i);    // r_t + gamma V_t+1 - V_t
+            lastGae = delta.add(lastGae.mul(decay), One);                                 // delta_t + gamma lambda A_t+1
             steps[i] = lastGae;
         }
         var advantages = Masked.Fill(torch.stack(steps, 1), mask);
-        var returns = Masked.Fill(advantages + v, mask);
+        var returns = Masked.Fill(advantages.add(v, One), mask);
         return new GaeResult(advantages.MoveToOuterDisposeScope(), returns.MoveToOuterDisposeScope());
     }
 }
@@ -69,10 +72,11 @@ public static class Reinforce
         var r = Masked.Fill(rewards.detach(), mask);
         var t = r.size(1);
         var steps = new Tensor[t];
+        using var discount = gamma.ToScalar();
         Tensor g = torch.zeros_like(r.select(1, 0));
         for (var i = t - 1; i >= 0; i--)
         {
-            g = r.select(1, i) + gamma * g;
+            g = r.select(1, i).add(g.mul(discount), One);                                  // r_t + gamma G_t+1
             steps[i] = g;
         }
         return Masked.Fill(torch.stack(steps, 1), mask).MoveToOuterDisposeScope();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -23,7 +24,8 @@ public static class GroupAdvantages
         var g = Grouped(rewards, groupSize);
         var mean = g.mean([1], keepdim: true);
         var std = g.std(1, unbiased: true, keepdim: true);
-        return ((g - mean) / (std + eps)).reshape(rewards.shape).MoveToOuterDisposeScope();
+        using var epsilon = eps.ToScalar();
+        return ((g - mean) / std.add(epsilon, One)).reshape(rewards.shape).MoveToOuterDisposeScope();   // (r - mean) / (std + eps)
     }
 
     /// <summary>RLOO: <c>A_i = R_i - mean_{j != i} R_j = R_i - (sum_j R_j - R_i) / (G - 1)</c>; G &gt;= 2.</summary>
@@ -32,7 +34,8 @@ public static class GroupAdvantages
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var g = Grouped(rewards, groupSize);
-        var others = (g.sum(1, keepdim: true) - g) / (groupSize - 1);
+        using var rest = (groupSize - 1).ToScalar();
+        var others = (g.sum(1, keepdim: true) - g).div(rest);
         return (g - others).reshape(rewards.shape).MoveToOuterDisposeScope();
     }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -27,7 +28,7 @@ public static class Kl
     public static Tensor K2(Tensor d)
     {
         using var scope = torch.NewDisposeScope();
-        return (d.square() * 0.5).MoveToOuterDisposeScope();
+        return d.pow(Two).mul(OneHalf).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -37,7 +38,9 @@ public static class Kl
     public static Tensor K3(Tensor d)
     {
         using var scope = torch.NewDisposeScope();
-        return ((-d.clamp(-20, 20)).exp() - 1 + d).MoveToOuterDisposeScope();
+        using var bound = 20.ToScalar();
+        using var lowest = (-20).ToScalar();
+        return ((-d.clamp(lowest, bound)).exp() - One).add(d, One).MoveToOuterDisposeScope();   // exp(-d) - 1 + d
     }
 
     /// <summary>
@@ -56,7 +59,9 @@ public static class Kl
             KlEstimator.K3 => K3(d),
             _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "unknown KL estimator"),
         };
-        k = k.clamp(-clip, clip);
+        using var lowest = (-clip).ToScalar();
+        using var highest = clip.ToScalar();
+        k = k.clamp(lowest, highest);
         if (mask is not null) k = Masked.Fill(k, mask);
         return k.MoveToOuterDisposeScope();
     }

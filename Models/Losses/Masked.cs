@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -12,7 +13,7 @@ namespace AkkaRlhf.Models.Losses;
 public static class Masked
 {
     /// <summary>The bool tensor <c>mask != 0</c>.</summary>
-    public static Tensor Valid(Tensor mask) => mask.dtype == ScalarType.Bool ? mask.clone() : mask.ne(0);
+    public static Tensor Valid(Tensor mask) => mask.dtype == ScalarType.Bool ? mask.clone() : mask.ne(Zero);
 
     /// <summary>The mask as 0/1 values of <paramref name="dtype"/>.</summary>
     public static Tensor AsWeights(Tensor mask, ScalarType dtype)
@@ -25,7 +26,7 @@ public static class Masked
     public static Tensor Fill(Tensor values, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
-        return values.masked_fill(Valid(mask).logical_not(), 0).MoveToOuterDisposeScope();
+        return values.masked_fill(Valid(mask).logical_not(), Zero).MoveToOuterDisposeScope();
     }
 
     /// <summary>Number of valid entries, <c>sum(m)</c> (over <paramref name="dim"/> if given), in the values' dtype.</summary>
@@ -51,7 +52,7 @@ public static class Masked
     public static Tensor Mean(Tensor values, Tensor mask, long? dim = null)
     {
         using var scope = torch.NewDisposeScope();
-        var n = Count(mask, values.dtype, dim).clamp_min(1);
+        var n = Count(mask, values.dtype, dim).clamp_min(One);
         return (Sum(values, mask, dim) / n).MoveToOuterDisposeScope();
     }
 
@@ -67,8 +68,9 @@ public static class Masked
         if (n < 1) throw new ArgumentException("masked variance of an empty mask", nameof(mask));
         if (unbiased && n < 2) throw new ArgumentException("unbiased masked variance needs at least two valid entries", nameof(mask));
         var centered = values - Mean(values, mask);
-        var ss = Sum(centered.square(), mask);
-        return (ss / (unbiased ? n - 1 : n)).MoveToOuterDisposeScope();
+        var ss = Sum(centered.pow(Two), mask);
+        using var dof = (unbiased ? n - 1 : n).ToScalar();
+        return ss.div(dof).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -81,8 +83,9 @@ public static class Masked
         using var scope = torch.NewDisposeScope();
         var mean = Mean(values, mask);
         var std = Var(values, mask, unbiased).sqrt();
-        var w = (values - mean) / (std + eps);
-        if (!shiftMean) w = w + mean;
+        using var epsilon = eps.ToScalar();
+        var w = (values - mean) / std.add(epsilon, One);                               // (x - mean) / (std + eps)
+        if (!shiftMean) w = w.add(mean, One);
         return Fill(w, mask).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -28,6 +29,8 @@ public static class PpoLosses
     /// <summary>Bound on the log-ratio before the exponential.</summary>
     public const double LogRatioClamp = 20;
 
+    private static readonly Scalar MinLogRatio = (-LogRatioClamp).ToScalar(), MaxLogRatio = LogRatioClamp.ToScalar();
+
     /// <summary>
     /// PPO-clip policy loss, token-mean over the whole batch:
     /// <code>
@@ -47,11 +50,17 @@ public static class PpoLosses
         if (dualClip is { } c && !(c > 1)) throw new ArgumentOutOfRangeException(nameof(dualClip), c, "dual-clip bound must be > 1");
         using var scope = torch.NewDisposeScope();
         var a = advantages.detach();
-        var ratio = (logProbs - oldLogProbs.detach()).clamp(-LogRatioClamp, LogRatioClamp).exp();
+        using var low = (1 - clipEps).ToScalar();
+        using var high = (1 + clipEps).ToScalar();
+        var ratio = (logProbs - oldLogProbs.detach()).clamp(MinLogRatio, MaxLogRatio).exp();
         var surr1 = ratio * a;
-        var surr2 = ratio.clamp(1 - clipEps, 1 + clipEps) * a;
+        var surr2 = ratio.clamp(low, high) * a;
         var loss = -torch.minimum(surr1, surr2);
-        if (dualClip is { } cc) loss = torch.where(a.lt(0), torch.minimum(loss, -cc * a), loss);
+        if (dualClip is { } cc)
+        {
+            using var bound = (-cc).ToScalar();
+            loss = torch.where(a.lt(Zero), torch.minimum(loss, a.mul(bound)), loss);   // min(L, -c A) where A < 0
+        }
         var total = Masked.Mean(loss, mask);
         double clipFraction, approxKl;
         using (torch.no_grad())
@@ -83,16 +92,18 @@ public static class PpoLosses
     {
         using var scope = torch.NewDisposeScope();
         var g = returns.detach();
-        var unclipped = (values - g).square();
+        var unclipped = (values - g).pow(Two);
         Tensor perToken = unclipped;
         if (valueClipEps is { } e)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(e);
             var vOld = oldValues.detach();
-            var vClipped = vOld + (values - vOld).clamp(-e, e);
-            perToken = torch.maximum(unclipped, (vClipped - g).square());
+            using var low = (-e).ToScalar();
+            using var high = e.ToScalar();
+            var vClipped = vOld.add((values - vOld).clamp(low, high), One);
+            perToken = torch.maximum(unclipped, (vClipped - g).pow(Two));
         }
-        return (0.5 * Masked.Mean(perToken, mask)).MoveToOuterDisposeScope();
+        return Masked.Mean(perToken, mask).mul(OneHalf).MoveToOuterDisposeScope();
     }
 
     /// <summary>Per-token entropy of the policy, <c>H_t = -sum_v p_v log p_v</c> with p = softmax(logits): (B, T, V) -> (B, T). Logits must be finite.</summary>
@@ -127,7 +138,8 @@ public static class PpoLosses
         using var scope = torch.NewDisposeScope();
         var surrogate = PolicyLoss(logProbs, oldLogProbs, advantages, mask, clipEps);
         var kl = Masked.Mean(Kl.Estimate(oldLogProbs.detach(), logProbs, klEstimator, mask), mask);
-        var loss = surrogate.Loss + beta * kl;
+        using var b = beta.ToScalar();
+        var loss = surrogate.Loss.add(kl.mul(b), One);                               // surrogate + beta KL
         return new PenaltyLossResult(loss.MoveToOuterDisposeScope(), surrogate.Loss.MoveToOuterDisposeScope(),
             kl.MoveToOuterDisposeScope(), surrogate.ClipFraction);
     }
@@ -140,7 +152,8 @@ public static class PpoLosses
     public static Tensor TotalLoss(Tensor policyLoss, Tensor valueLoss, double c1)
     {
         using var scope = torch.NewDisposeScope();
-        return (policyLoss + c1 * valueLoss).MoveToOuterDisposeScope();
+        using var c = c1.ToScalar();
+        return policyLoss.add(valueLoss.mul(c), One).MoveToOuterDisposeScope();       // policy + c1 value
     }
 
     /// <summary>

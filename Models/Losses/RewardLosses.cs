@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 using F = TorchSharp.torch.nn.functional;
 
 namespace AkkaRlhf.Models.Losses;
@@ -15,7 +16,8 @@ public static class RewardLosses
     public static Tensor BradleyTerry(Tensor chosen, Tensor rejected, double margin = 0)
     {
         using var scope = torch.NewDisposeScope();
-        return (-F.logsigmoid(chosen - rejected - margin)).mean().MoveToOuterDisposeScope();
+        using var m = margin.ToScalar();
+        return (-F.logsigmoid(chosen - rejected - m)).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Bradley-Terry with a per-pair margin (N), as OpenRLHF's PairWiseLoss: <c>mean -log sigma(r_w - r_l - margin_i)</c>.</summary>
@@ -34,7 +36,7 @@ public static class RewardLosses
     public static Tensor Listwise(Tensor scores, Tensor best, Tensor? candidateMask = null)
     {
         using var scope = torch.NewDisposeScope();
-        var s = candidateMask is null ? scores : scores.masked_fill(Masked.Valid(candidateMask).logical_not(), double.NegativeInfinity);
+        var s = candidateMask is null ? scores : scores.masked_fill(Masked.Valid(candidateMask).logical_not(), NegativeInfinity);
         var logp = s.log_softmax(-1).gather(-1, best.unsqueeze(-1)).squeeze(-1);
         return (-logp).mean().MoveToOuterDisposeScope();
     }

@@ -61,6 +61,8 @@ public sealed class RewardNormalizer
     public Tensor Normalize(Tensor scores)
     {
         using var scope = torch.NewDisposeScope();
-        return ((scores - Mean) / (Std + Eps)).MoveToOuterDisposeScope();
+        using var mean = Mean.ToScalar();
+        using var scale = (Std + Eps).ToScalar();
+        return (scores - mean).div(scale).MoveToOuterDisposeScope();                 // (r - mean) / (std + eps)
     }
 }

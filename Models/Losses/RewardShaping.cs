@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static AkkaRlhf.Models.Scalars;
 
 namespace AkkaRlhf.Models.Losses;
 
@@ -20,11 +21,14 @@ public static class RewardShaping
         using var scope = torch.NewDisposeScope();
         var t = klEstimates.size(1);
         var valid = Masked.Valid(mask);
-        var last = (valid.to(ScalarType.Int64) * torch.arange(t, device: mask.device)).amax([1], keepdim: true);   // (B, 1)
-        var clipped = score.to(klEstimates.dtype).clamp(-scoreClip, scoreClip).unsqueeze(1);
+        var last = (valid.to(ScalarType.Int64) * Arange(0, t, mask.device)).amax([1], keepdim: true);   // (B, 1)
+        using var lowest = (-scoreClip).ToScalar();
+        using var highest = scoreClip.ToScalar();
+        var clipped = score.to(klEstimates.dtype).clamp(lowest, highest).unsqueeze(1);
         var terminal = torch.zeros_like(klEstimates).scatter(1, last, clipped);
-        var rewards = -beta * klEstimates + terminal;
-        return rewards.masked_fill(valid.logical_not(), 0).MoveToOuterDisposeScope();
+        using var penalty = (-beta).ToScalar();
+        var rewards = klEstimates.mul(penalty).add(terminal, One);                   // -beta KL + terminal
+        return rewards.masked_fill(valid.logical_not(), Zero).MoveToOuterDisposeScope();
     }
 
     /// <summary>Index of the last valid token of each row (B), -1 for an empty row.</summary>
@@ -32,7 +36,7 @@ public static class RewardShaping
     {
         using var scope = torch.NewDisposeScope();
         var valid = Masked.Valid(mask).to(ScalarType.Int64);
-        var positions = torch.arange(1, mask.size(1) + 1, device: mask.device);
+        var positions = Arange(1, mask.size(1) + 1, mask.device);
         return (valid * positions).amax(1).cpu().data<long>().ToArray().Select(i => i - 1).ToArray();
     }
 }
