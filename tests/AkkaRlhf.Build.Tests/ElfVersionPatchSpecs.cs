@@ -56,7 +56,7 @@ public sealed class ElfVersionPatchSpecs : IDisposable
         if (versionsBefore is null)
             return;
         string[] versionsAfter = ReadElfVersions(library)!;
-        var changedLines = versionsBefore.Zip(versionsAfter).Where(pair => pair.First != pair.Second).ToArray();
+        var changedLines = versionsBefore.Zip(versionsAfter, (First, Second) => (First, Second)).Where(pair => pair.First != pair.Second).ToArray();
         var line = Assert.Single(changedLines);
         Assert.Contains($"Name: {Version}  Flags: none", line.First, StringComparison.Ordinal);
         Assert.Contains($"Name: {Version}  Flags: WEAK", line.Second, StringComparison.Ordinal);
