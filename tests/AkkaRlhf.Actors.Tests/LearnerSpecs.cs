@@ -2,6 +2,7 @@ using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
 
@@ -98,7 +99,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     {
         var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), (Tiny.Settings.Ppo.CriticOptions with { Lr = 1e-2, Epochs = 4 }), CPU, 1));
         var batch = Tiny.Batch(("a", "good b"), ("b", "c"));
-        var returns = batch.ActionMask * 2.0;
+        var returns = batch.ActionMask.mul(Two);
         var losses = new List<double>();
         for (var i = 1; i <= 4; i++)
         {
@@ -122,13 +123,13 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
         {
             critic.Tell(new SaveRoleState(dir));
             var rng = ExpectMsg<RoleStateSaved>().Rng;
-            critic.Tell(new TrainCritic(1, batch, batch.ActionMask * 2.0, torch.zeros([2, batch.ActionMask.size(1)])));
+            critic.Tell(new TrainCritic(1, batch, batch.ActionMask.mul(Two), torch.zeros([2, batch.ActionMask.size(1)])));
             ExpectMsg<CriticUpdated>();
             var trained = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
 
             critic.Tell(new RestoreRoleState(dir, rng, TorchRng: false));
             ExpectMsg<RoleStateRestored>();
-            critic.Tell(new TrainCritic(1, batch, batch.ActionMask * 2.0, torch.zeros([2, batch.ActionMask.size(1)])));
+            critic.Tell(new TrainCritic(1, batch, batch.ActionMask.mul(Two), torch.zeros([2, batch.ActionMask.size(1)])));
             ExpectMsg<CriticUpdated>();
             foreach (var (name, t) in model.state_dict())                               // trained again from the checkpoint: the same weights
                 Assert.True(t.sub(trained[name]).abs().max().ToDouble() == 0, name);

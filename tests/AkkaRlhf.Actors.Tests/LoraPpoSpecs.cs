@@ -3,6 +3,7 @@ using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 using TorchSharp;
 using Xunit.Abstractions;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Actors.Tests;
@@ -21,7 +22,7 @@ public sealed class LoraPpoSpecs(ITestOutputHelper output) : RlhfTestKit(output)
         using var noGrad = torch.no_grad();
         var (first, original) = (a.flatten()[0], a.flatten()[0].clone());
         var before = b.flatten()[0].item<float>();
-        first.add_(1f);
+        first.add_(One, One);
         var seen = b.flatten()[0].item<float>() != before;
         first.copy_(original);                                                             // exactly as it was
         return seen;
@@ -79,7 +80,7 @@ public sealed class LoraPpoSpecs(ITestOutputHelper output) : RlhfTestKit(output)
         var generator = ModelCopies.Alias(models.InitialPolicy!, CPU);
         foreach (var (name, p) in generator.named_parameters()) Assert.True(SameStorage(sftParams[name], p), $"generator {name} is a copy");
 
-        using (torch.no_grad()) foreach (var p in models.Policy.parameters()) p.add_(0.01f);      // the learner's update
+        using (var step = 0.01f.ToScalar()) using (torch.no_grad()) foreach (var p in models.Policy.parameters()) p.add_(step, One);      // the learner's update
         var snapshot = ModelCopies.Snapshot(models.Policy);
         ModelCopies.LoadWeights(generator, snapshot);
         foreach (var (name, p) in generator.named_parameters())

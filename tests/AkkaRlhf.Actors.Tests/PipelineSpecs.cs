@@ -4,6 +4,7 @@ using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Models;
 
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
 
@@ -142,6 +143,8 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output
 /// <summary>A role from "another assembly": found by its assembly-qualified name, built from a RoleContext.</summary>
 public sealed class ExternalScorer : RoleActor
 {
+    static readonly Scalar Score = 1.5.ToScalar();
+
     public ExternalScorer(RoleContext context) : base(context.Device) =>
-        ReceiveBatch<ScoreRewards>(r => new RewardScores(r.BatchId, torch.full([r.Batch.Count], 1.5)));
+        ReceiveBatch<ScoreRewards>(r => new RewardScores(r.BatchId, torch.full([r.Batch.Count], Score)));
 }

@@ -4,6 +4,7 @@ using AkkaRlhf.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -139,7 +140,7 @@ public sealed class HfImportSpecs : IDisposable
     {
         var config = new GptConfig { VocabSize = V, BlockSize = P, NLayer = L, NHead = NH, NEmbd = C };
         using var reward = new GptReward(config, new Generator(5));
-        using (torch.no_grad()) reward.score.bias!.fill_(0.75f);
+        using (var headBias = 0.75f.ToScalar()) using (torch.no_grad()) reward.score.bias!.fill_(headBias);
         var exported = Path.Combine(dir, "reward");
         HfGpt2.Save(exported, reward, Gpt2Files.Tokenizer);
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(exported, "config.json"))).RootElement;
@@ -176,8 +177,8 @@ public sealed class HfImportSpecs : IDisposable
         var config = new GptConfig { VocabSize = V, BlockSize = P, NLayer = L, NHead = NH, NEmbd = C };
         using var model = new GptLM(config, new Generator(3));
         model.transformer.AddLora(new LoraConfig(Rank: 2, Alpha: 4, Dropout: 0, Targets: ["c_attn", "c_fc"]), new Generator(4));
-        using (torch.no_grad())
-            foreach (var (_, adapter) in Lora.Adapters(model)) adapter.lora_B.copy_(torch.randn(adapter.lora_B.shape, generator: new Generator(6)).mul_(0.1));
+        using (var scale = 0.1.ToScalar()) using (torch.no_grad())
+            foreach (var (_, adapter) in Lora.Adapters(model)) adapter.lora_B.copy_(torch.randn(adapter.lora_B.shape, generator: new Generator(6)).mul_(scale));
         var exported = Path.Combine(dir, "merged");
         HfGpt2.Save(exported, model);
 

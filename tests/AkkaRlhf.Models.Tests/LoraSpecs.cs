@@ -1,5 +1,6 @@
 using AkkaRlhf.Models;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -25,7 +26,8 @@ public sealed class LoraSpecs
     {
         using var noGrad = no_grad();
         var g = new Generator(9);
-        foreach (var (_, adapter) in Lora.Adapters(model)) adapter.lora_B.copy_(randn(adapter.lora_B.shape, generator: g).mul_(0.05));
+        using var scale = 0.05.ToScalar();
+        foreach (var (_, adapter) in Lora.Adapters(model)) adapter.lora_B.copy_(randn(adapter.lora_B.shape, generator: g).mul_(scale));
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class LoraSpecs
         Assert.Equal(Tiny.Config.NLayer * 4 * 2, trainable.Count);
         Assert.All(trainable, name => Assert.True(Lora.IsAdapter(name), name));
 
-        model.forward(ids, mask).pow(2).mean().backward();
+        model.forward(ids, mask).pow(Two).mean().backward();
         foreach (var (name, p) in model.named_parameters())
             if (Lora.IsAdapter(name)) Assert.True(p.grad is { } g && g.abs().sum().ToDouble() > 0, $"{name} got no gradient");
             else Assert.True(p.grad is null, $"{name} (frozen) got a gradient");

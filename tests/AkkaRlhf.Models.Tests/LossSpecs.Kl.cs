@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -63,7 +64,8 @@ public class KlLossSpecs
     {
         // beta 0.5, k = 0.1 everywhere -> -0.05 per valid token; scores 3 and -25 (clipped to -10)
         using var scope = torch.NewDisposeScope();
-        var k = torch.full([3, 4], 0.1, ScalarType.Float64);
+        using var tenth = 0.1.ToScalar();
+        var k = torch.full([3, 4], tenth, ScalarType.Float64);
         var mask = Td.M(new double[,] { { 1, 1, 1, 0 }, { 1, 1, 1, 1 }, { 1, 1, 0, 0 } });
         var r = RewardShaping.PerTokenRewards(Td.V(3, -25, 12), k, mask, beta: 0.5);
         Td.Close([
@@ -144,7 +146,8 @@ public class KlLossSpecs
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
-        var a = torch.randn([4, 6], ScalarType.Float64) * 5 + 2;
+        using var five = 5.ToScalar();
+        var a = torch.randn([4, 6], ScalarType.Float64).mul(five).add(Two, One);
         var mask = Td.M(new double[,] { { 1, 1, 1, 1, 1, 1 }, { 1, 1, 1, 0, 0, 0 }, { 1, 0, 0, 0, 0, 0 }, { 1, 1, 1, 1, 1, 0 } });
         var w = Advantages.Whiten(a, mask);
         Td.Close(0.0, Masked.Mean(w, mask).ToDouble(), 1e-12);

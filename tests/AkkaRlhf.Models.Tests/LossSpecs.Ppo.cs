@@ -1,5 +1,7 @@
+using AkkaRlhf.Models;
 using AkkaRlhf.Models.Losses;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -98,7 +100,7 @@ public class PpoLossSpecs
         // tokens: clipped (1.5, 2), inside (1.1, 2), clipped (0.5, -1), masked clipped (1.5, 2)
         using var scope = torch.NewDisposeScope();
         var old = Td.Of([-1, -1, -1, -1], 1, 4);
-        var lp = old + Td.Of([Math.Log(1.5), Math.Log(1.1), Math.Log(0.5), Math.Log(1.5)], 1, 4);
+        var lp = old.add(Td.Of([Math.Log(1.5), Math.Log(1.1), Math.Log(0.5), Math.Log(1.5)], 1, 4), Scalars.One);
         var r = PpoLosses.PolicyLoss(lp, old, Td.Of([2, 2, -1, 2], 1, 4), Td.Of([1, 1, 1, 0], 1, 4));
         Td.Close(2.0 / 3, r.ClipFraction, 1e-12);
         Td.Close((-2.4 - 2.2 + 0.8) / 3, r.Loss.ToDouble(), 1e-12);
@@ -139,11 +141,12 @@ public class PpoLossSpecs
     [Fact]
     public void Explained_variance_must_be_one_for_perfect_values_and_zero_for_the_mean()
     {
+        using var three = 3.0.ToScalar();
         using var scope = torch.NewDisposeScope();
         var g = Td.M(new double[,] { { 1, 2, 3 }, { 4, 5, 99 } });
         var mask = Td.M(new double[,] { { 1, 1, 1 }, { 1, 1, 0 } });
         Td.Close(1.0, PpoLosses.ExplainedVariance(g, g, mask), 1e-12);
-        Td.Close(0.0, PpoLosses.ExplainedVariance(torch.full([2, 3], 3.0, ScalarType.Float64), g, mask), 1e-12);
+        Td.Close(0.0, PpoLosses.ExplainedVariance(torch.full([2, 3], three, ScalarType.Float64), g, mask), 1e-12);
     }
 
     [Fact]

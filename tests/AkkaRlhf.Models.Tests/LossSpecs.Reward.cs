@@ -1,5 +1,6 @@
 using AkkaRlhf.Models.Losses;
 using TorchSharp;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -11,7 +12,8 @@ public class RewardLossSpecs
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(7);
-        var scores = torch.randn([16, 2], ScalarType.Float64) * 3;
+        using var three = 3.ToScalar();
+        var scores = torch.randn([16, 2], ScalarType.Float64).mul(three);
         var a = scores.select(1, 0);
         var b = scores.select(1, 1);
         var firstBest = torch.zeros([16], ScalarType.Int64);
@@ -45,12 +47,13 @@ public class RewardLossSpecs
     {
         using var scope = torch.NewDisposeScope();
         var (w, l) = (Td.V(2.0, 0.5), Td.V(1.0, -0.5));
+        using var shift = 0.3.ToScalar();
         // difference 1 with margin 1: -log sigma(0) = ln 2
         Td.Close(Math.Log(2), RewardLosses.BradleyTerry(w, l, margin: 1).ToDouble(), 1e-12);
         // no margin: -log sigma(1) = log(1 + e^-1)
         Td.Close(Math.Log(1 + Math.Exp(-1)), RewardLosses.BradleyTerry(w, l).ToDouble(), 1e-12);
         // a margin m equals lowering the chosen score by m, and a larger margin means a larger loss
-        Td.Close(RewardLosses.BradleyTerry(w - 0.3, l).ToDouble(), RewardLosses.BradleyTerry(w, l, 0.3).ToDouble(), 1e-12);
+        Td.Close(RewardLosses.BradleyTerry(w.sub(shift), l).ToDouble(), RewardLosses.BradleyTerry(w, l, 0.3).ToDouble(), 1e-12);
         Assert.True(RewardLosses.BradleyTerry(w, l, 0.5).ToDouble() > RewardLosses.BradleyTerry(w, l, 0.1).ToDouble());
         // per-pair margins
         Td.Close((Math.Log(2) + Math.Log(1 + Math.Exp(-0.5))) / 2, RewardLosses.BradleyTerry(w, l, Td.V(1.0, 0.5)).ToDouble(), 1e-12);

@@ -21,7 +21,8 @@ internal static class RandomGpt2Folder
         using var scope = torch.NewDisposeScope();
         var g = new Generator(seed);
         var C = nEmbd;
-        Tensor Normal(params long[] shape) => torch.randn(shape, generator: g).mul_(0.02);
+        using var std = 0.02.ToScalar();
+        Tensor Normal(params long[] shape) => torch.randn(shape, generator: g).mul_(std);
         var tensors = new Dictionary<string, Tensor>
         {
             ["transformer.wte.weight"] = Normal(VocabSize, C),
