@@ -25,7 +25,8 @@ public sealed class LengthReward : RoleActor
         ReceiveBatch<ScoreRewards>(request =>
         {
             using var scope = torch.NewDisposeScope();
-            var scores = request.Batch.ActionMask.sum(1).to(ScalarType.Float32).mul(perToken);   // (B)
+            using var weight = perToken.ToScalar();                                   // held while libtorch reads it (docs/models.md)
+            var scores = request.Batch.ActionMask.sum(1).to(ScalarType.Float32).mul(weight);     // (B)
             return new RewardScores(request.BatchId, Scoring.Outgoing(scores));
         });
 }
