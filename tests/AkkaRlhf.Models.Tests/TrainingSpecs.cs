@@ -2,6 +2,7 @@ using AkkaRlhf.Models.Losses;
 using AkkaRlhf.Models.Training;
 using TorchSharp;
 using TorchSharp.Modules;
+using static AkkaRlhf.Models.Scalars;
 using static TorchSharp.torch;
 
 namespace AkkaRlhf.Models.Tests;
@@ -100,6 +101,43 @@ public class TrainingSpecs
         var s = new CosineSchedule(1e-3, 1e-4, 10, 110);
         Assert.Equal(5.5e-4, s.Apply(opt, 60), 15);
         Assert.All(opt.ParamGroups, g => Assert.Equal(5.5e-4, g.LearningRate, 15));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Stepwise_adamw_must_step_bit_for_bit_as_torchsharps_adamw(bool amsgrad, bool maximize)
+    {
+        using var scope = torch.NewDisposeScope();
+        Parameter[] Weights() => [new(torch.randn([3, 4], generator: new Generator(5))), new(torch.randn([4], generator: new Generator(6)))];
+        var (ours, theirs) = (Weights(), Weights());
+        AdamW.ParamGroup[] Groups(Parameter[] w) =>
+            [new([w[0]], lr: 0.05, weight_decay: 0.1, amsgrad: amsgrad, maximize: maximize), new([w[1]], lr: 0.05, weight_decay: 0, amsgrad: amsgrad, maximize: maximize)];
+        using var stepwise = new StepwiseAdamW(Groups(ours));
+        using var reference = torch.optim.AdamW(Groups(theirs));
+        var target = torch.randn([3], generator: new Generator(7));
+        for (var step = 0; step < 5; step++)
+            foreach (var (w, optimizer) in new[] { (ours, (OptimizerHelper)stepwise), (theirs, reference) })
+            {
+                optimizer.zero_grad();
+                w[0].matmul(w[1]).sub(target).pow(Two).sum().backward();                     // a loss whose gradient changes every step
+                optimizer.step();
+            }
+        for (var i = 0; i < ours.Length; i++) Assert.Equal(theirs[i].data<float>().ToArray(), ours[i].data<float>().ToArray());    // exactly
+        Assert.NotEqual(Weights()[0].data<float>().ToArray(), ours[0].data<float>().ToArray());                                     // and they moved
+    }
+
+    [Fact]
+    public void Stepwise_adamw_first_step_must_move_each_weight_by_lr_after_the_decay()
+    {
+        // step 1: m = (1 - b1) g, v = (1 - b2) g^2, so m / (1 - b1) / (sqrt(v / (1 - b2)) + eps) = g / (|g| + eps)
+        using var scope = torch.NewDisposeScope();
+        var w = new Parameter(torch.tensor(new double[] { 3.0, -4.0 }));
+        using var optimizer = new StepwiseAdamW([new AdamW.ParamGroup([w], lr: 0.1, weight_decay: 0.5, eps: 1e-8)]);
+        w.mul(w).sum().backward();                                                           // g = 2 w = (6, -8)
+        optimizer.step();
+        Td.Close([3.0 * (1 - 0.05) - 0.1 * 6 / (6 + 1e-8), -4.0 * (1 - 0.05) + 0.1 * 8 / (8 + 1e-8)], Td.A(w), 1e-12);
     }
 
     [Fact]
