@@ -109,9 +109,10 @@ public static class ScalarLifetime
                 OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
                 _ => 4,
             };
-            if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj)
+            if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn || op == OpCodes.Ldvirtftn)
             {
-                var callee = MetadataTokens.EntityHandle(BitConverter.ToInt32(il, i));
+                var callee = MetadataTokens.EntityHandle(BitConverter.ToInt32(il, i));                 // a lambda's body counts as called
+                if (callee.Kind == HandleKind.MethodSpecification) callee = md.GetMethodSpecification((MethodSpecificationHandle)callee).Method;
                 if (callee.Kind is HandleKind.MethodDefinition or HandleKind.MemberReference) yield return (callee, Name(md, callee));
             }
             i += operand;
