@@ -19,8 +19,8 @@ namespace AkkaRlhf.Build.Tests;
 ///
 /// A TorchSharp method is a <i>temporary-Scalar member</i> when it makes a Scalar from a number without
 /// disposing one, or calls such a member; a method of ours <i>leaks a Scalar</i> when it converts a number
-/// implicitly, calls ToScalar without disposing a Scalar (static constructors excepted: their Scalars live in
-/// static fields), or calls a temporary-Scalar member.
+/// implicitly, calls ToScalar without storing the Scalar where it is disposed or in a static field, or calls a
+/// temporary-Scalar member.
 /// </summary>
 public static class ScalarLifetime
 {
@@ -71,16 +71,38 @@ public static class ScalarLifetime
         var md = pe.GetMetadataReader();
         foreach (var method in Methods(md))
         {
-            var calls = Calls(pe, md, method).ToList();
-            var staticConstructor = md.GetString(md.GetMethodDefinition(method).Name) == ".cctor";
-            var disposes = calls.Any(c => Disposes(c.Name));
-            foreach (var call in calls)
-                if (call.Name.StartsWith("Scalar.op_Implicit(", StringComparison.Ordinal)
-                    || (call.Name.StartsWith("ScalarExtensionMethods.ToScalar(", StringComparison.Ordinal) && !disposes && !staticConstructor)
-                    || temporaryScalarMembers.Contains(call.Name))
-                    yield return $"{Name(md, method)}: {call.Name}";
+            var code = Instructions(pe, md, method).ToList();
+            for (var i = 0; i < code.Count; i++)
+                if (code[i].Callee is { } callee
+                    && (callee.StartsWith("Scalar.op_Implicit(", StringComparison.Ordinal)
+                        || (callee.StartsWith("ScalarExtensionMethods.ToScalar(", StringComparison.Ordinal) && !Disposed(code, i))
+                        || temporaryScalarMembers.Contains(callee)))
+                    yield return $"{Name(md, method)}: {callee}";
         }
     }
+
+    /// <summary>
+    /// Whether the Scalar made at <paramref name="code"/>[<paramref name="made"/>] is kept where it outlives the calls that
+    /// read it: stored in a static field, or in a local or field that the method disposes (a <c>using</c>, also of a local
+    /// that a lambda or local function captures).
+    /// </summary>
+    static bool Disposed(List<Instruction> code, int made)
+    {
+        if (made + 1 >= code.Count) return false;
+        var store = code[made + 1];
+        if (store.Op == OpCodes.Stsfld) return true;
+        var load = OpCodes.Ldfld;
+        if (store.Op != OpCodes.Stfld && !StoreToLoad.TryGetValue(store.Op, out load)) return false;   // handed straight to a call
+        return code.Where((c, i) => i > 0 && c.Callee is { } callee && Disposes(callee)
+            && code[i - 1].Op == load && code[i - 1].Operand == store.Operand).Any();
+    }
+
+    /// <summary>Each local store instruction with the load that reads the same local back (operand: the local's index).</summary>
+    static readonly Dictionary<OpCode, OpCode> StoreToLoad = new()
+    {
+        [OpCodes.Stloc_0] = OpCodes.Ldloc_0, [OpCodes.Stloc_1] = OpCodes.Ldloc_1, [OpCodes.Stloc_2] = OpCodes.Ldloc_2,
+        [OpCodes.Stloc_3] = OpCodes.Ldloc_3, [OpCodes.Stloc_S] = OpCodes.Ldloc_S, [OpCodes.Stloc] = OpCodes.Ldloc,
+    };
 
     static bool MakesScalar(string call) =>
         call.StartsWith("Scalar.op_Implicit(", StringComparison.Ordinal) || call.StartsWith("ScalarExtensionMethods.ToScalar(", StringComparison.Ordinal);
@@ -90,8 +112,15 @@ public static class ScalarLifetime
     static IEnumerable<MethodDefinitionHandle> Methods(MetadataReader md) =>
         md.TypeDefinitions.SelectMany(t => md.GetTypeDefinition(t).GetMethods());
 
-    /// <summary>The methods <paramref name="method"/> calls (call, callvirt, newobj), named "Type.name(parameter types)".</summary>
-    static IEnumerable<(EntityHandle Handle, string Name)> Calls(PEReader pe, MetadataReader md, MethodDefinitionHandle method)
+    /// <summary>The methods <paramref name="method"/> calls (call, callvirt, newobj, and a lambda's ldftn), named "Type.name(parameter types)".</summary>
+    static IEnumerable<(EntityHandle Handle, string Name)> Calls(PEReader pe, MetadataReader md, MethodDefinitionHandle method) =>
+        Instructions(pe, md, method).Where(c => c.Callee is not null).Select(c => (c.Handle, c.Callee!));
+
+    /// <summary>One IL instruction: its opcode, its operand (a token, a local's index, or 0) and, for a call, the method it names.</summary>
+    record struct Instruction(OpCode Op, long Operand, EntityHandle Handle, string? Callee);
+
+    /// <summary>The instructions of <paramref name="method"/>'s body, in order.</summary>
+    static IEnumerable<Instruction> Instructions(PEReader pe, MetadataReader md, MethodDefinitionHandle method)
     {
         var rva = md.GetMethodDefinition(method).RelativeVirtualAddress;
         if (rva == 0) yield break;
@@ -100,22 +129,26 @@ public static class ScalarLifetime
         {
             var op = il[i] == 0xFE ? TwoByte[il[++i]] : OneByte[il[i]];
             i++;
-            var operand = op.OperandType switch
+            var (size, operand) = op.OperandType switch
             {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
+                OperandType.InlineNone => (0, 0L),
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => (1, il[i]),
+                OperandType.InlineVar => (2, BitConverter.ToUInt16(il, i)),
+                OperandType.InlineI8 or OperandType.InlineR => (8, 0L),
+                OperandType.InlineSwitch => (4 + 4 * BitConverter.ToInt32(il, i), 0L),
+                _ => (4, BitConverter.ToInt32(il, i)),
             };
+            if (op == OpCodes.Ldloc_0 || op == OpCodes.Ldloc_1 || op == OpCodes.Ldloc_2 || op == OpCodes.Ldloc_3) operand = op.Value - OpCodes.Ldloc_0.Value;
+            if (op == OpCodes.Stloc_0 || op == OpCodes.Stloc_1 || op == OpCodes.Stloc_2 || op == OpCodes.Stloc_3) operand = op.Value - OpCodes.Stloc_0.Value;
+            (EntityHandle Handle, string? Name) callee = (default, null);
             if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn || op == OpCodes.Ldvirtftn)
             {
-                var callee = MetadataTokens.EntityHandle(BitConverter.ToInt32(il, i));                 // a lambda's body counts as called
-                if (callee.Kind == HandleKind.MethodSpecification) callee = md.GetMethodSpecification((MethodSpecificationHandle)callee).Method;
-                if (callee.Kind is HandleKind.MethodDefinition or HandleKind.MemberReference) yield return (callee, Name(md, callee));
+                var handle = MetadataTokens.EntityHandle((int)operand);                                  // a lambda's body counts as called
+                if (handle.Kind == HandleKind.MethodSpecification) handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+                if (handle.Kind is HandleKind.MethodDefinition or HandleKind.MemberReference) callee = (handle, Name(md, handle));
             }
-            i += operand;
+            yield return new Instruction(op, operand, callee.Handle, callee.Name);
+            i += size;
         }
     }
 

@@ -55,6 +55,7 @@ public sealed class ScalarLifetimeSpecs(ITestOutputHelper output)
             .Where(l => l.StartsWith(nameof(Samples) + ".", StringComparison.Ordinal)).ToList();
         Assert.Equal(
             [
+                "Samples.DisposesSomethingElse(Tensor): ScalarExtensionMethods.ToScalar(Double)",
                 "Samples.Implicit(Tensor): Scalar.op_Implicit(Double)",
                 "Samples.NumberOperator(Tensor): Tensor.op_Multiply(Tensor, Double)",
                 "Samples.TensorPlusTensor(Tensor, Tensor): Tensor.op_Addition(Tensor, Tensor)",
@@ -106,6 +107,19 @@ public sealed class ScalarLifetimeSpecs(ITestOutputHelper output)
         {
             using var half = 0.5.ToScalar();
             return x.mul(half);
+        }
+
+        public static Tensor DisposesSomethingElse(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            return x.mul(0.5.ToScalar()).MoveToOuterDisposeScope();
+        }
+
+        public static Tensor HeldAndCaptured(Tensor x)
+        {
+            using var half = 0.5.ToScalar();
+            Tensor Halve(Tensor t) => t.mul(half);                                              // half lives in a closure
+            return Halve(x);
         }
 
         public static Tensor StaticAlpha(Tensor x, Tensor y) => x.add(y, One);
