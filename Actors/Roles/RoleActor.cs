@@ -31,6 +31,7 @@ public abstract class RoleActor : ReceiveActor
     protected RoleActor(Device device, int torchThreads = 0)
     {
         Devices.EnsureAvailable(device);
+        VmlWarmup.Ensure();                                                           // before roles compute side by side
         Device = device;
         _torchThreads = torchThreads;
         _ownThread = Context.Dispatcher is PinnedDispatcher;
