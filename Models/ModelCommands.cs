@@ -15,6 +15,7 @@ public static class ModelCommands
     /// </summary>
     public static string Generate(string modelDir, string prompt, GenerationConfig config, TextWriter output)
     {
+        VmlWarmup.Ensure();                                                           // libtorch's intra-op threads share the first exp
         using var loaded = ModelLoader.Load(modelDir);
         var tok = loaded.Tokenizer;
         var ids = tok.Encode(prompt);
@@ -45,6 +46,7 @@ public static class ModelCommands
     public static double[] Score(string modelDir, string? text, int[]? tokenIds, bool json, TextWriter output)
     {
         if ((text is null) == (tokenIds is null)) throw new ArgumentException("give either text or token ids, not both or neither");
+        VmlWarmup.Ensure();
         using var loaded = ModelLoader.Load(modelDir);
         var ids = tokenIds ?? loaded.Tokenizer.Encode(text!);
         if (ids.Length == 0) throw new ArgumentException("nothing to score: no tokens");

@@ -16,7 +16,8 @@ namespace AkkaRlhf.Models;
 /// Once each function has been called, concurrent calls are exact.
 /// </para>
 /// <see cref="Ensure"/> is idempotent and thread-safe; every role calls it in its constructor (<c>RoleActor</c>), so a
-/// host needs to do nothing. Code that computes on several threads without roles calls it first.
+/// host needs to do nothing; so do <see cref="ModelCommands"/>, whose ops split over libtorch's intra-op threads. Other code
+/// that computes on several threads, or with more than one intra-op thread, without roles calls it first.
 /// </summary>
 public static class VmlWarmup
 {
