@@ -23,9 +23,6 @@ public static class VmlWarmup
 {
     private static readonly Lazy<bool> Done = new(Run, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>True once every function has been called in this process.</summary>
-    public static bool IsDone => Done.IsValueCreated;
-
     /// <summary>Calls every function once (the first caller; others wait for it), then returns at once.</summary>
     public static void Ensure() => _ = Done.Value;
 

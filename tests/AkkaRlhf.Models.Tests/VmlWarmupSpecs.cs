@@ -15,8 +15,6 @@ public sealed class VmlWarmupSpecs
     public void After_the_warmup_every_function_called_on_four_threads_at_once_equals_a_lone_call_bit_for_bit()
     {
         VmlWarmup.Ensure();
-        Assert.True(VmlWarmup.IsDone);
-        Assert.Equal(16, VmlWarmup.Functions.Count);
         using var generator = new Generator(7);
         using var low = 0.05.ToScalar();
         using var high = 0.95.ToScalar();
