@@ -12,8 +12,8 @@ namespace AkkaRlhf.Actors;
 public static class RlhfActors
 {
     /// <summary>
-    /// The dispatcher of every actor that runs a model (roles, offline stages): a thread of its own per actor by default,
-    /// or (<c>thread-per-actor = off</c>) the .NET thread pool with a thread reserved per actor; either way long forward and
+    /// The dispatcher of every actor that runs a model (roles, offline stages): a thread of its own per actor, or the .NET
+    /// thread pool with a thread reserved per actor (by default the pool for small models; <see cref="Dispatch.ModelDispatchers"/>); either way long forward and
     /// backward passes never starve the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats)
     /// (<see cref="Dispatch.ModelDispatcherConfigurator"/>). Under <c>akka</c>, so that a user's
     /// <c>akka.rlhf.model-dispatcher</c> keys reach it.
@@ -24,14 +24,32 @@ public static class RlhfActors
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString($$"""
         {{ModelDispatcher}} {
           type = "AkkaRlhf.Actors.Dispatch.ModelDispatcherConfigurator, AkkaRlhf.Actors"
-          # on: a thread of its own per model actor; off: the .NET thread pool, a thread reserved per model actor
-          # (less messaging for small models, more memory for large ones: ModelDispatcherConfigurator). Default on.
-          thread-per-actor = on
+          # on: a thread of its own per model actor; off: the .NET thread pool, a thread reserved per model actor;
+          # auto: the pool for models below pool-below-parameters, a thread each for larger ones (the pool: less
+          # messaging for small models, more memory for large ones: ModelDispatchers). Default auto.
+          thread-per-actor = auto
+          # With auto: a model with fewer parameters runs on the pool. Default 10000000.
+          pool-below-parameters = 10000000
           executor = default-executor
           throughput = 1
         }
         """).WithFallback(RlhfSerialization.AkkaConfig);
 
-    /// <summary><paramref name="props"/> on the model dispatcher.</summary>
+    /// <summary><paramref name="props"/> on the model dispatcher's thread side (a thread of its own per actor, unless <c>thread-per-actor = off</c>).</summary>
     public static Props OnModelDispatcher(this Props props) => props.WithDispatcher(ModelDispatcher);
+
+    /// <summary>
+    /// <paramref name="props"/> of an actor that runs <paramref name="model"/> on the model dispatcher that
+    /// <c>thread-per-actor</c> gives a model of its size in <paramref name="system"/> (<see cref="Dispatch.ModelDispatchers"/>).
+    /// </summary>
+    public static Props OnModelDispatcher(this Props props, ActorSystem system, TorchSharp.torch.nn.Module model) =>
+        props.WithDispatcher(Dispatch.ModelDispatchers.Get(system).For(Parameters(model)));
+
+    /// <summary>The number of parameters of <paramref name="model"/> (frozen ones too).</summary>
+    public static long Parameters(TorchSharp.torch.nn.Module model)
+    {
+        long count = 0;
+        foreach (var p in model.parameters()) count += p.numel();
+        return count;
+    }
 }

@@ -21,7 +21,19 @@ public static class ActorSystems
         return fallbacks.Append(RlhfActors.AkkaConfig).Aggregate(akka, (above, below) => above.WithFallback(below));
     }
 
-    /// <summary>Creates the system <paramref name="name"/> from <paramref name="config"/> (see <see cref="ToAkkaConfig"/>).</summary>
-    public static ActorSystem Create(string name, RlhfConfig config, params AkkaConfig[] fallbacks) =>
-        ActorSystem.Create(name, ToAkkaConfig(config, fallbacks));
+    /// <summary>
+    /// Creates the system <paramref name="name"/> from <paramref name="config"/> (see <see cref="ToAkkaConfig"/>); a bad
+    /// <c>akka.rlhf.model-dispatcher</c> setting fails here, before any work.
+    /// </summary>
+    public static ActorSystem Create(string name, RlhfConfig config, params AkkaConfig[] fallbacks)
+    {
+        var system = ActorSystem.Create(name, ToAkkaConfig(config, fallbacks));
+        try { Actors.Dispatch.ModelDispatchers.Get(system); }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+        return system;
+    }
 }

@@ -4,20 +4,14 @@ using Akka.Dispatch;
 namespace AkkaRlhf.Actors.Dispatch;
 
 /// <summary>
-/// The model dispatcher. With <c>thread-per-actor = on</c> (the default) Akka's <see cref="PinnedDispatcher"/>: a thread
+/// The model dispatcher. With <c>thread-per-actor = on</c> (and <c>auto</c>'s large models) Akka's <see cref="PinnedDispatcher"/>: a thread
 /// of its own for each model actor, which blocks while its mailbox is empty (<see cref="DedicatedThread"/>; Akka's stock
 /// pinned thread first spins, up to ~50 <c>Thread.Sleep(0)</c> per core, taking CPU from the roles that compute). With
 /// <c>off</c> one <see cref="ModelDispatcher"/> for every model actor, on the executor its config names (the .NET thread
 /// pool), with a pool thread reserved per actor. Reads the usual dispatcher keys (<c>throughput</c>,
 /// <c>throughput-deadline-time</c>, <c>shutdown-timeout</c>).
 /// </summary>
-/// <remarks>
-/// Which to choose (bench/Pipeline/RESULTS.md, bench/Gpt2Small/RESULTS.md): on the pool a message to a model actor is
-/// usually run by the thread that sent it, where a thread per actor must wake the actor's thread, so a small model's
-/// iteration spends ~3% instead of 5-10% in messaging; but a role's work then moves between pool threads and so does its
-/// memory (glibc keeps an arena per thread): GPT-2 small's peak memory +6% fully fine-tuned, +15-25% with LoRA, LoRA's
-/// iteration slower. Large models keep a thread per actor; a run of small models may turn it off.
-/// </remarks>
+/// <remarks>Which actor runs on which (<c>auto</c> by the model's size): <see cref="ModelDispatchers"/>.</remarks>
 public sealed class ModelDispatcherConfigurator : MessageDispatcherConfigurator
 {
     private readonly ModelDispatcher? _pool;                                          // null: a thread per actor
@@ -25,7 +19,7 @@ public sealed class ModelDispatcherConfigurator : MessageDispatcherConfigurator
 
     public ModelDispatcherConfigurator(Config config, IDispatcherPrerequisites prerequisites) : base(config, prerequisites)
     {
-        if (Config.GetBoolean("thread-per-actor", true)) return;
+        if (ModelDispatchers.ModeOf(Config) != ModelDispatchers.Placement.Pool) return;      // on, or auto's side for large models
         _pool = new ModelDispatcher(this, Config.GetString("id"), Config.GetInt("throughput"), Deadline, ConfigureExecutor(),
             Config.GetTimeSpan("shutdown-timeout", null));
     }

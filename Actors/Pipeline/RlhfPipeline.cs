@@ -50,7 +50,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
     public async Task<(GptLM Model, IReadOnlyDictionary<string, double> Summary)> Sft(PipelineData data, GptLM? initial = null)
     {
         var model = initial is null ? NewPolicy(data.Tokenizer) : ModelCopies.Clone(initial, CPU);
-        var summary = await Run(SftTrainer.Props(model, data.Sft, settings.Sft, data.Tokenizer.PadId, progress, settings.Seed + 1), "sft", settings.Sft.Steps);
+        var summary = await Run(SftTrainer.Props(model, data.Sft, settings.Sft, data.Tokenizer.PadId, progress, settings.Seed + 1), model, "sft", settings.Sft.Steps);
         return (model, summary);
     }
 
@@ -60,7 +60,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         using var init = new Generator((ulong)settings.Seed + 2);
         var model = ModelCopies.RewardFromLm(sft, init);
         var summary = await Run(RewardModelTrainer.Props(model, data.Preferences, data.Rankings, data.PreferencesEval, settings.RewardModel,
-            data.Tokenizer.PadId, progress, settings.Seed + 2), "rm", settings.RewardModel.Steps);
+            data.Tokenizer.PadId, progress, settings.Seed + 2), model, "rm", settings.RewardModel.Steps);
         return new TrainedRewardModel(model, summary);
     }
 
@@ -105,12 +105,12 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         var policy = ModelCopies.Clone(sft, CPU);
         var run = Interlocked.Increment(ref _runs);
         var reference = dpo.Lora is null
-            ? system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)).OnModelDispatcher(), $"dpo-reference-{run}")
+            ? system.ActorOf(ReferenceScorer.Props(sft, Devices.Parse(dpo.Device)).OnModelDispatcher(system, sft), $"dpo-reference-{run}")
             : ActorRefs.Nobody;
         try
         {
             var summary = await Run(DpoLearner.Props(policy, reference, data.Preferences, dpo, data.Tokenizer.PadId, progress, settings.Seed + 4,
-                stage: stage, durability: durability, resume: resume), stage, dpo.Steps);
+                stage: stage, durability: durability, resume: resume), policy, stage, dpo.Steps);
             if (dpo.Lora is null) return (policy, summary);
             return (policy.Merged(), summary);
         }
@@ -128,10 +128,10 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         return resume;
     }
 
-    private async Task<IReadOnlyDictionary<string, double>> Run(Props props, string name, int steps)
+    private async Task<IReadOnlyDictionary<string, double>> Run(Props props, TorchSharp.torch.nn.Module model, string name, int steps)
     {
         var run = Interlocked.Increment(ref _runs);
-        var actor = system.ActorOf(StageHost.Props(props.OnModelDispatcher(), name), $"{name}-{run}");
+        var actor = system.ActorOf(StageHost.Props(props.OnModelDispatcher(system, model), name), $"{name}-{run}");
         try { return (await actor.Ask<StageFinished>(new RunStage(run, steps), StageTimeout)).Summary; }
         finally { system.Stop(actor); }
     }

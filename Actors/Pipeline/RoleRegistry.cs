@@ -41,12 +41,12 @@ public sealed class RoleRegistry
     public bool IsRegistered(string name) => _factories.ContainsKey(name);
 
     /// <summary>
-    /// The props of the role <paramref name="context"/> describes, on the model dispatcher, behind a pool router when its
-    /// pool size is above 1.
+    /// The props of the role <paramref name="context"/> describes, on the model dispatcher <paramref name="system"/> gives
+    /// the run's policy (by its size: <see cref="Dispatch.ModelDispatchers"/>), behind a pool router when its pool size is above 1.
     /// </summary>
-    public Props Resolve(RoleContext context)
+    public Props Resolve(RoleContext context, ActorSystem system)
     {
-        var props = Create(context).OnModelDispatcher();
+        var props = Create(context).OnModelDispatcher(system, context.Models.Policy);
         return context.Settings.PoolSize > 1 ? props.WithRouter(new RoundRobinPool(context.Settings.PoolSize)) : props;
     }
 

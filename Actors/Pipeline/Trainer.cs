@@ -72,7 +72,7 @@ public sealed class Trainer : ReceiveActor
         _padId = models.Tokenizer.PadId;
         IActorRef Role(string name, RoleSettings role) => role.UseRole is { } clusterRole
             ? (remote ?? throw NotClustered(name)).Router(clusterRole)
-            : Context.ActorOf(RoleSupervisor.Props(registry.Resolve(RoleContextOf(name, role, models, settings)), name, settings.Restarts,
+            : Context.ActorOf(RoleSupervisor.Props(registry.Resolve(RoleContextOf(name, role, models, settings), Context.System), name, settings.Restarts,
                 cause => _roleFailed.TrySetResult(cause)), name);
         _generators = Role("generator", settings.Generator);
         _generatorCount = Math.Max(1, settings.Generator.PoolSize);

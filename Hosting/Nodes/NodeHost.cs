@@ -51,7 +51,7 @@ internal static class NodeHost
             {
                 // one role actor per node (a generator pool's slices are shared out over the rollout members instead)
                 var settings = ppo.Roles.First(r => r.Block == block).Role.WithUseRole(null).WithPoolSize(1);
-                var props = RoleRegistry.Default.Resolve(Trainer.RoleContextOf(block!, settings, models!, ppo));
+                var props = RoleRegistry.Default.Resolve(Trainer.RoleContextOf(block!, settings, models!, ppo), system);
                 system.ActorOf(RoleWorker.Props(role, props, pool: false, ppo.Restarts, ppo.AskTimeout, cluster, output.WriteLine),
                     RoleDispatcher.WorkerName(role));
             }

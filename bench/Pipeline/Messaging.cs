@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AkkaRlhf.Actors;
+using AkkaRlhf.Actors.Dispatch;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
@@ -29,7 +30,8 @@ using static TorchSharp.torch;
 /// the actors' iteration time excludes it: the three paths see the same state of the shared machine within ~0.3 s.
 /// Every path starts from the same freshly built models, so iteration i of each must give the same metrics.
 /// With BENCH_THREAD_CPU=1 each round also prints the actors' CPU per iteration by thread name (from /proc, Linux). With
-/// BENCH_MODEL_DISPATCHER=pool the model actors run on the thread pool (<c>akka.rlhf.model-dispatcher.thread-per-actor = off</c>).
+/// BENCH_MODEL_DISPATCHER=pool the model actors run on the thread pool (<c>akka.rlhf.model-dispatcher.thread-per-actor = off</c>),
+/// with =threads on a thread each (<c>on</c>); unset, as the product's default (<c>auto</c>: by the model's size).
 /// </summary>
 static class MessagingBench
 {
@@ -52,8 +54,12 @@ static class MessagingBench
         }
 
         // one actor system for the whole run, as a process of the product has; each round its own trainer (with its roles) and prompts
-        var pool = Environment.GetEnvironmentVariable("BENCH_MODEL_DISPATCHER") == "pool"        // the model actors on the thread pool
-            ? "akka.rlhf.model-dispatcher.thread-per-actor = off" : "";
+        var pool = Environment.GetEnvironmentVariable("BENCH_MODEL_DISPATCHER") switch  // unset: the product's default (auto)
+        {
+            "pool" => "akka.rlhf.model-dispatcher.thread-per-actor = off",             // the model actors on the thread pool
+            "threads" => "akka.rlhf.model-dispatcher.thread-per-actor = on",           // a thread of its own each
+            _ => "",
+        };
         var system = ActorSystem.Create("bench", Akka.Configuration.ConfigurationFactory.ParseString(pool).WithFallback(RlhfActors.AkkaConfig).WithFallback("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
         async Task<Dictionary<string, List<Dictionary<string, double>>>> Round(int round)
         {
@@ -73,6 +79,10 @@ static class MessagingBench
             return progress.Steps;
         }
 
+        string dispatcher;                                                                 // the roles' (they all run the policy's size)
+        using (var g = new Generator(1)) using (var policy = new GptLM(gpt, g))
+            dispatcher = ModelDispatchers.Get(system).For(RlhfActors.Parameters(policy));
+        Console.WriteLine($"model actors on {dispatcher} ({ModelDispatchers.Get(system).Mode})");
         await Round(-1);                                                                   // not counted: the JIT's tiers settle
         var (wallMean, wallMedian, cpu, faults) = (Table(), Table(), Table(), Table());
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
@@ -98,7 +108,7 @@ static class MessagingBench
             }
             foreach (var p in Paths.Skip(1))
                 paired[p].AddRange(steps[A].Zip(steps[p]).Skip(warmup).Select(x => Share(x.First["wall"], x.Second["wall"])));
-            askRtt.Add(await AskRoundTrip(system, 200));
+            askRtt.Add(await AskRoundTrip(system, dispatcher, 200));
             weightCopy.Add(WeightSyncCopy(gpt, 50));
             Console.WriteLine($"round {round + 1} (load {load} -> {LoadAverage()}): wall mean / median ms " +
                               string.Join("  ", Paths.Select(p => $"{p[..3]} {wallMean[p][^1]:F1} / {wallMedian[p][^1]:F1}")) +
@@ -144,7 +154,11 @@ static class MessagingBench
         foreach (var p in Paths.Skip(1))
         {
             var s = paired[p].Order().ToList();
-            Console.WriteLine($"share (a-{p[1]})/a of paired iterations ({s.Count}): median {Median(s):P1}, quartiles {s[s.Count / 4]:P1} .. {s[3 * s.Count / 4]:P1}");
+            // a 95% confidence interval of the median from order statistics: ranks n/2 -+ 1.96 sqrt(n)/2 (no assumption on the shape)
+            var half = (int)Math.Ceiling(1.96 * Math.Sqrt(s.Count) / 2);
+            var (low, high) = (s[Math.Max(0, s.Count / 2 - half)], s[Math.Min(s.Count - 1, s.Count / 2 + half)]);
+            Console.WriteLine($"share (a-{p[1]})/a of paired iterations ({s.Count}): median {Median(s):P1} (95% interval {low:P1} .. {high:P1}), " +
+                              $"quartiles {s[s.Count / 4]:P1} .. {s[3 * s.Count / 4]:P1}");
         }
     }
 
@@ -362,10 +376,10 @@ static class MessagingBench
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
-    /// <summary>Median seconds of an ask to an actor on the model dispatcher that replies at once (one hop there and back).</summary>
-    private static async Task<double> AskRoundTrip(ActorSystem system, int n)
+    /// <summary>Median seconds of an ask to an actor on the roles' model dispatcher that replies at once (one hop there and back).</summary>
+    private static async Task<double> AskRoundTrip(ActorSystem system, string dispatcher, int n)
     {
-        var echo = system.ActorOf(Props.Create(() => new Echo()).OnModelDispatcher());
+        var echo = system.ActorOf(Props.Create(() => new Echo()).WithDispatcher(dispatcher));
         var times = new List<double>();
         for (var i = 0; i < n; i++)
         {

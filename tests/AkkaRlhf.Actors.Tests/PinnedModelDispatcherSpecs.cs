@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
-/// The model dispatcher as it runs by default (<c>thread-per-actor = on</c>): one thread of its own per actor, the same
+/// The model dispatcher's thread side (<c>thread-per-actor = on</c>, and <c>auto</c>'s large models): one thread of its own per actor, the same
 /// one for every message, messages in order, the thread gone once its actor stops; a role's thread keeps its torch-threads.
 /// </summary>
 public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)

@@ -115,7 +115,7 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output
     public void A_role_type_may_be_an_assembly_qualified_name_from_another_assembly()
     {
         var settings = Tiny.Role(typeof(ExternalScorer).AssemblyQualifiedName!, "");
-        var props = RoleRegistry.Default.Resolve(new RoleContext("reward", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1));
+        var props = RoleRegistry.Default.Resolve(new RoleContext("reward", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1), Sys);
         var scorer = Sys.ActorOf(props);
         scorer.Tell(new ScoreRewards(3, Tiny.Batch(("a", "good"))));
         ExpectMsg<RewardScores>(r => r.BatchId == 3 && r.Scores.ToDouble() == 1.5);
@@ -126,7 +126,7 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output
     {
         var settings = Tiny.Role("no-such-role", "");
         var e = Assert.Throws<Configuration.ConfigurationException>(() =>
-            RoleRegistry.Default.Resolve(new RoleContext("learner", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1)));
+            RoleRegistry.Default.Resolve(new RoleContext("learner", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1), Sys));
         Assert.Contains("no-such-role", e.Message);
         Assert.Contains("grpo", e.Message);
     }

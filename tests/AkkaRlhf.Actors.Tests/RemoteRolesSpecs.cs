@@ -24,7 +24,7 @@ public sealed class RemoteRolesSpecs(ITestOutputHelper output) : RlhfTestKit(out
         public IActorRef Router(string role)
         {
             var (block, roleSettings) = settings.Roles.Single(r => r.Role.UseRole == role);
-            var props = RoleRegistry.Default.Resolve(Trainer.RoleContextOf(block, roleSettings.WithUseRole(null), models, settings));
+            var props = RoleRegistry.Default.Resolve(Trainer.RoleContextOf(block, roleSettings.WithUseRole(null), models, settings), system);
             return _roles[role] = system.ActorOf(props, "served-" + role);
         }
 

@@ -1,0 +1,106 @@
+using Akka.Configuration;
+using ConfigurationException = AkkaRlhf.Configuration.ConfigurationException;
+using AkkaRlhf.Actors.Dispatch;
+using AkkaRlhf.TestKit;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace AkkaRlhf.Actors.Tests;
+
+/// <summary>
+/// Which dispatcher a model actor gets (<c>akka.rlhf.model-dispatcher.thread-per-actor</c>): by default (<c>auto</c>) the
+/// thread pool for a model below <c>pool-below-parameters</c> and a thread of its own for a larger one; <c>on</c> and
+/// <c>off</c> put every model on one side; a bad value is a configuration error naming the key.
+/// </summary>
+public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKit(output)
+{
+    /// <summary>Replies with the thread it runs on.</summary>
+    private sealed class WhereAmI : ReceiveActor
+    {
+        public WhereAmI() => ReceiveAny(_ => Sender.Tell(Thread.CurrentThread));
+    }
+
+    private Thread ThreadOf(Props props)
+    {
+        Sys.ActorOf(props).Tell("where", TestActor);
+        return ExpectMsg<Thread>();
+    }
+
+    private static ActorSystem SystemWith(string config) =>
+        ActorSystem.Create("placement", ConfigurationFactory.ParseString(config).WithFallback(RlhfActors.AkkaConfig));
+
+    [Fact]
+    public void Parameters_counts_every_weight_and_bias()
+    {
+        using var linear = nn.Linear(3, 2);
+        Assert.Equal(3 * 2 + 2, RlhfActors.Parameters(linear));
+        using var policy = Tiny.Policy();
+        Assert.Equal(policy.parameters().Sum(p => p.numel()), RlhfActors.Parameters(policy));
+    }
+
+    [Fact]
+    public void By_default_a_small_model_runs_on_the_thread_pool()
+    {
+        var placement = ModelDispatchers.Get(Sys);
+        Assert.Equal(ModelDispatchers.Placement.Auto, placement.Mode);
+        Assert.Equal(10_000_000, placement.PoolBelowParameters);
+        using var policy = Tiny.Policy();
+        Assert.True(RlhfActors.Parameters(policy) < 10_000_000);
+
+        var props = Props.Create(() => new WhereAmI()).OnModelDispatcher(Sys, policy);
+        Assert.Equal(ModelDispatchers.PoolId, props.Dispatcher);
+        Assert.True(ThreadOf(props).IsThreadPoolThread);
+    }
+
+    [Fact]
+    public async Task With_auto_a_model_at_the_threshold_gets_a_thread_of_its_own()
+    {
+        using var policy = Tiny.Policy();
+        var size = RlhfActors.Parameters(policy);
+        var system = SystemWith($"akka.rlhf.model-dispatcher.pool-below-parameters = {size}");
+        try
+        {
+            Assert.Equal(RlhfActors.ModelDispatcher, ModelDispatchers.Get(system).For(size));
+            Assert.Equal(ModelDispatchers.PoolId, ModelDispatchers.Get(system).For(size - 1));
+            var props = Props.Create(() => new WhereAmI()).OnModelDispatcher(system, policy);
+            Assert.Equal(RlhfActors.ModelDispatcher, props.Dispatcher);
+            var probe = CreateTestProbe(system);
+            system.ActorOf(props).Tell("where", probe);
+            var thread = probe.ExpectMsg<Thread>();
+            Assert.False(thread.IsThreadPoolThread);
+            Assert.StartsWith(RlhfActors.ModelDispatcher, thread.Name);
+        }
+        finally { await system.Terminate(); }
+    }
+
+    [Theory]
+    [InlineData("on", RlhfActors.ModelDispatcher)]
+    [InlineData("off", ModelDispatchers.PoolId)]
+    public async Task On_and_off_place_every_model_alike(string mode, string expected)
+    {
+        var system = SystemWith($"akka.rlhf.model-dispatcher.thread-per-actor = {mode}");
+        try
+        {
+            var placement = ModelDispatchers.Get(system);
+            Assert.Equal(expected, placement.For(1));
+            Assert.Equal(expected, placement.For(1_000_000_000));
+        }
+        finally { await system.Terminate(); }
+    }
+
+    [Theory]
+    [InlineData("thread-per-actor = sometimes", "thread-per-actor = \"sometimes\" must be on, off or auto")]
+    [InlineData("pool-below-parameters = -1", "pool-below-parameters = -1 must be >= 0")]
+    public async Task A_bad_setting_is_a_configuration_error_naming_its_key(string setting, string message)
+    {
+        var system = SystemWith("akka.rlhf.model-dispatcher." + setting);
+        try
+        {
+            var e = Assert.ThrowsAny<Exception>(() => ModelDispatchers.Get(system));
+            var cause = e as ConfigurationException ?? e.InnerException as ConfigurationException;
+            Assert.NotNull(cause);
+            Assert.Contains("akka.rlhf.model-dispatcher." + message, cause.Message);
+        }
+        finally { await system.Terminate(); }
+    }
+}
