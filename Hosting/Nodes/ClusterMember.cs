@@ -18,10 +18,16 @@ public static class ClusterMember
 {
     public const string SystemName = "akka-rlhf";
 
-    /// <summary>The Akka configuration beneath a member's own (a fallback of <see cref="ActorSystems.ToAkkaConfig"/>).</summary>
+    /// <summary>
+    /// The Akka configuration beneath a member's own (a fallback of <see cref="ActorSystems.ToAkkaConfig"/>). A member's
+    /// model actors each get a thread of their own whatever the model's size (<c>thread-per-actor = on</c>, where one
+    /// process has <c>auto</c>): with the demo's three members on two cores the pool side made the 3-member iteration
+    /// ~30% longer (bench/Cluster/RESULTS.md, 2026-12-05), where in one process it saves a small model's messaging.
+    /// </summary>
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString("""
         akka.actor.provider = cluster
         akka.actor.serialization-bindings { "System.Object" = rlhf }
+        akka.rlhf.model-dispatcher.thread-per-actor = on
         """).WithFallback(RlhfSerialization.AkkaConfig)
         .WithFallback(DistributedPubSub.DefaultConfig())                                // every member knows the tools' serializers
         .WithFallback(ClusterSingleton.DefaultConfig());
