@@ -39,7 +39,8 @@ static class MessagingBench
     private static readonly string[] Paths = [A, B, C];
     private static readonly string[] Timing = ["wall", "cpu", "faults", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
 
-    public static async Task Run(int iterations, int warmup, int rounds, IReadOnlyList<string> prompts, ITokenizer tokenizer, GptConfig gpt)
+    /// <param name="warmupRounds">Whole rounds run first and not counted, while the JIT's tiers settle (the JIT's time per round is printed).</param>
+    public static async Task Run(int iterations, int warmup, int rounds, int warmupRounds, IReadOnlyList<string> prompts, ITokenizer tokenizer, GptConfig gpt)
     {
         var settings = PipelineSettings.FromConfig(ConfigurationFactory.ParseString("akka-rlhf.ppo.generator.pool-size = 1")
             .WithFallback(PipelineSettings.Reference)).Ppo.WithMode(PipelineMode.Sync).WithIterations(warmup + iterations);
@@ -83,7 +84,12 @@ static class MessagingBench
         using (var g = new Generator(1)) using (var policy = new GptLM(gpt, g))
             dispatcher = ModelDispatchers.Get(system).For(RlhfActors.Parameters(policy));
         Console.WriteLine($"model actors on {dispatcher} ({ModelDispatchers.Get(system).Mode})");
-        await Round(-1);                                                                   // not counted: the JIT's tiers settle
+        for (var w = 1; w <= warmupRounds; w++)                                            // not counted: the JIT's tiers settle
+        {
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
+            await Round(-w);
+            Console.WriteLine($"warm-up round {w}: JIT {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms");
+        }
         var (wallMean, wallMedian, cpu, faults) = (Table(), Table(), Table(), Table());
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
         var (askRtt, weightCopy) = (new List<double>(), new List<double>());
@@ -94,7 +100,9 @@ static class MessagingBench
             var load = LoadAverage();
             GC.Collect();
             GC.WaitForPendingFinalizers();
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
             var steps = await Round(round);
+            var jitMs = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
             first ??= steps;
             foreach (var p in Paths) allSteps[p].AddRange(steps[p].Skip(warmup));
             foreach (var p in Paths)
@@ -114,7 +122,7 @@ static class MessagingBench
                               string.Join("  ", Paths.Select(p => $"{p[..3]} {wallMean[p][^1]:F1} / {wallMedian[p][^1]:F1}")) +
                               $"; share of the means vs (b) {Share(wallMean[A][^1], wallMean[B][^1]):P1}, vs (c) {Share(wallMean[A][^1], wallMean[C][^1]):P1}" +
                               "; CPU ms " + string.Join("  ", Paths.Select(p => $"{p[..3]} {cpu[p][^1]:F1}")) +
-                              $"; empty ask {askRtt[^1] * 1e6:F0} us, weight snapshot + load {weightCopy[^1] * 1e6:F0} us");
+                              $"; empty ask {askRtt[^1] * 1e6:F0} us, weight snapshot + load {weightCopy[^1] * 1e6:F0} us; JIT {jitMs:F0} ms");
         }
         await system.Terminate();
 

@@ -18,7 +18,7 @@ using static TorchSharp.torch;
 //   3. the synchronous iteration vs reference_ppo.py (python3-torch doing the same iteration in one process).
 // 4. with --messaging: the share of the iteration spent in messaging, the actors vs the same code called directly (Messaging.cs).
 // usage: dotnet run -c Release --project bench/Pipeline [iterations] [warmup]
-//        dotnet run -c Release --project bench/Pipeline --messaging [iterations] [warmup] [rounds]
+//        dotnet run -c Release --project bench/Pipeline --messaging [iterations] [warmup] [rounds] [warm-up rounds]
 var messaging = args.Length > 0 && args[0] == "--messaging";
 if (messaging) args = args[1..];
 var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 12;
@@ -31,7 +31,8 @@ var prompts = SyntheticTask.Generate(1234, SyntheticSizes.All(256)).Prompts.Trai
 var gpt = PipelineSettings.FromConfig(PipelineSettings.Reference).Model.ToGptConfig(tokenizer.VocabSize);
 if (messaging)
 {
-    await MessagingBench.Run(iterations, warmup, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7, prompts, tokenizer, gpt);
+    await MessagingBench.Run(iterations, warmup, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1, prompts, tokenizer, gpt);
     return;
 }
 
