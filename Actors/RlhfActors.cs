@@ -12,9 +12,11 @@ namespace AkkaRlhf.Actors;
 public static class RlhfActors
 {
     /// <summary>
-    /// The dispatcher of every actor that runs a model (roles, offline stages): a thread of its own per actor, or the .NET
-    /// thread pool with a thread reserved per actor (by default the pool for small models; <see cref="Dispatch.ModelDispatchers"/>); either way long forward and
-    /// backward passes never starve the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats)
+    /// The configuration of the dispatchers of every actor that runs a model (roles, offline stages), and the id of their
+    /// thread side: a thread of its own per actor. The pool side (<see cref="Dispatch.ModelDispatchers.PoolId"/>, the .NET
+    /// thread pool with a thread reserved per actor) takes the same keys; <c>thread-per-actor</c> picks the side, by
+    /// default by the model's size (<see cref="Dispatch.ModelDispatchers"/>). Either way long forward and backward passes
+    /// never starve the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats)
     /// (<see cref="Dispatch.ModelDispatcherConfigurator"/>). Under <c>akka</c>, so that a user's
     /// <c>akka.rlhf.model-dispatcher</c> keys reach it.
     /// </summary>
@@ -35,21 +37,10 @@ public static class RlhfActors
         }
         """).WithFallback(RlhfSerialization.AkkaConfig);
 
-    /// <summary><paramref name="props"/> on the model dispatcher's thread side (a thread of its own per actor, unless <c>thread-per-actor = off</c>).</summary>
-    public static Props OnModelDispatcher(this Props props) => props.WithDispatcher(ModelDispatcher);
-
     /// <summary>
     /// <paramref name="props"/> of an actor that runs <paramref name="model"/> on the model dispatcher that
     /// <c>thread-per-actor</c> gives a model of its size in <paramref name="system"/> (<see cref="Dispatch.ModelDispatchers"/>).
     /// </summary>
     public static Props OnModelDispatcher(this Props props, ActorSystem system, TorchSharp.torch.nn.Module model) =>
-        props.WithDispatcher(Dispatch.ModelDispatchers.Get(system).For(Parameters(model)));
-
-    /// <summary>The number of parameters of <paramref name="model"/> (frozen ones too).</summary>
-    public static long Parameters(TorchSharp.torch.nn.Module model)
-    {
-        long count = 0;
-        foreach (var p in model.parameters()) count += p.numel();
-        return count;
-    }
+        props.WithDispatcher(Dispatch.ModelDispatchers.Get(system).For(Models.ParameterCount.Of(model)));
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using AkkaRlhf.Actors;
+using AkkaRlhf.Configuration;
 using AkkaConfig = Akka.Configuration.Config;
 using RlhfConfig = AkkaRlhf.Configuration.Config;
 
@@ -29,9 +30,11 @@ public static class ActorSystems
     {
         var system = ActorSystem.Create(name, ToAkkaConfig(config, fallbacks));
         try { Actors.Dispatch.ModelDispatchers.Get(system); }
-        catch
+        catch (Exception e)
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            if (e is ConfigurationException { Path: { } path } && config.GetValue(path) is { Origin: { } origin })
+                throw new ConfigurationException($"{origin}: {e.Message}", origin, path, e);   // where the value was written
             throw;
         }
         return system;

@@ -2,6 +2,7 @@ using System.Reflection;
 using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Hosting;
+using AkkaRlhf.Actors.Dispatch;
 using AkkaRlhf.Configuration;
 using AkkaRlhf.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,8 @@ public static class AkkaRlhfHostBuilderExtensions
 {
     /// <summary>Adds the configuration, the actor system <paramref name="actorSystemName"/> and its start-up actors.</summary>
     /// <exception cref="InvalidOperationException">AddAkkaRlhf was already called on <paramref name="services"/>.</exception>
-    /// <exception cref="ConfigurationException">The configuration is malformed (raised here, before the host starts).</exception>
+    /// <exception cref="ConfigurationException">The configuration is malformed (raised here, before the host starts; a bad
+    /// <c>akka.rlhf.model-dispatcher</c> value when the host starts).</exception>
     public static IServiceCollection AddAkkaRlhf(this IServiceCollection services, string actorSystemName, Action<AkkaRlhfOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -38,6 +40,7 @@ public static class AkkaRlhfHostBuilderExtensions
         return services.AddAkka(actorSystemName, builder =>
         {
             builder.AddHocon(ActorSystems.ToAkkaConfig(config, PersistenceSettings.Create(config).ToAkkaConfig()), HoconAddMode.Prepend);
+            builder.WithActors((system, _) => ModelDispatchers.Get(system));          // a bad model-dispatcher setting fails the host's start
             foreach (var start in options.Starters) builder.WithActors(start);
         });
     }

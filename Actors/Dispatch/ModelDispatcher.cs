@@ -4,7 +4,8 @@ using Akka.Dispatch;
 namespace AkkaRlhf.Actors.Dispatch;
 
 /// <summary>
-/// The model dispatcher with <c>thread-per-actor = off</c>: a dispatcher of its own (its own mailbox runs, one message at
+/// The model dispatchers' pool side (<see cref="ModelDispatchers.PoolId"/>: <c>thread-per-actor = off</c>, and <c>auto</c>'s
+/// small models): a dispatcher of its own (its own mailbox runs, one message at
 /// a time per actor) on the .NET thread pool, which reserves a pool thread for each of its actors. A model actor's message
 /// may block a thread for seconds (a training step); the pool's minimum thread count is raised by one per attached actor,
 /// so with every model actor busy the default dispatcher (asks, timers, the coordinator, a cluster's heartbeats) still

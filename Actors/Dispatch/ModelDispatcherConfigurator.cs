@@ -7,8 +7,8 @@ namespace AkkaRlhf.Actors.Dispatch;
 /// The model dispatcher. With <c>thread-per-actor = on</c> (and <c>auto</c>'s large models) Akka's <see cref="PinnedDispatcher"/>: a thread
 /// of its own for each model actor, which blocks while its mailbox is empty (<see cref="DedicatedThread"/>; Akka's stock
 /// pinned thread first spins, up to ~50 <c>Thread.Sleep(0)</c> per core, taking CPU from the roles that compute). With
-/// <c>off</c> one <see cref="ModelDispatcher"/> for every model actor, on the executor its config names (the .NET thread
-/// pool), with a pool thread reserved per actor. Reads the usual dispatcher keys (<c>throughput</c>,
+/// <c>off</c> (the pool side, <see cref="ModelDispatchers.PoolId"/>, is configured so) one <see cref="ModelDispatcher"/> for
+/// every actor of the dispatcher, on the executor its config names (the .NET thread pool), with a pool thread reserved per actor. Reads the usual dispatcher keys (<c>throughput</c>,
 /// <c>throughput-deadline-time</c>, <c>shutdown-timeout</c>).
 /// </summary>
 /// <remarks>Which actor runs on which (<c>auto</c> by the model's size): <see cref="ModelDispatchers"/>.</remarks>

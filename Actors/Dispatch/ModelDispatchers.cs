@@ -12,7 +12,7 @@ namespace AkkaRlhf.Actors.Dispatch;
 /// <remarks>
 /// Why by size (bench/Pipeline/RESULTS.md, bench/Gpt2Small/RESULTS.md): on the pool the thread that sends a message
 /// usually runs it next, where a thread per actor must wake the actor's sleeping thread, cold on this or another core, at
-/// every message; a small model's steps are short, so that costs its iteration 6-12%, the pool 2-4%. A large model's
+/// every message; a small model's steps are short, so that costs its iteration ~7% (-0.3% to 12%), the pool 2-4%. A large model's
 /// steps take seconds, so messaging is noise there, and on the pool its activations move between threads and so between
 /// glibc's per-thread malloc arenas: GPT-2 small with LoRA peaks 15-25% higher. The pool side is a second dispatcher,
 /// <see cref="PoolId"/>, with the same keys and <c>thread-per-actor = off</c>.
@@ -35,12 +35,14 @@ public sealed class ModelDispatchers : IExtension
         var config = system.Settings.Config.GetConfig(RlhfActors.ModelDispatcher)
             ?? throw new ConfigurationException($"{RlhfActors.ModelDispatcher} is missing (RlhfActors.AkkaConfig must be under the system's config)");
         Mode = ModeOf(config);
-        PoolBelowParameters = config.GetLong("pool-below-parameters");
+        PoolBelowParameters = config.HasPath("pool-below-parameters") ? config.GetLong("pool-below-parameters")
+            : throw new ConfigurationException($"{RlhfActors.ModelDispatcher}.pool-below-parameters is missing", path: RlhfActors.ModelDispatcher + ".pool-below-parameters");
         if (PoolBelowParameters < 0)
             throw new ConfigurationException($"{RlhfActors.ModelDispatcher}.pool-below-parameters = {PoolBelowParameters} must be >= 0",
                 path: RlhfActors.ModelDispatcher + ".pool-below-parameters");
         if (Mode == Placement.Threads) return;
-        var pool = ConfigurationFactory.ParseString($"id = \"{PoolId}\"\nthread-per-actor = off").WithFallback(config);
+        var pool = ConfigurationFactory.ParseString($"id = \"{PoolId}\"\nthread-per-actor = off").WithFallback(config)
+            .WithFallback(system.Dispatchers.DefaultDispatcherConfig);                 // as Akka completes a dispatcher it finds in config
         system.Dispatchers.RegisterConfigurator(PoolId, new ModelDispatcherConfigurator(pool, system.Dispatchers.Prerequisites));
     }
 
@@ -55,12 +57,13 @@ public sealed class ModelDispatchers : IExtension
     };
 
     /// <summary><c>thread-per-actor</c> of a model dispatcher's config: on (true, yes), off (false, no) or auto.</summary>
-    internal static Placement ModeOf(Config config) => config.GetString("thread-per-actor", "on").ToLowerInvariant() switch
+    internal static Placement ModeOf(Config config) => config.GetString("thread-per-actor", null)?.ToLowerInvariant() switch
     {
         "on" or "true" or "yes" => Placement.Threads,
         "off" or "false" or "no" => Placement.Pool,
         "auto" => Placement.Auto,
-        var other => throw new ConfigurationException($"{RlhfActors.ModelDispatcher}.thread-per-actor = \"{other}\" must be on, off or auto",
+        var other => throw new ConfigurationException(other is null ? $"{RlhfActors.ModelDispatcher}.thread-per-actor is missing"
+                : $"{RlhfActors.ModelDispatcher}.thread-per-actor = \"{other}\" must be on, off or auto",
             path: RlhfActors.ModelDispatcher + ".thread-per-actor"),
     };
 

@@ -22,7 +22,7 @@ public static class ClusterMember
     /// The Akka configuration beneath a member's own (a fallback of <see cref="ActorSystems.ToAkkaConfig"/>). A member's
     /// model actors each get a thread of their own whatever the model's size (<c>thread-per-actor = on</c>, where one
     /// process has <c>auto</c>): with the demo's three members on two cores the pool side made the 3-member iteration
-    /// ~30% longer (bench/Cluster/RESULTS.md, 2026-12-05), where in one process it saves a small model's messaging.
+    /// 20-46% longer (bench/Cluster/RESULTS.md, 2026-12-05), where in one process it saves a small model's messaging.
     /// </summary>
     public static Config AkkaConfig { get; } = ConfigurationFactory.ParseString("""
         akka.actor.provider = cluster

@@ -27,7 +27,7 @@ internal static class CheckpointBench
             long parameters;
             using (torch.NewDisposeScope())
             {
-                parameters = model.parameters().Sum(p => p.numel());
+                parameters = ParameterCount.Of(model);
                 var ids = torch.randint(0, config.VocabSize, [2, 64], generator: sampling);
                 var loss = -LogProbs.Shifted(model.forward(ids), ids).mean();
                 optimizer.zero_grad();

@@ -82,7 +82,7 @@ static class MessagingBench
 
         string dispatcher;                                                                 // the roles' (they all run the policy's size)
         using (var g = new Generator(1)) using (var policy = new GptLM(gpt, g))
-            dispatcher = ModelDispatchers.Get(system).For(RlhfActors.Parameters(policy));
+            dispatcher = ModelDispatchers.Get(system).For(ParameterCount.Of(policy));
         Console.WriteLine($"model actors on {dispatcher} ({ModelDispatchers.Get(system).Mode})");
         for (var w = 1; w <= warmupRounds; w++)                                            // not counted: the JIT's tiers settle
         {

@@ -1,4 +1,5 @@
 using AkkaRlhf.Actors;
+using AkkaRlhf.Actors.Dispatch;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Actors.Roles;
 using AkkaRlhf.Configuration;
@@ -10,7 +11,7 @@ using Xunit.Abstractions;
 namespace AkkaRlhf.Actors.Tests;
 
 /// <summary>
-/// The model dispatcher (<c>akka.rlhf.model-dispatcher</c>) on the thread pool (<c>thread-per-actor = off</c>): messages
+/// The model dispatchers' pool side (<see cref="ModelDispatchers.PoolId"/>, every model's with <c>thread-per-actor = off</c>): messages
 /// in order, a pool thread reserved per model actor (so
 /// the default dispatcher gets a thread while every model actor blocks) and given back when it stops; a role computes with
 /// its <c>torch-threads</c> on whichever thread runs it, and leaves every thread at the process's count.
@@ -19,6 +20,9 @@ namespace AkkaRlhf.Actors.Tests;
 public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     : RlhfTestKit(output, "akka.rlhf.model-dispatcher { shutdown-timeout = 100ms, thread-per-actor = off }")
 {
+    /// <summary>The dispatcher a model actor gets here (the pool side, registered by the extension).</summary>
+    private string PoolSide => ModelDispatchers.Get(Sys).For(0);
+
     /// <summary>Replies with the message and the dispatcher it runs on.</summary>
     private sealed class WhereAmI : ReceiveActor
     {
@@ -39,13 +43,13 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     [Fact]
     public void A_model_actor_runs_on_the_model_dispatcher_and_gets_its_messages_in_order()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
+        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(PoolSide));
         for (var i = 0; i < 1000; i++) a.Tell(i, TestActor);
         for (var i = 0; i < 1000; i++)
         {
             var (message, dispatcher) = ExpectMsg<(object, string)>();
             Assert.Equal(i, message);
-            Assert.Equal(RlhfActors.ModelDispatcher, dispatcher);
+            Assert.Equal(ModelDispatchers.PoolId, dispatcher);
         }
     }
 
@@ -56,7 +60,7 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
         // minimum waits for the pool to inject a thread (about one per half second), and so does the default dispatcher
         var count = Math.Max(2 * Environment.ProcessorCount, ThreadPool.ThreadCount) + 6;   // more than the threads the pool has now
         using var release = new ManualResetEventSlim();
-        var blockers = Enumerable.Range(0, count).Select(_ => Sys.ActorOf(Props.Create(() => new Blocker(release)).OnModelDispatcher())).ToList();
+        var blockers = Enumerable.Range(0, count).Select(_ => Sys.ActorOf(Props.Create(() => new Blocker(release)).WithDispatcher(PoolSide))).ToList();
         try
         {
             foreach (var b in blockers) b.Tell("train", TestActor);
@@ -65,7 +69,7 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
             plain.Tell("heartbeat", TestActor);
             var (message, dispatcher) = ExpectMsg<(object, string)>(TimeSpan.FromSeconds(1));
             Assert.Equal("heartbeat", message);
-            Assert.NotEqual(RlhfActors.ModelDispatcher, dispatcher);
+            Assert.NotEqual(ModelDispatchers.PoolId, dispatcher);
         }
         finally { release.Set(); }
         ReceiveN(count, TimeSpan.FromSeconds(10)).ToList().ForEach(m => Assert.Equal("done", m));
@@ -76,7 +80,7 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     {
         ThreadPool.GetMinThreads(out var before, out _);
         var reserved = Dispatch.ThreadReservation.Reserved;
-        var actors = Enumerable.Range(0, 3).Select(_ => Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher())).ToList();
+        var actors = Enumerable.Range(0, 3).Select(_ => Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(PoolSide))).ToList();
         foreach (var a in actors) a.Tell(1, TestActor);
         ReceiveN(3);
         ThreadPool.GetMinThreads(out var during, out _);
@@ -105,10 +109,10 @@ public sealed class ModelDispatcherSpecs(ITestOutputHelper output)
     public void A_role_computes_with_its_own_torch_threads_and_leaves_the_others_at_the_process_default()
     {
         var process = TorchThreads.ProcessDefault;
-        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).OnModelDispatcher());
+        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).WithDispatcher(PoolSide));
         own.Tell("count?", TestActor);
         Assert.Equal(process + 1, ExpectMsg<int>());
-        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());   // started after the other used its own
+        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).WithDispatcher(PoolSide));   // started after the other used its own
         inherits.Tell("count?", TestActor);
         Assert.Equal(process, ExpectMsg<int>());
         own.Tell("count?", TestActor);

@@ -1,6 +1,8 @@
 using Akka.Configuration;
 using ConfigurationException = AkkaRlhf.Configuration.ConfigurationException;
 using AkkaRlhf.Actors.Dispatch;
+using AkkaRlhf.Actors.Pipeline;
+using AkkaRlhf.Models;
 using AkkaRlhf.TestKit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -30,22 +32,13 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
         ActorSystem.Create("placement", ConfigurationFactory.ParseString(config).WithFallback(RlhfActors.AkkaConfig));
 
     [Fact]
-    public void Parameters_counts_every_weight_and_bias()
-    {
-        using var linear = nn.Linear(3, 2);
-        Assert.Equal(3 * 2 + 2, RlhfActors.Parameters(linear));
-        using var policy = Tiny.Policy();
-        Assert.Equal(policy.parameters().Sum(p => p.numel()), RlhfActors.Parameters(policy));
-    }
-
-    [Fact]
     public void By_default_a_small_model_runs_on_the_thread_pool()
     {
         var placement = ModelDispatchers.Get(Sys);
         Assert.Equal(ModelDispatchers.Placement.Auto, placement.Mode);
         Assert.Equal(10_000_000, placement.PoolBelowParameters);
         using var policy = Tiny.Policy();
-        Assert.True(RlhfActors.Parameters(policy) < 10_000_000);
+        Assert.True(ParameterCount.Of(policy) < 10_000_000);
 
         var props = Props.Create(() => new WhereAmI()).OnModelDispatcher(Sys, policy);
         Assert.Equal(ModelDispatchers.PoolId, props.Dispatcher);
@@ -56,7 +49,7 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
     public async Task With_auto_a_model_at_the_threshold_gets_a_thread_of_its_own()
     {
         using var policy = Tiny.Policy();
-        var size = RlhfActors.Parameters(policy);
+        var size = ParameterCount.Of(policy);
         var system = SystemWith($"akka.rlhf.model-dispatcher.pool-below-parameters = {size}");
         try
         {
@@ -74,6 +67,17 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_ppo_role_of_a_small_policy_is_resolved_onto_the_pool_its_pool_router_too(int poolSize)
+    {
+        var settings = Tiny.Role("reference", $"pool-size = {poolSize}");
+        var props = RoleRegistry.Default.Resolve(new RoleContext("reference", settings, Tiny.Models(Tiny.Policy()), Tiny.Ppo(1), 1), Sys);
+        Assert.Equal(ModelDispatchers.PoolId, props.Dispatcher);
+        Assert.Equal(poolSize > 1, props.RouterConfig is Akka.Routing.Pool);
+    }
+
+    [Theory]
     [InlineData("on", RlhfActors.ModelDispatcher)]
     [InlineData("off", ModelDispatchers.PoolId)]
     public async Task On_and_off_place_every_model_alike(string mode, string expected)
@@ -84,6 +88,9 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
             var placement = ModelDispatchers.Get(system);
             Assert.Equal(expected, placement.For(1));
             Assert.Equal(expected, placement.For(1_000_000_000));
+            var probe = CreateTestProbe(system);
+            system.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(placement.For(1))).Tell("where", probe);
+            Assert.Equal(mode == "off", probe.ExpectMsg<Thread>().IsThreadPoolThread);
         }
         finally { await system.Terminate(); }
     }
@@ -96,10 +103,8 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
         var system = SystemWith("akka.rlhf.model-dispatcher." + setting);
         try
         {
-            var e = Assert.ThrowsAny<Exception>(() => ModelDispatchers.Get(system));
-            var cause = e as ConfigurationException ?? e.InnerException as ConfigurationException;
-            Assert.NotNull(cause);
-            Assert.Contains("akka.rlhf.model-dispatcher." + message, cause.Message);
+            var e = Assert.Throws<ConfigurationException>(() => ModelDispatchers.Get(system));
+            Assert.Contains("akka.rlhf.model-dispatcher." + message, e.Message);
         }
         finally { await system.Terminate(); }
     }

@@ -28,8 +28,8 @@ public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
     [Fact]
     public void Each_model_actor_runs_on_its_own_thread_the_same_one_for_every_message()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
-        var b = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
+        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(RlhfActors.ModelDispatcher));
+        var b = Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(RlhfActors.ModelDispatcher));
 
         var firstOfA = Ask(a, 1);
         var firstOfB = Ask(b, 1);
@@ -46,7 +46,7 @@ public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
     [Fact]
     public void A_model_actor_gets_its_messages_in_order()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
+        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(RlhfActors.ModelDispatcher));
         for (var i = 0; i < 1000; i++) a.Tell(i, TestActor);
         for (var i = 0; i < 1000; i++) Assert.Equal(i, ExpectMsg<(object Message, Thread)>().Message);
     }
@@ -54,7 +54,7 @@ public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
     [Fact]
     public void The_thread_ends_after_its_actor_stops()
     {
-        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).OnModelDispatcher());
+        var a = Sys.ActorOf(Props.Create(() => new WhereAmI()).WithDispatcher(RlhfActors.ModelDispatcher));
         var thread = Ask(a, 1).Thread;
         Assert.True(thread.IsAlive);
         Watch(a);
@@ -74,8 +74,8 @@ public sealed class PinnedModelDispatcherSpecs(ITestOutputHelper output)
     public void A_roles_thread_computes_with_its_torch_threads_for_every_message_and_another_roles_with_the_process_default()
     {
         var process = TorchThreads.ProcessDefault;
-        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).OnModelDispatcher());
-        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).OnModelDispatcher());
+        var own = Sys.ActorOf(Props.Create(() => new ThreadCount(process + 1)).WithDispatcher(RlhfActors.ModelDispatcher));
+        var inherits = Sys.ActorOf(Props.Create(() => new ThreadCount(0)).WithDispatcher(RlhfActors.ModelDispatcher));
         for (var i = 0; i < 3; i++)
         {
             own.Tell("count?", TestActor);

@@ -44,6 +44,22 @@ public sealed class AddAkkaRlhfSpecs
     }
 
     [Fact]
+    public async Task A_bad_model_dispatcher_setting_fails_the_start_naming_its_key()
+    {
+        const string bad = "akka.rlhf.model-dispatcher.thread-per-actor = sometimes";
+        using var host = Build(o => o.WithOverrides(bad));
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var chain = new List<Exception>();
+        for (Exception? x = e; x is not null; x = x.InnerException) chain.Add(x);
+        Assert.Contains(chain, x => x is Configuration.ConfigurationException c && c.Path == "akka.rlhf.model-dispatcher.thread-per-actor");
+
+        var config = AppConfig.Load(null, [bad, "akka.loglevel = OFF", "akka.stdout-loglevel = OFF"]);
+        var direct = Assert.Throws<Configuration.ConfigurationException>(() => ActorSystems.Create("bad-dispatcher", config));
+        Assert.Contains("must be on, off or auto", direct.Message);
+        Assert.StartsWith($"override #1 '{bad}'", direct.Message);                       // where it was set
+    }
+
+    [Fact]
     public async Task Settings_come_from_the_layered_configuration()
     {
         var file = Path.GetTempFileName();
