@@ -12,7 +12,7 @@ namespace AkkaRlhf.Actors.Dispatch;
 /// <remarks>
 /// Why by size (bench/Pipeline/RESULTS.md, bench/Gpt2Small/RESULTS.md): on the pool the thread that sends a message
 /// usually runs it next, where a thread per actor must wake the actor's sleeping thread, cold on this or another core, at
-/// every message; a small model's steps are short, so that costs its iteration ~7% (-0.3% to 12%), the pool 2-4%. A large model's
+/// every message; a small model's steps are short, so that costs its iteration ~7% (-0.3% to 12%), the pool ~2% (0.2% to 4.1%). A large model's
 /// steps take seconds, so messaging is noise there, and on the pool its activations move between threads and so between
 /// glibc's per-thread malloc arenas: GPT-2 small with LoRA peaks 15-25% higher. The pool side is a second dispatcher,
 /// <see cref="PoolId"/>, with the same keys and <c>thread-per-actor = off</c>.
