@@ -35,11 +35,9 @@ public sealed class ModelDispatchers : IExtension
         var config = system.Settings.Config.GetConfig(RlhfActors.ModelDispatcher)
             ?? throw new ConfigurationException($"{RlhfActors.ModelDispatcher} is missing (RlhfActors.AkkaConfig must be under the system's config)");
         Mode = ModeOf(config);
-        PoolBelowParameters = config.HasPath("pool-below-parameters") ? config.GetLong("pool-below-parameters")
-            : throw new ConfigurationException($"{RlhfActors.ModelDispatcher}.pool-below-parameters is missing", path: RlhfActors.ModelDispatcher + ".pool-below-parameters");
-        if (PoolBelowParameters < 0)
-            throw new ConfigurationException($"{RlhfActors.ModelDispatcher}.pool-below-parameters = {PoolBelowParameters} must be >= 0",
-                path: RlhfActors.ModelDispatcher + ".pool-below-parameters");
+        if (!config.HasPath("pool-below-parameters")) throw Bad("pool-below-parameters", "is missing");
+        PoolBelowParameters = config.GetLong("pool-below-parameters");
+        if (PoolBelowParameters < 0) throw Bad("pool-below-parameters", $"= {PoolBelowParameters} must be >= 0");
         if (Mode == Placement.Threads) return;
         var pool = ConfigurationFactory.ParseString($"id = \"{PoolId}\"\nthread-per-actor = off").WithFallback(config)
             .WithFallback(system.Dispatchers.DefaultDispatcherConfig);                 // as Akka completes a dispatcher it finds in config
@@ -62,10 +60,13 @@ public sealed class ModelDispatchers : IExtension
         "on" or "true" or "yes" => Placement.Threads,
         "off" or "false" or "no" => Placement.Pool,
         "auto" => Placement.Auto,
-        var other => throw new ConfigurationException(other is null ? $"{RlhfActors.ModelDispatcher}.thread-per-actor is missing"
-                : $"{RlhfActors.ModelDispatcher}.thread-per-actor = \"{other}\" must be on, off or auto",
-            path: RlhfActors.ModelDispatcher + ".thread-per-actor"),
+        null => throw Bad("thread-per-actor", "is missing"),
+        var other => throw Bad("thread-per-actor", $"= \"{other}\" must be on, off or auto"),
     };
+
+    /// <summary>The error of key <paramref name="key"/> of <c>akka.rlhf.model-dispatcher</c>, naming it.</summary>
+    private static ConfigurationException Bad(string key, string problem) =>
+        new($"{RlhfActors.ModelDispatcher}.{key} {problem}", path: $"{RlhfActors.ModelDispatcher}.{key}");
 
     private sealed class Provider : ExtensionIdProvider<ModelDispatchers>
     {

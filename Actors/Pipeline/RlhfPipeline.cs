@@ -128,7 +128,7 @@ public sealed class RlhfPipeline(ActorSystem system, PipelineSettings settings, 
         return resume;
     }
 
-    private async Task<IReadOnlyDictionary<string, double>> Run(Props props, TorchSharp.torch.nn.Module model, string name, int steps)
+    private async Task<IReadOnlyDictionary<string, double>> Run(Props props, nn.Module model, string name, int steps)
     {
         var run = Interlocked.Increment(ref _runs);
         var actor = system.ActorOf(StageHost.Props(props.OnModelDispatcher(system, model), name), $"{name}-{run}");

@@ -80,10 +80,11 @@ static class MessagingBench
             return progress.Steps;
         }
 
+        var placement = ModelDispatchers.Get(system);
         string dispatcher;                                                                 // the roles' (they all run the policy's size)
         using (var g = new Generator(1)) using (var policy = new GptLM(gpt, g))
-            dispatcher = ModelDispatchers.Get(system).For(ParameterCount.Of(policy));
-        Console.WriteLine($"model actors on {dispatcher} ({ModelDispatchers.Get(system).Mode})");
+            dispatcher = placement.For(ParameterCount.Of(policy));
+        Console.WriteLine($"model actors on {dispatcher} ({placement.Mode})");
         for (var w = 1; w <= warmupRounds; w++)                                            // not counted: the JIT's tiers settle
         {
             var jit = System.Runtime.JitInfo.GetCompilationTime();
