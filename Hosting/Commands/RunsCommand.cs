@@ -184,7 +184,7 @@ internal sealed class JournalRunLog : IRunLog
         var recorder = system.ActorOf(RunRecorder.Props(runId, keepLast, snapshotEvery, e => failed.TrySetResult(e)),
             "run-" + new string(runId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()));
         var log = new JournalRunLog(recorder, failed, []);
-        var state = await log.AskAsync<RunState>(GetRunState.Instance);
+        var state = await log.StateAsync();
         IRunEvent first = state.Status == RunStatus.Created ? new RunStarted(runId, configSnapshot, seed)
             : new RunStatusChanged(RunStatus.Running, resumedFrom is null ? "restarted from the beginning" : $"resumed from {resumedFrom}");
         log = new JournalRunLog(recorder, failed, state.Checkpoints.Select(c => Path.GetFullPath(c.Path)).ToHashSet());
@@ -201,6 +201,9 @@ internal sealed class JournalRunLog : IRunLog
 
     public async Task<IReadOnlyList<string>> CheckpointAsync(string path, string sha256, long step) =>
         (await AskAsync<RunEventRecorded>(new CheckpointSaved(path, sha256, step))).CheckpointsToDelete;
+
+    /// <summary>The run as its recorder holds it: every event journaled before (by this process or an earlier one) and since.</summary>
+    public Task<RunState> StateAsync() => AskAsync<RunState>(GetRunState.Instance);
 
     /// <summary>Records the final status; every earlier event is in the journal when this returns.</summary>
     public Task FinishAsync(RunStatus status, string? reason = null) => AskAsync<RunEventRecorded>(new RunStatusChanged(status, reason));

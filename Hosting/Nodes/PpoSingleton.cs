@@ -73,7 +73,7 @@ internal sealed class PpoSingleton : ReceiveActor
             ModelLoader.Save(job.ModelDir, policy, job.Data.Tokenizer);
             var work = await remote.AccountingAsync();
             job.SaveResult(new PpoJob.Result(summary, work));
-            if (job.WriteReport) await WriteReportAsync(system, job, recorder);
+            if (job.WriteReport) await WriteReportAsync(log, job, recorder);
             await log.FinishAsync(RunStatus.Completed);
             return new RunEnded("ppo", job.ModelDir, summary, work, null);
         }
@@ -85,11 +85,13 @@ internal sealed class PpoSingleton : ReceiveActor
         finally { remote.Stop(); }
     }
 
-    /// <summary>report.json/html of <c>train ppo</c>: every iteration from the journal (a moved coordinator saw only its own).</summary>
-    private static async Task WriteReportAsync(ActorSystem system, PpoJob job, MetricRecorder recorder)
+    /// <summary>
+    /// report.json/html of <c>train ppo</c>: every iteration from the run's recorder (a moved coordinator saw only its own),
+    /// which holds what it recovered from the journal and what it wrote since: any journal, the in-memory one too.
+    /// </summary>
+    private static async Task WriteReportAsync(JournalRunLog log, PpoJob job, MetricRecorder recorder)
     {
-        if (await new RunCatalog(system).ShowAsync(job.JournalId) is { } journaled)
-            foreach (var it in RunFolders.Latest(journaled.Iterations)) recorder.StepCompleted("ppo", (int)it.Iteration, it.Metrics);
+        foreach (var it in RunFolders.Latest((await log.StateAsync()).Iterations)) recorder.StepCompleted("ppo", (int)it.Iteration, it.Metrics);
         var started = File.GetCreationTime(job.RunDir);
         var report = new RunReport(job.RunId, (int)job.Settings.Seed, started, (DateTimeOffset.Now - started).TotalSeconds,
             recorder.Stages, recorder.Series, [], null, [], [], new Dictionary<string, string> { ["stage"] = "ppo", ["cluster"] = "on" });

@@ -129,14 +129,17 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         [.. node.Lines.Select(l => l.Split(' ')).Where(w => w.Length > 4 && w[0] == "rollout:" && w[1] == "batch" && w[3] == "part")
             .Select(w => (int.Parse(w[2]), int.Parse(w[4])))];
 
-    [Fact]
-    public async Task A_ppo_run_over_three_members_must_equal_the_single_node_run_on_the_same_seed_bit_for_bit()
+    /// <summary>On either journal: the coordinator's report reads the run back from its recorder (<c>inmem</c> has no read journal).</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("inmem")]
+    public async Task A_ppo_run_over_three_members_must_equal_the_single_node_run_on_the_same_seed_bit_for_bit(string journal)
     {
         const int iterations = 8;
         await PrepareAsync(TinyConfig($"iterations = {iterations}, prompts-per-iteration = 32, mode = sync, generator {{ pool-size = 2, max-new-tokens = 6 }}"),
             weights: "streamed");
         var coordinator = await StartCliAsync("train ppo", _dir, null, "train", "ppo", "--config", "cluster.conf", "--sft", "sft/model", "--rm", "rm/model",
-            "--out", "clustered", "--set", $"akka.remote.dot-netty.tcp.port={_seedPort}");
+            "--out", "clustered", "--set", $"akka.remote.dot-netty.tcp.port={_seedPort}", "--set", $"akka-rlhf.persistence.provider={journal}");
         var rollout = await StartMemberAsync("rollout", "rollout");
         var scorers = await StartMemberAsync("scorers", "reward,reference,critic");
         Assert.Equal(0, await coordinator.WaitForExitAsync(RunTimeout));
