@@ -52,7 +52,19 @@ public sealed record GetWorkAccounting
     public static GetWorkAccounting Instance { get; } = new();
 }
 
-/// <summary>A clustered run started or went on (published by the run's singleton to whoever follows it).</summary>
+/// <summary>Asks a clustered run's coordinator to send its progress, so far and from now on, to the sender.</summary>
+public sealed record FollowRun
+{
+    public static FollowRun Instance { get; } = new();
+}
+
+/// <summary>The coordinator's answer to <see cref="FollowRun"/>: its events follow, in order, from this sender.</summary>
+public sealed record RunFollowed
+{
+    public static RunFollowed Instance { get; } = new();
+}
+
+/// <summary>A clustered run started or went on (sent by the run's coordinator to whoever follows it).</summary>
 public sealed record RunBegan(string Stage, int Steps);
 
 /// <summary>One iteration of a clustered run, with its metrics.</summary>

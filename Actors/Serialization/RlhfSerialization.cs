@@ -44,6 +44,8 @@ public static class RlhfSerialization
         (typeof(WeightsChunk), "rlhf.weights-chunk"),
         (typeof(WorkAccounting), "rlhf.work-accounting"),
         (typeof(GetWorkAccounting), "rlhf.get-work-accounting"),
+        (typeof(FollowRun), "rlhf.follow-run"),
+        (typeof(RunFollowed), "rlhf.run-followed"),
         (typeof(RunBegan), "rlhf.run-began"),
         (typeof(RunStepped), "rlhf.run-stepped"),
         (typeof(RunEnded), "rlhf.run-ended"),

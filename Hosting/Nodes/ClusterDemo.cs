@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
 using AkkaRlhf.Hosting.Commands;
@@ -14,7 +13,7 @@ namespace AkkaRlhf.Hosting.Nodes;
 /// The demo's PPO stage across member processes on loopback (<c>demo --cluster N [--chaos kill-rollout@K]</c>). This
 /// process joins as the seed with the role "driver" (no model), starts N <c>node --demo-run RUN</c> processes — the
 /// coordinator and learner, a rollout member, the scorers and critic (more rollout members when N &gt; 3) — follows the run
-/// on the singleton's topic into the demo's table, and with chaos SIGKILLs the rollout member while iteration K runs and
+/// (<see cref="RunFollower"/>) into the demo's table, and with chaos SIGKILLs the rollout member while iteration K runs and
 /// starts a replacement. Each member's output goes to <c>RUN/ppo/nodes/NAME.log</c>; the policy weights go through
 /// <c>RUN/ppo/weights</c> (one machine: shared storage).
 /// </summary>
@@ -67,7 +66,7 @@ internal sealed class ClusterDemo
         var config = AppConfig.Load(_invocation.ConfigFile, [.. Overrides(), "akka.cluster.roles=[\"driver\"]", $"akka.remote.dot-netty.tcp.port={_port}"]);
         var system = ActorSystems.Create(ClusterMember.SystemName, config, ClusterMember.AkkaConfig);
         var ended = new TaskCompletionSource<RunEnded>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(Props.Create(() => new Follower(_progress, ended, step => OnStep(step))), "demo-follower");
+        system.ActorOf(RunFollower.Props(_progress, ended, OnStep), "demo-follower");
         try
         {
             Start("coordinator", "learner");
@@ -104,11 +103,7 @@ internal sealed class ClusterDemo
             .ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>
-    /// Chaos: while iteration K runs (iteration K-1 reported), SIGKILL the rollout member and start a replacement. The steps
-    /// come over distributed pub-sub, which drops what is published before this process's subscription has reached the
-    /// coordinator's node (on a loaded machine, the first iterations): a later step fires it then, at the iteration it runs.
-    /// </summary>
+    /// <summary>Chaos: while iteration K runs (iteration K-1 reported), SIGKILL the rollout member and start a replacement.</summary>
     private void OnStep(int step)
     {
         if (_chaos is not { } chaos || _chaosDone || step < chaos.Iteration - 1) return;
@@ -159,23 +154,6 @@ internal sealed class ClusterDemo
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The run's progress from the singleton's topic, into the demo's table.</summary>
-    private sealed class Follower : ReceiveActor
-    {
-        public Follower(IProgressReporter progress, TaskCompletionSource<RunEnded> ended, Action<int> onStep)
-        {
-            DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(PpoSingleton.Topic, Self));
-            Receive<SubscribeAck>(_ => { });
-            Receive<RunBegan>(b => progress.StageStarted(b.Stage, b.Steps));
-            Receive<RunStepped>(s =>
-            {
-                progress.StepCompleted(s.Stage, s.Step, s.Metrics);
-                onStep(s.Step);
-            });
-            Receive<RunEnded>(e => ended.TrySetResult(e));
-        }
     }
 }
 

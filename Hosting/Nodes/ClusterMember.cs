@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using AkkaRlhf.Actors.Serialization;
@@ -29,8 +28,7 @@ public static class ClusterMember
         akka.actor.serialization-bindings { "System.Object" = rlhf }
         akka.rlhf.model-dispatcher.thread-per-actor = on
         """).WithFallback(RlhfSerialization.AkkaConfig)
-        .WithFallback(DistributedPubSub.DefaultConfig())                                // every member knows the tools' serializers
-        .WithFallback(ClusterSingleton.DefaultConfig());
+        .WithFallback(ClusterSingleton.DefaultConfig());                               // the singleton's serializer on every member
 
     /// <summary>Akka addresses as <c>akka.tcp://akka-rlhf@HOST:PORT</c> for a list of <c>HOST:PORT</c> (or full addresses).</summary>
     public static IReadOnlyList<string> SeedAddresses(string list) =>

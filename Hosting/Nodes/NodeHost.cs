@@ -1,7 +1,6 @@
 using AkkaRlhf.Models;
 using System.Runtime.InteropServices;
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using AkkaRlhf.Actors.Cluster;
 using AkkaRlhf.Actors.Messages;
@@ -57,8 +56,8 @@ internal static class NodeHost
             }
             if (learner)
                 system.ActorOf(ClusterSingletonManager.Props(PpoSingleton.Props(job, output), PoisonPill.Instance,
-                    ClusterSingletonManagerSettings.Create(system).WithRole("learner")), PpoSingleton.ManagerName);
-            if (untilRunEnds) system.ActorOf(Akka.Actor.Props.Create(() => new RunFollower(ended)), "run-follower");
+                    ClusterSingletonManagerSettings.Create(system).WithRole(PpoSingleton.Role)), PpoSingleton.ManagerName);
+            if (untilRunEnds) system.ActorOf(RunFollower.Props(null, ended), "run-follower");
 
             var self = Akka.Cluster.Cluster.Get(system);
             output.WriteLine($"node {self.SelfAddress} starting with roles [{string.Join(",", roles)}]" +
@@ -79,17 +78,4 @@ internal static class NodeHost
     /// <summary>The PPO block served under cluster role <paramref name="role"/>, if any (e.g. "generator" for "rollout").</summary>
     public static string? BlockOf(PpoSettings ppo, string role) =>
         ppo.Roles.Where(r => r.Block != "learner" && r.Role.Block.GetString("cluster.use-role", "") == role).Select(r => r.Block).FirstOrDefault();
-
-    /// <summary>Completes with the run's end (the singleton publishes it on <see cref="PpoSingleton.Topic"/>).</summary>
-    internal sealed class RunFollower : ReceiveActor
-    {
-        public RunFollower(TaskCompletionSource<RunEnded> ended)
-        {
-            DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(PpoSingleton.Topic, Self));
-            Receive<SubscribeAck>(_ => { });
-            Receive<RunEnded>(e => ended.TrySetResult(e));
-            Receive<RunBegan>(_ => { });
-            Receive<RunStepped>(_ => { });
-        }
-    }
 }

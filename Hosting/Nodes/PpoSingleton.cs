@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using AkkaRlhf.Actors.Cluster;
 using AkkaRlhf.Actors.Messages;
 using AkkaRlhf.Actors.Pipeline;
@@ -16,37 +15,57 @@ namespace AkkaRlhf.Hosting.Nodes;
 /// starts it after the split-brain resolver has downed the dead one). Its state is the run's journal and checkpoints: it
 /// continues from the newest checkpoint the journal names (a fresh run from the beginning), with the roles served by the
 /// members (<see cref="ClusterRoles"/>), so a moved coordinator goes on with no manual step and, in sync mode, the same
-/// metrics. It publishes <see cref="RunBegan"/>, <see cref="RunStepped"/> and <see cref="RunEnded"/> on the topic
-/// <see cref="Topic"/> (whoever follows the run: the demo's table) and prints the progress on its node.
+/// metrics. Whoever follows the run (<see cref="RunFollower"/>: the demo's table, the members of <c>train ppo</c>) asks with
+/// <see cref="FollowRun"/> and gets <see cref="RunFollowed"/>, then every <see cref="RunBegan"/>, <see cref="RunStepped"/>
+/// and <see cref="RunEnded"/> of this singleton, those before the ask included, in order. It prints the progress on its node.
 /// </summary>
 internal sealed class PpoSingleton : ReceiveActor
 {
-    /// <summary>The DistributedPubSub topic of the run's progress.</summary>
-    public const string Topic = "akka-rlhf.run";
-
     /// <summary>The singleton manager's name on every learner member (<c>/user/ppo</c>).</summary>
     public const string ManagerName = "ppo";
+
+    /// <summary>The cluster role of the members the singleton may run on.</summary>
+    public const string Role = "learner";
+
+    private readonly List<object> _events = [];                                      // what a new follower gets first
+    private readonly HashSet<IActorRef> _followers = [];
 
     public static Props Props(PpoJob job, TextWriter output) => Akka.Actor.Props.Create(() => new PpoSingleton(job, output));
 
     public PpoSingleton(PpoJob job, TextWriter output)
     {
-        var system = Context.System;
-        var mediator = DistributedPubSub.Get(system).Mediator;
-        RunAsync(system, job, output, message => mediator.Tell(new Publish(Topic, message)))
+        var self = Self;
+        RunAsync(Context.System, job, output, self.Tell)
             .PipeTo(Self, failure: e => new RunEnded("ppo", "", new Dictionary<string, double>(), [], e.GetBaseException().Message));
+        Receive<FollowRun>(_ =>
+        {
+            _followers.Add(Context.Watch(Sender));
+            Sender.Tell(RunFollowed.Instance);
+            foreach (var e in _events) Sender.Tell(e);
+        });
+        Receive<Terminated>(t => _followers.Remove(t.ActorRef));
+        Receive<RunBegan>(Send);
+        Receive<RunStepped>(Send);
         Receive<RunEnded>(ended =>
         {
             output.WriteLine(ended.Error is null ? $"ppo run finished: model in {ended.ModelDir}; work {string.Join("; ", ended.Work.Select(Describe))}"
                 : $"error: the ppo run failed: {ended.Error}");
-            mediator.Tell(new Publish(Topic, ended));
+            Send(ended);
         });
+    }
+
+    /// <summary>Keeps <paramref name="e"/> for later followers and sends it to the present ones.</summary>
+    private void Send(object e)
+    {
+        _events.Add(e);
+        foreach (var f in _followers) f.Tell(e);
     }
 
     private static string Describe(WorkAccounting w) =>
         $"{w.Role}: sent {w.Sent}, completed {w.Completed}, re-sent {w.Redispatched}, lost {w.Lost}, duplicated {w.Duplicated}";
 
-    private static async Task<RunEnded> RunAsync(ActorSystem system, PpoJob job, TextWriter output, Action<object> publish)
+    /// <param name="send">Where the run's events go (this actor, which hands them to its followers).</param>
+    private static async Task<RunEnded> RunAsync(ActorSystem system, PpoJob job, TextWriter output, Action<object> send)
     {
         if (job.LoadResult() is { } done)
         {
@@ -55,7 +74,7 @@ internal sealed class PpoSingleton : ReceiveActor
         }
         var settings = job.Settings;
         var recorder = new MetricRecorder();
-        var progress = new CompositeProgressReporter(ProgressDisplay.Plain(output), recorder, new Published(publish));
+        var progress = new CompositeProgressReporter(ProgressDisplay.Plain(output), recorder, new Sent(send));
         var log = await JournalRunLog.StartAsync(system, job.JournalId, job.Config.GetConfig("akka-rlhf").ToHocon(), settings.Seed,
             job.Config.GetInt("akka-rlhf.checkpoint.keep-last"), job.Persistence.SnapshotEvery, "its newest valid checkpoint");
         var durability = new Durability(log, Path.Combine(job.StageDir, "checkpoints"), job.Config.GetInt("akka-rlhf.checkpoint.every"),
@@ -98,12 +117,12 @@ internal sealed class PpoSingleton : ReceiveActor
         ReportWriter.Write(job.StageDir, report);
     }
 
-    /// <summary>The run's progress as messages on the topic.</summary>
-    private sealed class Published(Action<object> publish) : IProgressReporter
+    /// <summary>The run's progress as messages.</summary>
+    private sealed class Sent(Action<object> send) : IProgressReporter
     {
-        public void StageStarted(string stage, int totalSteps) => publish(new RunBegan(stage, totalSteps));
+        public void StageStarted(string stage, int totalSteps) => send(new RunBegan(stage, totalSteps));
         public void StepCompleted(string stage, int step, IReadOnlyDictionary<string, double> metrics) =>
-            publish(new RunStepped(stage, step, new Dictionary<string, double>(metrics)));
+            send(new RunStepped(stage, step, new Dictionary<string, double>(metrics)));
         public void StageCompleted(string stage, IReadOnlyDictionary<string, double> summary) { }
     }
 }

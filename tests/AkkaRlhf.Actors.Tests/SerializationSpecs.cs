@@ -48,6 +48,8 @@ public sealed class SerializationSpecs(ITestOutputHelper output) : RlhfTestKit(o
         yield return new WeightsChunk(5, 3, new byte[] { 1, 2, 255 });
         yield return new WorkAccounting("rollout", 10, 9, 1, 0, 1);
         yield return GetWorkAccounting.Instance;
+        yield return FollowRun.Instance;
+        yield return RunFollowed.Instance;
         yield return new RunBegan("ppo", 60);
         yield return new RunStepped("ppo", 3, new Dictionary<string, double> { ["reward"] = 1.5 });
         yield return new RunEnded("ppo", "runs/x/ppo/model", new Dictionary<string, double> { ["reward"] = 2 }, [new WorkAccounting("critic", 1, 1, 0, 0, 0)], null);
