@@ -42,13 +42,22 @@ public sealed class RoleRegistry
 
     /// <summary>
     /// The props of the role <paramref name="context"/> describes, on the model dispatcher <paramref name="system"/> gives
-    /// the run's policy (by its size: <see cref="Dispatch.ModelDispatchers"/>), behind a pool router when its pool size is above 1.
+    /// the model it runs (by its size: <see cref="Dispatch.ModelDispatchers"/>), behind a pool router when its pool size is above 1.
     /// </summary>
     public Props Resolve(RoleContext context, ActorSystem system)
     {
-        var props = Create(context).OnModelDispatcher(system, context.Models.Policy);
+        var props = Create(context).OnModelDispatcher(system, ModelOf(context));
         return context.Settings.PoolSize > 1 ? props.WithRouter(new RoundRobinPool(context.Settings.PoolSize)) : props;
     }
+
+    /// <summary>The model the role of a PPO block runs: the block's own; the policy's for the generator, the learner and a model-free role.</summary>
+    private static TorchSharp.torch.nn.Module ModelOf(RoleContext c) => c.Role switch
+    {
+        "reference" => c.Models.Reference,
+        "reward" when c.Models.Reward is { } reward => reward,
+        "critic" when c.Models.Critic is { } critic => critic,
+        _ => c.Models.Policy,
+    };
 
     private Props Create(RoleContext context)
     {

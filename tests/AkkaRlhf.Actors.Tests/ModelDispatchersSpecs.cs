@@ -77,6 +77,27 @@ public sealed class ModelDispatchersSpecs(ITestOutputHelper output) : RlhfTestKi
         Assert.Equal(poolSize > 1, props.RouterConfig is Akka.Routing.Pool);
     }
 
+    [Fact]
+    public async Task With_auto_each_ppo_role_is_placed_by_the_size_of_the_model_it_runs()
+    {
+        using var policy = Tiny.Policy();
+        using var g = new TorchSharp.torch.Generator(2);
+        using var reward = new GptReward(Tiny.Config with { NEmbd = 32 }, g);                 // larger than the policy
+        var system = SystemWith($"akka.rlhf.model-dispatcher.pool-below-parameters = {ParameterCount.Of(policy) + 1}");
+        try
+        {
+            var models = Tiny.Models(policy) with { Reward = reward };
+            string PlacedOn(string block, string type, PpoModels? of = null) =>
+                RoleRegistry.Default.Resolve(new RoleContext(block, Tiny.Role(type, ""), of ?? models, Tiny.Ppo(1), 1), system).Dispatcher;
+            Assert.Equal(RlhfActors.ModelDispatcher, PlacedOn("reward", "reward-model"));
+            Assert.Equal(ModelDispatchers.PoolId, PlacedOn("reference", "reference"));
+            Assert.Equal(ModelDispatchers.PoolId, PlacedOn("generator", "rollout"));
+            Assert.Equal(ModelDispatchers.PoolId, PlacedOn("learner", "ppo"));
+            Assert.Equal(ModelDispatchers.PoolId, PlacedOn("reward", "rule-based", Tiny.Models(policy)));   // no model: the policy's size
+        }
+        finally { await system.Terminate(); }
+    }
+
     [Theory]
     [InlineData("on", RlhfActors.ModelDispatcher)]
     [InlineData("off", ModelDispatchers.PoolId)]
