@@ -21,9 +21,10 @@ namespace AkkaRlhf.Hosting.Nodes;
 internal static class NodeHost
 {
     /// <param name="job">The run (what the roles are built from; the learner's whole stage).</param>
-    /// <param name="untilRunEnds">Leave and return once the run has ended (train ppo); otherwise serve until stopped.</param>
+    /// <param name="untilRunEnds">Leave and return once the run has ended (train ppo, node --follow); otherwise serve until stopped.</param>
+    /// <param name="progress">Where the run's progress goes while this node follows it (node --follow); null: nowhere.</param>
     /// <returns>0, or 1 when the run this node followed failed.</returns>
-    public static async Task<int> RunAsync(PpoJob job, bool untilRunEnds, TextWriter output)
+    public static async Task<int> RunAsync(PpoJob job, bool untilRunEnds, TextWriter output, IProgressReporter? progress = null)
     {
         var config = job.Config;
         var roles = config.GetStringList("akka.cluster.roles", []);
@@ -57,7 +58,7 @@ internal static class NodeHost
             if (learner)
                 system.ActorOf(ClusterSingletonManager.Props(PpoSingleton.Props(job, output), PoisonPill.Instance,
                     ClusterSingletonManagerSettings.Create(system).WithRole(PpoSingleton.Role)), PpoSingleton.ManagerName);
-            if (untilRunEnds) system.ActorOf(RunFollower.Props(null, ended), "run-follower");
+            if (untilRunEnds) system.ActorOf(RunFollower.Props(progress, ended), "run-follower");
 
             var self = Akka.Cluster.Cluster.Get(system);
             output.WriteLine($"node {self.SelfAddress} starting with roles [{string.Join(",", roles)}]" +
@@ -66,6 +67,8 @@ internal static class NodeHost
             await Task.WhenAny(stop.Task, ended.Task);
             if (!ended.Task.IsCompleted) return 0;
             var outcome = await ended.Task;
+            if (progress is not null)
+                output.WriteLine(outcome.Error is null ? $"{outcome.Stage} run finished: model in {outcome.ModelDir}" : $"error: the {outcome.Stage} run failed: {outcome.Error}");
             return outcome.Error is null ? 0 : 1;
         }
         finally

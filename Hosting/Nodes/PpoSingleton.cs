@@ -37,12 +37,13 @@ internal sealed class PpoSingleton : ReceiveActor
         var self = Self;
         RunAsync(Context.System, job, output, self.Tell)
             .PipeTo(Self, failure: e => new RunEnded("ppo", "", new Dictionary<string, double>(), [], e.GetBaseException().Message));
-        Receive<FollowRun>(_ =>
+        Receive<FollowRun>(_ => !_followers.Contains(Sender), _ =>
         {
             _followers.Add(Context.Watch(Sender));
             Sender.Tell(RunFollowed.Instance);
             foreach (var e in _events) Sender.Tell(e);
         });
+        Receive<FollowRun>(_ => { });                                                 // asked again before our answer came
         Receive<Terminated>(t => _followers.Remove(t.ActorRef));
         Receive<RunBegan>(Send);
         Receive<RunStepped>(Send);

@@ -11,10 +11,23 @@ namespace AkkaRlhf.Hosting.Nodes;
 /// singleton answers <see cref="RunFollowed"/>, then what the run has done so far (<see cref="RunBegan"/>, each
 /// <see cref="RunStepped"/>, <see cref="RunEnded"/>), then each new event, in order, straight to this actor. When that
 /// singleton stops before the run ended (its node died or left), the follower asks its successor, which goes on from its
-/// own <see cref="RunBegan"/> (a resumed run's steps after the checkpoint come again).
+/// own <see cref="RunBegan"/> (a resumed run's steps after the checkpoint come again); it asks again every 2 s until one
+/// answers (an ask the proxy sent to a singleton that was stopping is lost).
 /// </summary>
-internal sealed class RunFollower : ReceiveActor
+internal sealed class RunFollower : ReceiveActor, IWithTimers
 {
+    /// <summary>How often <see cref="FollowRun"/> goes again while no singleton has answered (one sent as it moved may be lost).</summary>
+    private static readonly TimeSpan AskAgain = TimeSpan.FromSeconds(2);
+
+    private sealed record Ask
+    {
+        public static Ask Instance { get; } = new();
+    }
+
+    private IActorRef? _followed;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <param name="progress">Where the run's progress goes (the demo's table); null: only its end is wanted.</param>
     /// <param name="ended">Completed with the run's end.</param>
     /// <param name="onStep">Told each step's number after <paramref name="progress"/> (the demo's chaos).</param>
@@ -25,10 +38,14 @@ internal sealed class RunFollower : ReceiveActor
     {
         var singleton = Context.ActorOf(ClusterSingletonProxy.Props($"/user/{PpoSingleton.ManagerName}",
             ClusterSingletonProxySettings.Create(Context.System).WithRole(PpoSingleton.Role)), "coordinator");
-        singleton.Tell(FollowRun.Instance);
-        Receive<RunFollowed>(_ => Context.Watch(Sender));
-        Receive<Terminated>(_ => !ended.Task.IsCompleted, _ => singleton.Tell(FollowRun.Instance));
-        Receive<Terminated>(_ => { });
+        Receive<Ask>(_ => _followed is null && !ended.Task.IsCompleted, _ => singleton.Tell(FollowRun.Instance));
+        Receive<Ask>(_ => { });
+        Receive<RunFollowed>(_ => _followed = Context.Watch(Sender));
+        Receive<Terminated>(t => t.ActorRef.Equals(_followed), _ =>
+        {
+            _followed = null;
+            Self.Tell(Ask.Instance);
+        });
         Receive<RunBegan>(b => progress?.StageStarted(b.Stage, b.Steps));
         Receive<RunStepped>(s =>
         {
@@ -36,5 +53,7 @@ internal sealed class RunFollower : ReceiveActor
             onStep?.Invoke(s.Step);
         });
         Receive<RunEnded>(e => ended.TrySetResult(e));
+        Self.Tell(Ask.Instance);
+        Timers.StartPeriodicTimer("ask", Ask.Instance, AskAgain);
     }
 }

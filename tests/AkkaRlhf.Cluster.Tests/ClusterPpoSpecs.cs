@@ -212,6 +212,7 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var second = await StartMemberAsync("learner-2", "learner");
         await StartMemberAsync("rollout", "rollout");
         await StartMemberAsync("scorers", "reward,reference,critic");
+        var watcher = await StartCliAsync("watcher", _dir, "node ", "node", "--config", "cluster.conf", "--roles", "watcher", "--follow", "--port", "0");
         await ReachedAsync(5, first);                                                       // checkpoints at 2 and 4 are on disk
         first.Kill();
         var clock = Stopwatch.StartNew();
@@ -228,6 +229,13 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         var clustered = Metrics("clustered");
         AssertSameRun(Metrics("single"), clustered, iterations);
         Assert.Equal(Enumerable.Range(1, iterations).Select(i => (double)i), clustered["batch_id"]);
+
+        // a member following the run saw it from its first step, followed the moved coordinator to the end, and left
+        Assert.Equal(0, await watcher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(watcher.Lines, l => l.StartsWith($"ppo: step 1/{iterations} ", StringComparison.Ordinal));
+        Assert.Equal(2, watcher.Lines.Count(l => l.StartsWith($"ppo: started, {iterations} steps", StringComparison.Ordinal)));   // one per coordinator
+        Assert.Contains(watcher.Lines, l => l.StartsWith($"ppo: step {iterations}/{iterations} ", StringComparison.Ordinal));
+        Assert.Contains(watcher.Lines, l => l.StartsWith("ppo run finished", StringComparison.Ordinal));
     }
 
     [Fact]
