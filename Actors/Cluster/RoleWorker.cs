@@ -14,11 +14,12 @@ namespace AkkaRlhf.Actors.Cluster;
 /// a failure goes back as <see cref="WorkFailed"/> (a reason, never an exception type, crosses the wire), an answer as
 /// <see cref="Served"/> with the time it took here (so the coordinator can tell messaging from work). Policy weights
 /// arrive by reference (<see cref="PolicyWeightsRef"/>, read only under this node's shared directory, hash verified) or
-/// streamed (<see cref="WeightsOffer"/>, pulled chunk by chunk from the offer's sender, hash verified), are loaded off the
+/// streamed (<see cref="WeightsOffer"/>, pulled chunk by chunk from the offer's sender, asked again after <c>chunk-timeout</c>
+/// without one, hash verified), are loaded off the
 /// worker's thread and handed to the role as <see cref="PolicyWeights"/>; a version is applied whole or not at all.
 /// A role that cannot be created or keeps failing stops the worker with an error log (the coordinator stops sending here).
 /// </summary>
-public sealed class RoleWorker : ReceiveActor
+public sealed class RoleWorker : ReceiveActor, IWithTimers
 {
     /// <summary>Bytes of chunk requests in flight while pulling streamed weights (at least 4 chunks).</summary>
     private const int InFlightBytes = 4 << 20;
@@ -27,6 +28,10 @@ public sealed class RoleWorker : ReceiveActor
     private sealed record Loaded(PolicyWeights Weights, long Bytes, string Sha256, string How, byte[]? Buffer);
     private sealed record LoadFailed(long Version, string Reason, byte[]? Buffer);
     private sealed record RoleFailed(Exception Cause);
+    private sealed record CheckPull
+    {
+        public static CheckPull Instance { get; } = new();
+    }
 
     /// <summary>The role answered, <paramref name="Seconds"/> after it arrived (at <paramref name="Arrived"/>), a request needing policy <paramref name="NeedsVersion"/> (this node had <paramref name="HadVersion"/>).</summary>
     private sealed record Done(IActorRef Asker, long Arrived, double Seconds, long NeedsVersion, long HadVersion, object Reply);
@@ -40,6 +45,9 @@ public sealed class RoleWorker : ReceiveActor
         public int Chunks { get; } = (int)((offer.Length + offer.ChunkSize - 1) / offer.ChunkSize);
         public HashSet<int> Received { get; } = [];
         public int Next { get; set; }
+
+        /// <summary>When the last new chunk came (or the pull began).</summary>
+        public long LastChunk { get; set; } = Stopwatch.GetTimestamp();
 
         /// <summary>The SHA-256 of the chunks received in order so far (<see cref="Hashed"/> of them): hashing goes along with the transfer.</summary>
         public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -57,6 +65,9 @@ public sealed class RoleWorker : ReceiveActor
     private (long Version, string Sha256, bool Rewind)? _pending;                     // the version being pulled, read or loaded
     private byte[]? _spare;                                                          // the last receive buffer: every version has the same size
     private readonly Dictionary<long, long> _appliedAt = [];                         // when each recent version was handed to the role (timestamps)
+    private readonly TimeSpan _chunkTimeout;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="role">The cluster role (the worker is named after it).</param>
     /// <param name="roleProps">The role actor, as the trainer would build it.</param>
@@ -69,7 +80,7 @@ public sealed class RoleWorker : ReceiveActor
 
     public RoleWorker(string role, Props roleProps, bool pool, RoleRestarts restarts, TimeSpan timeout, ClusterSettings settings, Action<string> print)
     {
-        (_pool, _timeout, _sharedDir, _print) = (pool, timeout, settings.WeightsSharedDir, print);
+        (_pool, _timeout, _sharedDir, _print, _chunkTimeout) = (pool, timeout, settings.WeightsSharedDir, print, settings.WeightsChunkTimeout);
         var self = Self;
         _role = Context.ActorOf(RoleSupervisor.Props(roleProps, role, restarts, cause => self.Tell(new RoleFailed(cause))), role);
 
@@ -94,6 +105,7 @@ public sealed class RoleWorker : ReceiveActor
         });
         Receive<WeightsOffer>(_ => { });
         Receive<WeightsChunk>(Chunk);
+        Receive<CheckPull>(_ => AskAgain());
         Receive<Loaded>(loaded =>
         {
             _spare ??= loaded.Buffer;
@@ -138,6 +150,8 @@ public sealed class RoleWorker : ReceiveActor
 
     private bool Pending(long version, string sha256, bool rewind) => _pending == (version, sha256, rewind);
 
+    protected override void PreStart() => Timers.StartPeriodicTimer("pull", CheckPull.Instance, _chunkTimeout);
+
     protected override void PostStop() => _pull?.Sha256.Dispose();
 
     private static string Ms(long since) => $"{Stopwatch.GetElapsedTime(since).TotalMilliseconds:0} ms";
@@ -173,6 +187,7 @@ public sealed class RoleWorker : ReceiveActor
         var offset = (long)chunk.Index * pull.Offer.ChunkSize;
         var expected = (int)Math.Min(pull.Offer.ChunkSize, pull.Offer.Length - offset);
         if (chunk.Data.Count != expected || !pull.Received.Add(chunk.Index)) return;
+        pull.LastChunk = Stopwatch.GetTimestamp();
         chunk.Data.AsSpan().CopyTo(pull.Data.AsSpan((int)offset));
         for (; pull.Received.Contains(pull.Hashed); pull.Hashed++)
         {
@@ -197,6 +212,19 @@ public sealed class RoleWorker : ReceiveActor
         }).ContinueWith<object>(t => t.IsCompletedSuccessfully
             ? new Loaded(new PolicyWeights(offer.Version, t.Result, offer.Rewind), offer.Length, offer.Sha256, $"{streamed}, loaded in {Ms(loading)}", pull.Data)
             : new LoadFailed(offer.Version, t.Exception!.GetBaseException().Message, pull.Data), TaskScheduler.Default).PipeTo(Self);
+    }
+
+    /// <summary>
+    /// No new chunk for <c>chunk-timeout</c>: the requests in flight are asked again (a request or its chunk can be lost when
+    /// the connection between the nodes drops and comes back; a chunk that then comes twice is taken once).
+    /// </summary>
+    private void AskAgain()
+    {
+        if (_pull is not { } pull || Stopwatch.GetElapsedTime(pull.LastChunk) < _chunkTimeout) return;
+        var missing = Enumerable.Range(0, pull.Next).Where(i => !pull.Received.Contains(i)).ToList();
+        _log.Warning($"policy v{pull.Offer.Version}: no chunk for {_chunkTimeout.TotalSeconds:0.#} s; asking again for {missing.Count} chunk(s)");
+        foreach (var i in missing) pull.Source.Tell(new GetWeightsChunk(pull.Offer.Version, i));
+        pull.LastChunk = Stopwatch.GetTimestamp();
     }
 
     private void RequestNext()
