@@ -36,7 +36,7 @@ public sealed class WeightPullSpecs(ITestOutputHelper output) : RlhfTestKit(outp
     {
         var settings = new ClusterSettings("", weightsChunkSize: 1024, weightsChunkTimeout: TimeSpan.FromMilliseconds(300), maxMessageSize: 1 << 20,
             identifyInterval: TimeSpan.FromSeconds(1));
-        var weight = arange(2000, dtype: float32).reshape(40, 50);                              // 8,000 bytes: 8 chunks and a header
+        var weight = tensor(Enumerable.Range(0, 2000).Select(i => (float)i).ToArray()).reshape(40, 50);   // 8,000 bytes: 8 chunks and a header
         var (data, length) = WeightFiles.WriteInto(null, new Dictionary<string, Tensor> { ["w"] = weight });
         var server = Sys.ActorOf(WeightServer.Props(settings.WeightsChunkSize, new ConcurrentQueue<byte[]>()));
         server.Tell(new WeightServer.Hold(1, data, length));
