@@ -101,6 +101,7 @@ public sealed class RoleWorker : ReceiveActor, IWithTimers
             var buffer = reuse is not null && reuse.LongLength >= o.Length ? reuse : new byte[o.Length];
             _spare = null;
             _pull = new Pull(o, Sender, buffer);
+            Timers.StartPeriodicTimer("pull", CheckPull.Instance, _chunkTimeout);        // while a pull goes on (AskAgain ends it)
             for (var i = 0; i < Math.Max(4, InFlightBytes / o.ChunkSize); i++) RequestNext();
         });
         Receive<WeightsOffer>(_ => { });
@@ -149,8 +150,6 @@ public sealed class RoleWorker : ReceiveActor, IWithTimers
     private bool Newer(long version, bool rewind) => version > _version || rewind;
 
     private bool Pending(long version, string sha256, bool rewind) => _pending == (version, sha256, rewind);
-
-    protected override void PreStart() => Timers.StartPeriodicTimer("pull", CheckPull.Instance, _chunkTimeout);
 
     protected override void PostStop() => _pull?.Sha256.Dispose();
 
@@ -220,7 +219,12 @@ public sealed class RoleWorker : ReceiveActor, IWithTimers
     /// </summary>
     private void AskAgain()
     {
-        if (_pull is not { } pull || Stopwatch.GetElapsedTime(pull.LastChunk) < _chunkTimeout) return;
+        if (_pull is not { } pull)
+        {
+            Timers.Cancel("pull");
+            return;
+        }
+        if (Stopwatch.GetElapsedTime(pull.LastChunk) < _chunkTimeout) return;
         var missing = Enumerable.Range(0, pull.Next).Where(i => !pull.Received.Contains(i)).ToList();
         _log.Warning($"policy v{pull.Offer.Version}: no chunk for {_chunkTimeout.TotalSeconds:0.#} s; asking again for {missing.Count} chunk(s)");
         foreach (var i in missing) pull.Source.Tell(new GetWeightsChunk(pull.Offer.Version, i));
