@@ -182,7 +182,9 @@ public sealed class RoleDispatcher : ReceiveActor, IWithTimers
             Context.Unwatch(worker.Actor);
         }
         var held = _work.Where(w => w.Value.Worker == worker).Select(w => w.Key).ToList();
-        if (held.Count > 0) _log.Warning($"role {_role}: {address} is {why}; its {held.Count} request(s) go to another worker");
+        if (held.Count > 0)
+            _log.Warning($"role {_role}: {address} is {why}; its {held.Count} request(s) go to another worker: " +
+                string.Join("; ", held.Select(id => RoleWorker.Describe(_work[id].Message))));
         foreach (var id in held)
         {
             _redispatched++;

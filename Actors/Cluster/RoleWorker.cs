@@ -141,7 +141,7 @@ public sealed class RoleWorker : ReceiveActor, IWithTimers
             var (asker, arrived, had) = (Sender, Stopwatch.GetTimestamp(), _version);
             var batch = (request as IBatchMessage)?.BatchId ?? 0;
             var needs = (request as GenerateRollouts)?.MinPolicyVersion ?? 0;
-            print(Describe(role, request));
+            print($"{role}: {Describe(request)}");
             _role.Ask(request, _timeout).ContinueWith(t => new Done(asker, arrived, Stopwatch.GetElapsedTime(arrived).TotalSeconds, needs, had, t.IsCompletedSuccessfully ? t.Result
                 : new WorkFailed(batch, t.Exception?.GetBaseException().Message ?? "cancelled")), TaskScheduler.Default).PipeTo(Self);
         });
@@ -237,11 +237,11 @@ public sealed class RoleWorker : ReceiveActor, IWithTimers
         pull.Source.Tell(new GetWeightsChunk(pull.Offer.Version, pull.Next++));
     }
 
-    /// <summary>One line per request served (what the specs and an operator read).</summary>
-    private static string Describe(string role, object request) => request switch
+    /// <summary>A request in one line (what a worker prints per request served, the specs and an operator read).</summary>
+    public static string Describe(object request) => request switch
     {
-        GenerateRollouts g => $"{role}: batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})",
-        IBatchMessage b => $"{role}: {request.GetType().Name} batch {b.BatchId}",
-        _ => $"{role}: {request.GetType().Name}",
+        GenerateRollouts g => $"batch {g.BatchId} part {g.Part} ({g.Prompts.Count} prompts, policy >= v{g.MinPolicyVersion})",
+        IBatchMessage b => $"{request.GetType().Name} batch {b.BatchId}",
+        _ => request.GetType().Name,
     };
 }
