@@ -192,10 +192,11 @@ public sealed class ClusterPpoSpecs(ITestOutputHelper output) : ClusterSpec(outp
         // what the victim held is what the coordinator re-sent (it may have answered its last printed part before the kill,
         // and held a request it had not printed yet), and the survivor ran it
         var resent = coordinator.Lines.Where(l => l.Contains($"role rollout: {victimAddress} is ", StringComparison.Ordinal))
-            .SelectMany(l => Regex.Matches(l, @"batch (\d+) part (\d+)")).Select(m => (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value))).ToList();
-        Output.WriteLine($"killed the rollout member holding {string.Join(", ", resent.Select(p => $"batch {p.Item1} part {p.Item2}"))}");
+            .SelectMany(l => Regex.Matches(l, @"batch (\d+) part (\d+)")).Select(m => (Batch: int.Parse(m.Groups[1].Value), Part: int.Parse(m.Groups[2].Value))).ToList();
+        Output.WriteLine($"killed the rollout member holding {string.Join(", ", resent.Select(p => $"batch {p.Batch} part {p.Part}"))}");
         Assert.NotEmpty(resent);
-        Assert.All(resent, p => Assert.Contains(p, Parts(survivor)));
+        var survivorParts = Parts(survivor);
+        Assert.All(resent, p => Assert.Contains(p, survivorParts));
         var clustered = Metrics("clustered");
         AssertEveryBatchOnce(clustered, iterations);
         Assert.All(clustered["retries"], r => Assert.Equal(0, r));                        // re-sent by the dispatcher, not re-asked
