@@ -93,8 +93,9 @@ public static class ModelCopies
     /// Loads a weight snapshot (<see cref="Snapshot"/>) into <paramref name="model"/>: every weight, or with LoRA exactly its
     /// adapters. On the snapshot's device the model takes the snapshot's tensors themselves (a snapshot is only ever
     /// read, so the generators of a pool share one copy of each version, and no copy is made); elsewhere it copies them.
+    /// Returns whether the model now reads the snapshot's tensors themselves (false: it holds copies).
     /// </summary>
-    public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> state)
+    public static bool LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> state)
     {
         if (!Lora.Adapters(model).Any())
         {
@@ -102,17 +103,18 @@ public static class ModelCopies
             if (own.Count != state.Count || own.Any(p => !state.TryGetValue(p.name, out var t) || !Fits(t, p.parameter) || t.requires_grad))
             {
                 model.load_state_dict(new Dictionary<string, Tensor>(state));                  // another device or layout: copied (and checked)
-                return;
+                return false;
             }
             using var noGrad = torch.no_grad();
             foreach (var (name, p) in own) p.set_(state[name]);
-            return;
+            return true;
         }
         var adapters = model.state_dict().Keys.Where(Lora.IsAdapter).ToHashSet();
         if (!adapters.SetEquals(state.Keys))
             throw new ArgumentException($"LoRA weights must be exactly the adapters' {adapters.Count} tensors; got {state.Count} " +
                 $"(e.g. {state.Keys.Except(adapters).Concat(adapters.Except(state.Keys)).FirstOrDefault()})");
         model.load_state_dict(new Dictionary<string, Tensor>(state), strict: false);
+        return false;
     }
 
     /// <summary>A reward model whose trunk starts from <paramref name="lm"/>'s (the usual RM initialisation from SFT).</summary>

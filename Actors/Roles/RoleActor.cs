@@ -93,7 +93,9 @@ public abstract class RoleActor : ReceiveActor
     /// </summary>
     /// <param name="shareWeights">Reply with the policy's own tensors instead of a copy (<see cref="ModelCopies.Snapshot"/>):
     /// right only when no one reads the weights while this role trains, as in sync PPO, where the trainer never generates
-    /// during an update. Saves a copy of the model in memory and the time to make it.</param>
+    /// during an update. Saves a copy of the model in memory and the time to make it. The views are made once and every
+    /// update replies the same state (training changes the tensors in place), so a generator that already reads them
+    /// has nothing to load (<see cref="RolloutGenerator"/>); a restore makes them again.</param>
     protected void ReceiveTrainPolicy(GptLM policy, PolicyVersion version, Func<Experience, Dictionary<string, double>> train, bool shareWeights = false) =>
         ReceiveBatch<TrainPolicy>(request =>
         {
@@ -101,8 +103,11 @@ public abstract class RoleActor : ReceiveActor
             var v = version.Increment();
             metrics["policy_version"] = v;
             metrics["batch_id"] = request.BatchId;
-            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, ModelCopies.Snapshot(policy, shareWeights)), metrics);
+            var state = shareWeights ? _sharedWeights ??= ModelCopies.Snapshot(policy, shared: true) : ModelCopies.Snapshot(policy);
+            return new PolicyUpdated(request.BatchId, v, new PolicyWeights(v, state), metrics);
         }, latestOnly: true);
+
+    private Dictionary<string, Tensor>? _sharedWeights;                               // the policy's own tensors, as views (shareWeights)
 
     /// <summary>
     /// Handles <see cref="SaveRoleState"/> and <see cref="RestoreRoleState"/> for a trained role: <paramref name="model"/>,
@@ -125,6 +130,7 @@ public abstract class RoleActor : ReceiveActor
             using var checkpoint = Checkpoint.Load(restore.Dir);
             ForgetReplies();                                                          // back in time: a batch id seen since must be trained again
             checkpoint.Restore(model, optimizer, generators, torchRng: restore.TorchRng);
+            _sharedWeights = null;                                                    // the model's tensors may be new ones
             rng.SetState(restore.Rng);
             updates?.Reset(checkpoint.Step);
             if (version is null) return new RoleStateRestored(0, null);

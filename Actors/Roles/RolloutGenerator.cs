@@ -19,6 +19,7 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
 {
     private readonly GptLM _policy;
     private long _version;
+    private IReadOnlyDictionary<string, Tensor>? _reading;                         // the weights whose tensors the policy reads itself
 
     /// <summary>
     /// Each instance (each routee of a pool, each restart) owns a copy of <paramref name="initialPolicy"/> on <paramref name="device"/>,
@@ -42,7 +43,8 @@ public sealed class RolloutGenerator : RoleActor, IWithStash
         {
             if (weights.Version <= _version && !weights.Rewind) return;               // only ever move forward, unless told to go back
             if (weights.Rewind) ForgetReplies();                                      // the batch ids after the checkpoint come again
-            ModelCopies.LoadWeights(_policy, weights.State);
+            // a sync learner's next versions are the same tensors, trained in place: read already
+            if (!ReferenceEquals(weights.State, _reading)) _reading = ModelCopies.LoadWeights(_policy, weights.State) ? weights.State : null;
             _version = weights.Version;
             Stash.UnstashAll();
         });

@@ -37,7 +37,7 @@ static class MessagingBench
 {
     private const string A = "(a) actors", B = "(b) direct, calling thread", C = "(c) direct, trainer's fork/join";
     private static readonly string[] Paths = [A, B, C];
-    private static readonly string[] Timing = ["wall", "cpu", "faults", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
+    private static readonly string[] Timing = ["wall", "cpu", "faults", "switches", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
 
     /// <param name="warmupRounds">Whole rounds run first and not counted, while the JIT's tiers settle (the JIT's time per round is printed).</param>
     public static async Task Run(int iterations, int warmup, int rounds, int warmupRounds, IReadOnlyList<string> prompts, ITokenizer tokenizer, GptConfig gpt)
@@ -91,7 +91,7 @@ static class MessagingBench
             await Round(-w);
             Console.WriteLine($"warm-up round {w}: JIT {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms");
         }
-        var (wallMean, wallMedian, cpu, faults) = (Table(), Table(), Table(), Table());
+        var (wallMean, wallMedian, cpu, faults, switches) = (Table(), Table(), Table(), Table(), Table());
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
         var (askRtt, weightCopy) = (new List<double>(), new List<double>());
         Dictionary<string, List<Dictionary<string, double>>>? first = null;
@@ -114,6 +114,7 @@ static class MessagingBench
                 wallMedian[p].Add(Median(timed.Select(s => s["wall"] * 1000)));
                 cpu[p].Add(timed.Average(s => s["cpu"]) * 1000);
                 faults[p].Add(timed.Average(s => s["faults"]));
+                switches[p].Add(timed.Average(s => s["switches"]));
             }
             foreach (var p in Paths.Skip(1))
                 paired[p].AddRange(steps[A].Zip(steps[p]).Skip(warmup).Select(x => Share(x.First["wall"], x.Second["wall"])));
@@ -141,6 +142,7 @@ static class MessagingBench
                      ($"wall ms per iteration (median of a round's {iterations})", wallMedian),
                      ("process CPU ms per iteration (all threads)", cpu),
                      ("minor page faults per iteration (process)", faults),
+                     ("context switches per iteration (process, voluntary + involuntary)", switches),
                  })
         {
             Console.WriteLine();
@@ -180,7 +182,7 @@ static class MessagingBench
     private sealed class Interleaved((string Label, DirectPpo Path)[] direct) : IProgressReporter
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private (double Wall, double Cpu, double Faults) _last;
+        private (double Wall, double Cpu, double Faults, double Switches) _last;
         private static readonly bool ByThread = Environment.GetEnvironmentVariable("BENCH_THREAD_CPU") == "1";
         private Dictionary<string, (string Name, double Cpu)> _threadsAtLast = [];
 
@@ -189,7 +191,12 @@ static class MessagingBench
 
         public Dictionary<string, List<Dictionary<string, double>>> Steps { get; } = Paths.ToDictionary(p => p, _ => new List<Dictionary<string, double>>());
 
-        private (double Wall, double Cpu, double Faults) Now() => (_clock.Elapsed.TotalSeconds, Environment.CpuUsage.TotalTime.TotalSeconds, MinorFaults());
+        private (double Wall, double Cpu, double Faults, double Switches) Now()
+        {
+            var wall = _clock.Elapsed.TotalSeconds;
+            var (cpu, faults, switches) = Usage();
+            return (wall, cpu, faults, switches);
+        }
 
         public void StageStarted(string stage, int totalSteps)
         {
@@ -203,7 +210,7 @@ static class MessagingBench
             if (ByThread)
                 foreach (var (id, (name, ms)) in ThreadCpu())
                     ActorThreadCpu[name] = ActorThreadCpu.GetValueOrDefault(name) + ms - (_threadsAtLast.TryGetValue(id, out var before) ? before.Cpu : 0);
-            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu, ["faults"] = now.Faults - _last.Faults });
+            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu, ["faults"] = now.Faults - _last.Faults, ["switches"] = now.Switches - _last.Switches });
             foreach (var (label, path) in direct)
             {
                 var start = Now();
@@ -212,6 +219,7 @@ static class MessagingBench
                 m["wall"] = end.Wall - start.Wall;
                 m["cpu"] = end.Cpu - start.Cpu;
                 m["faults"] = end.Faults - start.Faults;
+                m["switches"] = end.Switches - start.Switches;
                 Steps[label].Add(m);
             }
             if (ByThread) _threadsAtLast = ThreadCpu();
@@ -291,8 +299,8 @@ static class MessagingBench
                 },
                 () => { using var _ = torch.no_grad(); values = Scoring.Values(_critic, batch); });
 
+            var tScore = clock.Elapsed.TotalSeconds;                                   // as the trainer's: the scorings, not the experience
             var (experience, metrics) = ExperienceMaker.Make(rollout, refLogProbs, scores, values, _s, _kl.Beta, SamplesPerPrompt);
-            var tScore = clock.Elapsed.TotalSeconds;
             clock.Restart();
             Dictionary<string, double> policyMetrics = null!, criticMetrics = null!;
             Run(() => policyMetrics = PpoLearner.Train(_policy, _policyOptimizer, _policyRng, _s.LearnerOptions, _device, experience),
@@ -356,13 +364,16 @@ static class MessagingBench
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 
-    /// <summary>Minor page faults of this process so far (/proc/self/stat; 0 where there is none).</summary>
-    private static double MinorFaults()
+    /// <summary>This process's CPU seconds, minor page faults and context switches (voluntary + involuntary) so far (getrusage; Linux).</summary>
+    private static (double Cpu, double Faults, double Switches) Usage()
     {
-        if (!File.Exists("/proc/self/stat")) return 0;
-        var stat = File.ReadAllText("/proc/self/stat");
-        return double.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);   // field 10, minflt
+        var u = new long[18];                                   // struct rusage: two timevals, then 14 longs
+        if (!OperatingSystem.IsLinux() || getrusage(0, u) != 0) return (Environment.CpuUsage.TotalTime.TotalSeconds, 0, 0);
+        return (u[0] + u[1] / 1e6 + u[2] + u[3] / 1e6, u[8], u[16] + u[17]);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int getrusage(int who, long[] usage);
 
     /// <summary>CPU ms (user + system) of every live thread of this process, by thread id, with its name (Linux; 10 ms ticks).</summary>
     private static Dictionary<string, (string Name, double Cpu)> ThreadCpu()

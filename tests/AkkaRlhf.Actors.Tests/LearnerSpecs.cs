@@ -95,6 +95,34 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
     }
 
     [Fact]
+    public void A_sync_learner_must_reply_its_own_tensors_and_its_generator_sample_each_update_with_them()
+    {
+        var policy = Tiny.Policy();
+        var learner = Sys.ActorOf(PpoLearner.Props(policy, (Tiny.Settings.Ppo.LearnerOptions with { Lr = 1e-2, Epochs = 1 }), CPU, 1, shareWeights: true));
+        var generator = Sys.ActorOf(RolloutGenerator.Props(policy, (Tiny.Settings.Ppo.Sampling with { MaxNewTokens = 4 }), Tiny.Tokenizer.PadId,
+            Tiny.Tokenizer.EosId, 1, CPU));
+        var prompts = new[] { Tiny.Template.EncodePrompt(Tiny.Tokenizer, "a b"), Tiny.Template.EncodePrompt(Tiny.Tokenizer, "c") };
+        var updates = new List<PolicyUpdated>();
+        for (var v = 1; v <= 2; v++)
+        {
+            learner.Tell(new TrainPolicy(v, Experience()));
+            var updated = ExpectMsg<PolicyUpdated>();
+            updates.Add(updated);
+            generator.Tell(updated.Weights);
+            generator.Tell(new GenerateRollouts(10 + v, 0, prompts, 1, MinPolicyVersion: v));
+            var rollout = ExpectMsg<RolloutBatch>();
+            Assert.Equal(v, rollout.PolicyVersion);
+
+            // the generator samples with the learner's weights as they are after update v (trained in place, not sent again)
+            using var noGrad = torch.no_grad();
+            var expected = Scoring.ResponseLogProbs(policy, rollout.Batch);
+            Assert.True(expected.sub(rollout.LogProbs).abs().max().ToDouble() < 1e-5, $"update {v}");
+        }
+        Assert.Same(updates[0].Weights.State, updates[1].Weights.State);
+        Assert.True(updates[1].Weights.State["transformer.wte.weight"].sub(policy.state_dict()["transformer.wte.weight"]).abs().max().ToDouble() == 0);
+    }
+
+    [Fact]
     public void Critic_must_lower_its_value_loss_on_the_returns()
     {
         var critic = Sys.ActorOf(Critic.Props(new Models.GptValue(Tiny.Config, new Generator(3)), (Tiny.Settings.Ppo.CriticOptions with { Lr = 1e-2, Epochs = 4 }), CPU, 1));
