@@ -31,7 +31,7 @@ public sealed class Trainer : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // a local role that failed for good (RoleSupervisor): every pending and later ask fails with its cause at once
-    private readonly TaskCompletionSource<Exception> _roleFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StageFailure _roleFailed = new();
     private readonly PpoSettings _settings;
     private readonly IProgressReporter _progress;
     private readonly Func<RolloutBatch, IReadOnlyDictionary<string, double>>? _observe;
@@ -73,7 +73,7 @@ public sealed class Trainer : ReceiveActor
         IActorRef Role(string name, RoleSettings role) => role.UseRole is { } clusterRole
             ? (remote ?? throw NotClustered(name)).Router(clusterRole)
             : Context.ActorOf(RoleSupervisor.Props(registry.Resolve(RoleContextOf(name, role, models, settings), Context.System), name, settings.Restarts,
-                cause => _roleFailed.TrySetResult(cause)), name);
+                _roleFailed.Fail), name);
         _generators = Role("generator", settings.Generator);
         _generatorCount = Math.Max(1, settings.Generator.PoolSize);
         _reference = Role("reference", settings.Reference);
@@ -112,7 +112,7 @@ public sealed class Trainer : ReceiveActor
     {
         var settings = _settings;
         {
-            _spec = await _learner.AskOrFail<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout, _roleFailed.Task);
+            _spec = await _learner.AskOrFail<LearnerSpec>(GetLearnerSpec.Instance, settings.AskTimeout, _roleFailed);
             if (_spec.UsesCritic && _critic is null) throw new InvalidOperationException("the learner needs a critic, and the run has no critic model");
             _progress.StageStarted("ppo", run.Steps);
             var start = _resume is null ? 0 : await Restore(_resume);
@@ -307,10 +307,10 @@ public sealed class Trainer : ReceiveActor
         var (temp, final) = StageCheckpoints.Begin(d.CheckpointRoot, i);
         var rngs = new Dictionary<string, ulong[]>
         {
-            ["learner"] = (await _learner.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "policy")), _settings.AskTimeout, _roleFailed.Task)).Rng,
+            ["learner"] = (await _learner.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "policy")), _settings.AskTimeout, _roleFailed)).Rng,
         };
         if (_critic is not null)
-            rngs["critic"] = (await _critic.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "critic")), _settings.AskTimeout, _roleFailed.Task)).Rng;
+            rngs["critic"] = (await _critic.AskOrFail<RoleStateSaved>(new SaveRoleState(Path.Combine(temp, "critic")), _settings.AskTimeout, _roleFailed)).Rng;
         var state = new StageState(i, _cursor?.Epoch ?? 0, _cursor?.Offset ?? 0, new Dictionary<string, double>
         {
             ["batch_id"] = _nextBatchId, ["policy_version"] = _version, ["retries"] = _retries, ["dropped"] = _dropped, ["kl_beta"] = _kl.Beta,
@@ -326,9 +326,9 @@ public sealed class Trainer : ReceiveActor
     {
         var s = resume.State;
         var restored = await _learner.AskOrFail<RoleStateRestored>(
-            new RestoreRoleState(Path.Combine(resume.Dir, "policy"), s.Rngs["learner"], TorchRng: true), _settings.AskTimeout, _roleFailed.Task);
+            new RestoreRoleState(Path.Combine(resume.Dir, "policy"), s.Rngs["learner"], TorchRng: true), _settings.AskTimeout, _roleFailed);
         if (_critic is not null)
-            await _critic.AskOrFail<RoleStateRestored>(new RestoreRoleState(Path.Combine(resume.Dir, "critic"), s.Rngs["critic"], TorchRng: false), _settings.AskTimeout, _roleFailed.Task);
+            await _critic.AskOrFail<RoleStateRestored>(new RestoreRoleState(Path.Combine(resume.Dir, "critic"), s.Rngs["critic"], TorchRng: false), _settings.AskTimeout, _roleFailed);
         _nextBatchId = (long)s.Values["batch_id"];
         _version = restored.Version;
         _retries = (long)s.Values["retries"];
@@ -362,5 +362,5 @@ public sealed class Trainer : ReceiveActor
             _retries++;
             _log.Warning($"{message.GetType().Name} for batch {message.BatchId} failed (attempt {attempt}: {e.Message}); asking again");
             if (resend && _lastWeights is not null) SyncWeights(_lastWeights);
-        }, _roleFailed.Task, _settings.Restarts.Backoff);
+        }, _roleFailed, _settings.Restarts.Backoff);
 }

@@ -37,7 +37,7 @@ static class MessagingBench
 {
     private const string A = "(a) actors", B = "(b) direct, calling thread", C = "(c) direct, trainer's fork/join";
     private static readonly string[] Paths = [A, B, C];
-    private static readonly string[] Timing = ["wall", "cpu", "faults", "switches", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
+    private static readonly string[] Timing = ["wall", "cpu", "faults", "switches", "work_items", "t_generate", "t_score", "t_learn", "t_sync", "retries", "dropped_batches"];
 
     /// <param name="warmupRounds">Whole rounds run first and not counted, while the JIT's tiers settle (the JIT's time per round is printed).</param>
     public static async Task Run(int iterations, int warmup, int rounds, int warmupRounds, IReadOnlyList<string> prompts, ITokenizer tokenizer, GptConfig gpt)
@@ -91,7 +91,7 @@ static class MessagingBench
             await Round(-w);
             Console.WriteLine($"warm-up round {w}: JIT {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms");
         }
-        var (wallMean, wallMedian, cpu, faults, switches) = (Table(), Table(), Table(), Table(), Table());
+        var (wallMean, wallMedian, cpu, faults, switches, workItems) = (Table(), Table(), Table(), Table(), Table(), Table());
         var paired = Paths.Skip(1).ToDictionary(p => p, _ => new List<double>());
         var (askRtt, weightCopy) = (new List<double>(), new List<double>());
         Dictionary<string, List<Dictionary<string, double>>>? first = null;
@@ -115,6 +115,7 @@ static class MessagingBench
                 cpu[p].Add(timed.Average(s => s["cpu"]) * 1000);
                 faults[p].Add(timed.Average(s => s["faults"]));
                 switches[p].Add(timed.Average(s => s["switches"]));
+                workItems[p].Add(timed.Average(s => s["work_items"]));
             }
             foreach (var p in Paths.Skip(1))
                 paired[p].AddRange(steps[A].Zip(steps[p]).Skip(warmup).Select(x => Share(x.First["wall"], x.Second["wall"])));
@@ -143,6 +144,7 @@ static class MessagingBench
                      ("process CPU ms per iteration (all threads)", cpu),
                      ("minor page faults per iteration (process)", faults),
                      ("context switches per iteration (process, voluntary + involuntary)", switches),
+                     (".NET thread pool work items per iteration (process)", workItems),
                  })
         {
             Console.WriteLine();
@@ -182,7 +184,7 @@ static class MessagingBench
     private sealed class Interleaved((string Label, DirectPpo Path)[] direct) : IProgressReporter
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private (double Wall, double Cpu, double Faults, double Switches) _last;
+        private (double Wall, double Cpu, double Faults, double Switches, double WorkItems) _last;
         private static readonly bool ByThread = Environment.GetEnvironmentVariable("BENCH_THREAD_CPU") == "1";
         private Dictionary<string, (string Name, double Cpu)> _threadsAtLast = [];
 
@@ -191,11 +193,11 @@ static class MessagingBench
 
         public Dictionary<string, List<Dictionary<string, double>>> Steps { get; } = Paths.ToDictionary(p => p, _ => new List<Dictionary<string, double>>());
 
-        private (double Wall, double Cpu, double Faults, double Switches) Now()
+        private (double Wall, double Cpu, double Faults, double Switches, double WorkItems) Now()
         {
             var wall = _clock.Elapsed.TotalSeconds;
             var (cpu, faults, switches) = Usage();
-            return (wall, cpu, faults, switches);
+            return (wall, cpu, faults, switches, ThreadPool.CompletedWorkItemCount);
         }
 
         public void StageStarted(string stage, int totalSteps)
@@ -210,7 +212,7 @@ static class MessagingBench
             if (ByThread)
                 foreach (var (id, (name, ms)) in ThreadCpu())
                     ActorThreadCpu[name] = ActorThreadCpu.GetValueOrDefault(name) + ms - (_threadsAtLast.TryGetValue(id, out var before) ? before.Cpu : 0);
-            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu, ["faults"] = now.Faults - _last.Faults, ["switches"] = now.Switches - _last.Switches });
+            Steps[A].Add(new Dictionary<string, double>(metrics) { ["wall"] = now.Wall - _last.Wall, ["cpu"] = now.Cpu - _last.Cpu, ["faults"] = now.Faults - _last.Faults, ["switches"] = now.Switches - _last.Switches, ["work_items"] = now.WorkItems - _last.WorkItems });
             foreach (var (label, path) in direct)
             {
                 var start = Now();
@@ -220,6 +222,7 @@ static class MessagingBench
                 m["cpu"] = end.Cpu - start.Cpu;
                 m["faults"] = end.Faults - start.Faults;
                 m["switches"] = end.Switches - start.Switches;
+                m["work_items"] = end.WorkItems - start.WorkItems;
                 Steps[label].Add(m);
             }
             if (ByThread) _threadsAtLast = ThreadCpu();

@@ -116,4 +116,27 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
     {
         public BrokenScorer() : base(CPU) => throw new InvalidOperationException("no scorer today");
     }
+
+    [Fact]
+    public async Task A_stage_failure_must_end_its_pending_and_later_asks_at_once_with_the_cause()
+    {
+        var reward = CreateRoleProbe("reward");                                       // asked, never answers
+        var failure = new StageFailure();
+        var pending = reward.Ref.AskWithRetry<RewardScores>(new ScoreRewards(3, Tiny.Batch(("a", "good"))), attempts: 3,
+            timeout: TimeSpan.FromMinutes(10), fatal: failure);
+        reward.ExpectBatch<ScoreRewards>(3);
+        Assert.False(pending.IsCompleted);
+
+        var cause = new InvalidOperationException("role reward failed more than 10 times within 60 s");
+        failure.Fail(cause);
+        failure.Fail(new InvalidOperationException("a later cause"));                // ignored: the first counts
+        var error = await Assert.ThrowsAsync<RoleFailedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Same(cause, error.InnerException);
+        reward.ExpectNoBatch();                                                       // not asked again
+
+        var later = await Assert.ThrowsAsync<RoleFailedException>(() => reward.Ref.AskOrFail<RewardScores>(
+            new ScoreRewards(4, Tiny.Batch(("a", "good"))), TimeSpan.FromMinutes(10), failure));
+        Assert.Same(cause, later.InnerException);
+        reward.ExpectNoBatch();                                                       // nothing sent
+    }
 }
