@@ -236,8 +236,10 @@ public sealed class Trainer : ReceiveActor
         if (_observe is not null) foreach (var (k, v) in _observe(rollout)) metrics[k] = v;
 
         var training = NewPhase();
-        var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience), training);
+        // the learner is asked last: on the thread pool this thread runs the last role it sent to as soon as it is free,
+        // while the other waits for a worker to wake, and the learner's update is the longer (bench/Pipeline/RESULTS.md)
         var critic = _spec.UsesCritic ? Ask<CriticUpdated>(_critic!, new TrainCritic(id, rollout.Batch, experience.Returns!, oldValues!), training) : null;
+        var policy = Ask<PolicyUpdated>(_learner, new TrainPolicy(id, experience), training);
         await Task.WhenAll(policy, critic ?? Task.CompletedTask);
         var learn = training.Seconds;
         var updated = await policy;
