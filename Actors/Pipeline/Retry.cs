@@ -22,7 +22,9 @@ public static class Retry
                 onRetry?.Invoke(attempt, e);
                 wait = e is AskTimeoutException || backoff is null ? TimeSpan.Zero : backoff(attempt);   // a timeout has waited already
             }
-            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            if (wait <= TimeSpan.Zero) continue;
+            try { await Task.Delay(wait, fatal?.Token ?? CancellationToken.None); }
+            catch (OperationCanceledException) when (fatal?.Cause is { } cause) { throw new RoleFailedException(cause); }   // no waiting out the backoff
         }
     }
 
@@ -36,7 +38,7 @@ public static class Retry
         if (fatal is null) return await target.Ask<T>(message, timeout);
         if (fatal.Cause is { } cause) throw new RoleFailedException(cause);
         try { return await target.Ask<T>(message, timeout, fatal.Token); }
-        catch (OperationCanceledException) when (fatal.Cause is { } failed) { throw new RoleFailedException(failed); }
+        catch (Exception) when (fatal.Cause is { } failed) { throw new RoleFailedException(failed); }   // cancelled, or any end once the stage failed: not retried
     }
 }
 

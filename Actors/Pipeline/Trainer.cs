@@ -208,8 +208,7 @@ public sealed class Trainer : ReceiveActor
     /// A weight snapshot this large is freed at once when the next one replaces it: its native memory goes only when the
     /// finalizers of its tensors run (the generators share the tensors rather than own them, so no role may dispose them),
     /// and a GC would not come soon by itself: the managed heap hardly grows. 64 MB: a 16M-parameter model in float32.
-    /// (A sync learner's weights are its own tensors, not a copy: then there is nothing to free, and the collection of a
-    /// small managed heap costs milliseconds in an iteration of seconds.)
+    /// (A sync learner replies the same state every update, its own tensors: then there is nothing to free, and no collection.)
     /// </summary>
     private const long CollectAfterBytes = 64L << 20;
 
@@ -251,7 +250,8 @@ public sealed class Trainer : ReceiveActor
         var previous = _lastWeights;
         _lastWeights = updated.Weights;
         SyncWeights(updated.Weights);                                                 // weight sync: generators use the newest version
-        if (previous is not null && Bytes(previous) >= CollectAfterBytes) GC.Collect();   // let its tensors' finalizers free the old version now
+        if (previous is not null && !ReferenceEquals(previous.State, updated.Weights.State) && Bytes(previous) >= CollectAfterBytes)
+            GC.Collect();                                                             // let its tensors' finalizers free the old version now
         _kl.Update(metrics["kl"], rollout.Batch.Count);
         metrics["t_generate"] = generated;
         metrics["t_score"] = score;

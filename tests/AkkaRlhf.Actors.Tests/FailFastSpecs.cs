@@ -122,8 +122,9 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
     {
         var reward = CreateRoleProbe("reward");                                       // asked, never answers
         var failure = new StageFailure();
+        var retries = 0;
         var pending = reward.Ref.AskWithRetry<RewardScores>(new ScoreRewards(3, Tiny.Batch(("a", "good"))), attempts: 3,
-            timeout: TimeSpan.FromMinutes(10), fatal: failure);
+            timeout: TimeSpan.FromMinutes(10), onRetry: (_, _) => retries++, fatal: failure);
         reward.ExpectBatch<ScoreRewards>(3);
         Assert.False(pending.IsCompleted);
 
@@ -132,11 +133,31 @@ public sealed class FailFastSpecs(ITestOutputHelper output) : RlhfTestKit(output
         failure.Fail(new InvalidOperationException("a later cause"));                // ignored: the first counts
         var error = await Assert.ThrowsAsync<RoleFailedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Same(cause, error.InnerException);
+        Assert.Equal(0, retries);                                                     // a stage failure is not retried
         reward.ExpectNoBatch();                                                       // not asked again
 
         var later = await Assert.ThrowsAsync<RoleFailedException>(() => reward.Ref.AskOrFail<RewardScores>(
             new ScoreRewards(4, Tiny.Batch(("a", "good"))), TimeSpan.FromMinutes(10), failure));
         Assert.Same(cause, later.InnerException);
         reward.ExpectNoBatch();                                                       // nothing sent
+    }
+
+    [Fact]
+    public async Task A_stage_failure_must_end_an_ask_waiting_out_its_backoff_at_once()
+    {
+        var reward = CreateRoleProbe("reward");
+        var failure = new StageFailure();
+        var pending = reward.Ref.AskWithRetry<RewardScores>(new ScoreRewards(5, Tiny.Batch(("a", "good"))), attempts: 3,
+            timeout: TimeSpan.FromMinutes(10), fatal: failure, backoff: _ => TimeSpan.FromMinutes(10));
+        reward.ExpectBatch<ScoreRewards>(5);
+        reward.Fail(new InvalidOperationException("out of memory"));                   // attempt 1 fails: a 10-minute backoff begins
+        await Task.Delay(200);
+        Assert.False(pending.IsCompleted);
+
+        var cause = new InvalidOperationException("role reward failed more than 10 times within 60 s");
+        failure.Fail(cause);
+        var error = await Assert.ThrowsAsync<RoleFailedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Same(cause, error.InnerException);
+        reward.ExpectNoBatch();
     }
 }

@@ -116,7 +116,7 @@ public sealed class LearnerSpecs(ITestOutputHelper output) : RlhfTestKit(output)
             // the generator samples with the learner's weights as they are after update v (trained in place, not sent again)
             using var noGrad = torch.no_grad();
             var expected = Scoring.ResponseLogProbs(policy, rollout.Batch);
-            Assert.True(expected.sub(rollout.LogProbs).abs().max().ToDouble() < 1e-5, $"update {v}");
+            Assert.True(expected.sub(rollout.LogProbs).abs().max().ToDouble() < 1e-4, $"update {v}");
         }
         Assert.Same(updates[0].Weights.State, updates[1].Weights.State);
         Assert.True(updates[1].Weights.State["transformer.wte.weight"].sub(policy.state_dict()["transformer.wte.weight"]).abs().max().ToDouble() == 0);
