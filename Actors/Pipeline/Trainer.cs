@@ -13,7 +13,7 @@ namespace AkkaRlhf.Actors.Pipeline;
 /// <summary>
 /// The PPO coordinator. Each iteration, as in seeds 002-004:
 /// <code>
-/// prompts    = PromptSource.Ask(RequestPrompts)
+/// prompts    = PromptSource.Ask(RequestPrompts)                // asked for while the previous batch generates
 /// rollouts   = RolloutGenerators.Ask(GenerateRollouts)            // a pool, one slice each
 /// ref, r, V  = ReferenceScorer, RewardScorer, Critic — in parallel
 /// experience = KL-shaped rewards + GAE                             // ExperienceMaker
@@ -128,13 +128,13 @@ public sealed class Trainer : ReceiveActor
         for (var i = start + 1; i <= iterations; i++)
         {
             var clock = Stopwatch.StartNew();
-            var rollout = await Rollout();
+            var rollout = await Rollout(more: i < iterations);
             for (var attempt = 1; rollout.PolicyVersion != _version; attempt++)         // a restarted generator
             {
                 if (attempt > _settings.RetryAttempts)
                     throw new InvalidOperationException($"the generators still answer with policy version {rollout.PolicyVersion}, not {_version}");
                 FreeRollout(rollout);                                                 // off-policy: never scored
-                rollout = await Resync();
+                rollout = await Resync(more: i < iterations);
             }
             metrics = await Learn(rollout, clock.Elapsed.TotalSeconds);
             Report(i, metrics);
@@ -146,7 +146,7 @@ public sealed class Trainer : ReceiveActor
     private async Task<Dictionary<string, double>> RunAsync(int start, int iterations)
     {
         var metrics = new Dictionary<string, double>();
-        var next = Rollout();
+        var next = Rollout(more: start + 1 < iterations);
         for (var i = start + 1; i <= iterations; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -155,10 +155,10 @@ public sealed class Trainer : ReceiveActor
             {
                 _dropped++;
                 FreeRollout(rollout);                                                 // never scored
-                rollout = await Rollout();                                            // too stale: regenerate
+                rollout = await Rollout(more: i < iterations);                        // too stale: regenerate
             }
             var generate = clock.Elapsed.TotalSeconds;                                // only the wait is on the critical path
-            if (i < iterations) next = Rollout();                                     // generators keep producing with version v
+            if (i < iterations) next = Rollout(more: i + 1 < iterations);             // generators keep producing with version v
             metrics = await Learn(rollout, generate);
             metrics["staleness"] = _version - 1 - rollout.PolicyVersion;
             Report(i, metrics);
@@ -167,13 +167,17 @@ public sealed class Trainer : ReceiveActor
         return metrics;
     }
 
-    /// <summary>Prompts, then one slice per generator, joined into one batch.</summary>
-    private async Task<RolloutBatch> Rollout()
+    /// <summary>
+    /// Prompts, then one slice per generator, joined into one batch. <paramref name="more"/>: another rollout follows, so
+    /// its prompts are asked for now, while this batch generates (off the iteration's critical path; the cursor a
+    /// checkpoint keeps is still that of the prompts used).
+    /// </summary>
+    private async Task<RolloutBatch> Rollout(bool more)
     {
         var id = ++_nextBatchId;
-        var promptCount = Math.Max(1, _settings.PromptsPerIteration / _spec.SamplesPerPrompt);
-        var prompts = await Ask<PromptBatch>(_prompts, new RequestPrompts(id, promptCount));
+        var prompts = await Prompts(id);
         _cursor = prompts.Cursor;
+        if (more) _nextPrompts = (id + 1, Prompts(id + 1));
         var slices = prompts.Tokens.Chunk((prompts.Count + _generatorCount - 1) / _generatorCount).ToList();
         var version = _version;                                                       // the newest weights sent to the generators
         var generating = NewPhase();
@@ -187,12 +191,26 @@ public sealed class Trainer : ReceiveActor
         return new RolloutBatch(id, 0, batch, logProbs, ordered.Min(p => p.PolicyVersion));
     }
 
+    private (long Id, Task<PromptBatch> Batch)? _nextPrompts;                       // asked for while the previous batch generated
+
+    /// <summary>The prompts of batch <paramref name="id"/>: those already asked for, or asked now.</summary>
+    private Task<PromptBatch> Prompts(long id)
+    {
+        if (_nextPrompts is { } next && next.Id == id)
+        {
+            _nextPrompts = null;
+            return next.Batch;
+        }
+        var promptCount = Math.Max(1, _settings.PromptsPerIteration / _spec.SamplesPerPrompt);
+        return Ask<PromptBatch>(_prompts, new RequestPrompts(id, promptCount));
+    }
+
     /// <summary>Sends the newest weights again and regenerates (sync mode must be on-policy).</summary>
-    private async Task<RolloutBatch> Resync()
+    private async Task<RolloutBatch> Resync(bool more)
     {
         _dropped++;
         if (_lastWeights is not null) SyncWeights(_lastWeights);
-        return await Rollout();
+        return await Rollout(more);
     }
 
     /// <summary>Every generator gets the weights: a local pool through its router's Broadcast, cluster nodes through the weight broadcast.</summary>

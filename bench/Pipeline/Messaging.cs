@@ -172,6 +172,9 @@ static class MessagingBench
             var (low, high) = (s[Math.Max(0, s.Count / 2 - half)], s[Math.Min(s.Count - 1, s.Count / 2 + half)]);
             Console.WriteLine($"share (a-{p[1]})/a of paired iterations ({s.Count}): median {Median(s):P1} (95% interval {low:P1} .. {high:P1}), " +
                               $"quartiles {s[s.Count / 4]:P1} .. {s[3 * s.Count / 4]:P1}");
+            // BENCH_PAIRED_OUT: each paired iteration's share, one line per path and run, to pool runs (bench/Pipeline/pool-shares.py)
+            if (Environment.GetEnvironmentVariable("BENCH_PAIRED_OUT") is { Length: > 0 } file)
+                File.AppendAllText(file, $"{p[..3]} " + string.Join(" ", paired[p].Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "\n");
         }
     }
 
@@ -279,11 +282,17 @@ static class MessagingBench
             _prompts = new DatasetIterator<string>(texts, Math.Min(count, texts.Count), 1, shuffle: true, cursor: DataCursor.Start);   // PromptSource, seed 1
         }
 
+        private Task<List<int[]>>? _nextPrompts;
+
+        private List<int[]> NextPrompts() => _prompts.Next().Select(p => SyntheticTask.ChatTemplate.EncodePrompt(_tokenizer, p)).ToList();
+
         /// <summary>Iteration <paramref name="id"/> (1, 2, ...: the trainer's batch id), its metrics.</summary>
         public Dictionary<string, double> Step(long id)
         {
             var clock = Stopwatch.StartNew();
-            var prompts = _prompts.Next().Select(p => SyntheticTask.ChatTemplate.EncodePrompt(_tokenizer, p)).ToList();
+            var prompts = _nextPrompts?.Result ?? NextPrompts();
+            // the fork/join path asks for the next prompts while this batch generates, as the trainer does
+            _nextPrompts = _parallel ? Task.Run(NextPrompts) : null;
             _policy.eval();
             var (batch, logProbs) = RolloutGenerator.Generate(_policy, prompts, SamplesPerPrompt,
                 _sampling with { Seed = RolloutGenerator.SeedOf(_generatorSeed, id, 0) }, _padId, _device);

@@ -71,6 +71,32 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : RlhfTestKit(output
     }
 
     [Fact]
+    public async Task The_next_prompts_must_be_asked_for_while_a_batch_generates_and_none_after_the_last()
+    {
+        var progress = new RecordingProgress();
+        var asked = new List<(long Id, int StepsDone)>();
+        var source = Sys.ActorOf(PromptSource.Props(Tiny.Prompts, Tiny.Tokenizer, Tiny.Template, 1));
+        var prompts = Sys.ActorOf(Props.Create(() => new AskedWhen(source, progress, asked)));
+        var settings = Tiny.Ppo(iterations: 3);
+        var trainer = Sys.ActorOf(Trainer.Props(settings, Tiny.Models(Tiny.Policy()), prompts, progress));
+        await trainer.Ask<StageFinished>(new RunStage(1, settings.Iterations), TimeSpan.FromSeconds(60));
+
+        lock (asked)
+            Assert.Equal([(1L, 0), (2L, 0), (3L, 1)], asked);                         // batch k + 1's prompts before iteration k ends; no 4th
+    }
+
+    /// <summary>Forwards prompt requests to the source, noting each batch id with the PPO steps completed when it came.</summary>
+    private sealed class AskedWhen : ReceiveActor
+    {
+        public AskedWhen(IActorRef source, RecordingProgress progress, List<(long, int)> asked) =>
+            Receive<RequestPrompts>(r =>
+            {
+                lock (asked) asked.Add((r.BatchId, progress.Steps.Count(s => s.Stage == "ppo")));
+                source.Forward(r);
+            });
+    }
+
+    [Fact]
     public async Task A_short_sync_run_with_a_fixed_seed_must_be_reproducible()
     {
         var settings = Tiny.Ppo(iterations: 3);
