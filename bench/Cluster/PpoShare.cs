@@ -21,10 +21,9 @@ internal static class PpoShare
 
     /// <summary>Per iteration: t_messaging / the iteration (its phases' sum).</summary>
     public const string MessagingShare = "messaging share";
-    private const int WarmUp = 2;
 
     /// <summary>Median ms per phase and per iteration of each way of running (<see cref="Ways"/>), and whether all computed the same.</summary>
-    public sealed record Result(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Ms, bool Identical, int Iterations)
+    public sealed record Result(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Ms, bool Identical, int Iterations, int WarmUp)
     {
         /// <summary>The median of the iterations' t_messaging / iteration, for the 3-member way <paramref name="way"/>.</summary>
         public double Messaging(string way) => Ms[way][MessagingShare];
@@ -51,8 +50,12 @@ internal static class PpoShare
         "prompts-per-iteration = 256, mode = sync, generator { pool-size = 1, max-new-tokens = 32 }, " +
         "learner { epochs = 1, minibatch-size = 64 }, critic { epochs = 1, minibatch-size = 64 }");
 
-    public static async Task<Result> MeasureAsync(string dir, Workload workload, int iterations, int rounds)
+    /// <summary>Runs each way <paramref name="rounds"/> times, alternated, <paramref name="iterations"/> PPO iterations each,
+    /// and takes the medians over all but each run's first <paramref name="warmUp"/> iterations.</summary>
+    public static async Task<Result> MeasureAsync(string dir, Workload workload, int iterations, int warmUp, int rounds)
     {
+        if (warmUp < 0 || warmUp >= iterations)
+            throw new ArgumentOutOfRangeException(nameof(warmUp), warmUp, $"must leave at least one of the {iterations} iterations timed");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "single.conf"), TinyCliConfig.Hocon(                    // the specs' data files and seed
             $"torch-threads = 1\nsft {{ steps = 20, batch-size = 16 }}\nrm {{ steps = 10, batch-size = 16 }}\nppo {{ iterations = {iterations}, {workload.Ppo} }}",
@@ -93,7 +96,7 @@ internal static class PpoShare
                 var series = Series(dir, outDir);
                 var baseline = Series(dir, $"single-{round}");
                 identical &= baseline.Keys.Where(k => !k.StartsWith("t_", StringComparison.Ordinal)).All(k => series[k].SequenceEqual(baseline[k]));
-                var timed = Enumerable.Range(0, iterations).Skip(WarmUp).ToList();
+                var timed = Enumerable.Range(0, iterations).Skip(warmUp).ToList();
                 foreach (var p in Phases) ms[way][p].AddRange(timed.Select(i => series[p][i] * 1000));
                 ms[way]["iteration"].AddRange(timed.Select(i => Phases.Sum(p => series[p][i]) * 1000));
                 if (way == Single) continue;
@@ -102,7 +105,7 @@ internal static class PpoShare
             }
         return new Result(ms.ToDictionary(w => w.Key, w => (IReadOnlyDictionary<string, double>)w.Value.Where(p => p.Value.Count > 0)
             .ToDictionary(p => p.Key, p => WeightSync.Median(p.Value))),
-            identical, iterations);
+            identical, iterations, warmUp);
     }
 
     private static Child Member(string dir, string config, string roles, string runDir) => Child.Start(roles, "akka-rlhf.dll", dir, "node",

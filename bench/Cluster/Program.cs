@@ -6,6 +6,7 @@ using RlhfConfig = AkkaRlhf.Configuration.Config;
 // The cluster bench (issue 17): remote ask vs raw TCP, weight sync by reference and streamed, messaging share of a 3-member
 // PPO iteration. Every side runs in the same invocation, side by side. Run (repository root):
 //   source scripts/torch-env.sh; dotnet bench/Cluster/bin/Release/net10.0/AkkaRlhf.Bench.Cluster.dll [ask] [weights] [ppo | ppo-small | ppo-medium]
+//     [--iterations N] [--warm-up K]   (PPO sections: iterations per run, 12 by default, of which the first K, 2 by default, are not timed)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 switch (args)
 {
@@ -16,7 +17,17 @@ switch (args)
         await WeightSync.ServeAsync(int.Parse(seed), dir);
         return;
 }
-var sections = args.Length == 0 ? ["ask", "weights", "ppo"] : args;
+var (iterations, warmUp) = (12, 2);
+var sections = new List<string>();
+for (var i = 0; i < args.Length; i++)
+    switch (args[i])
+    {
+        case "--iterations" when i + 1 < args.Length: iterations = int.Parse(args[++i]); break;
+        case "--warm-up" when i + 1 < args.Length: warmUp = int.Parse(args[++i]); break;
+        case "ask" or "weights" or "ppo" or "ppo-small" or "ppo-medium": sections.Add(args[i]); break;
+        default: throw new ArgumentException($"unknown argument '{args[i]}': expected ask, weights, ppo, ppo-small, ppo-medium, --iterations N, --warm-up K");
+    }
+if (sections.Count == 0) sections.AddRange(["ask", "weights", "ppo"]);
 var work = Path.Combine(Path.GetTempPath(), "akka-rlhf-cluster-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 Console.WriteLine($"Cluster bench ({Environment.ProcessorCount} cores, .NET {Environment.Version}, Akka.NET {typeof(Akka.Actor.ActorSystem).Assembly.GetName().Version}); " +
@@ -93,10 +104,10 @@ try
     foreach (var workload in new[] { PpoShare.Small, PpoShare.Medium })
         if (sections.Contains("ppo") || sections.Contains("ppo-" + workload.Name.Split(' ')[0]))
         {
-            var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo-" + workload.Name.Split(' ')[0]), workload, iterations: 12, rounds: 2);
+            var r = await PpoShare.MeasureAsync(Path.Combine(work, "ppo-" + workload.Name.Split(' ')[0]), workload, iterations, warmUp, rounds: 2);
             Console.WriteLine();
             Console.WriteLine($"Messaging share of a 3-member PPO iteration, {workload.Name}: model {{ {workload.Model} }}, ppo {{ {workload.Ppo} }}; " +
-                $"one torch thread per role; 2 rounds of each way, alternated, {r.Iterations} iterations each, the first 2 left out. " +
+                $"one torch thread per role; 2 rounds of each way, alternated, {r.Iterations} iterations each, the first {r.WarmUp} left out. " +
                 $"Metric streams identical to the single-process run's: {(r.Identical ? "yes" : "NO")}.");
             Console.WriteLine($"| coordinator's timing, median ms | {string.Join(" | ", PpoShare.Ways.Select(w => w.Name))} |");
             Console.WriteLine($"|---|{string.Concat(PpoShare.Ways.Select(_ => "---|"))}");
