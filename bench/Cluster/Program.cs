@@ -22,12 +22,14 @@ var sections = new List<string>();
 for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
-        case "--iterations" when i + 1 < args.Length: iterations = int.Parse(args[++i]); break;
-        case "--warm-up" when i + 1 < args.Length: warmUp = int.Parse(args[++i]); break;
+        case "--iterations" when i + 1 < args.Length: iterations = Count(args[i], args[++i]); break;
+        case "--warm-up" when i + 1 < args.Length: warmUp = Count(args[i], args[++i]); break;
         case "ask" or "weights" or "ppo" or "ppo-small" or "ppo-medium": sections.Add(args[i]); break;
         default: throw new ArgumentException($"unknown argument '{args[i]}': expected ask, weights, ppo, ppo-small, ppo-medium, --iterations N, --warm-up K");
     }
 if (sections.Count == 0) sections.AddRange(["ask", "weights", "ppo"]);
+if (warmUp >= iterations)
+    throw new ArgumentException($"--warm-up {warmUp} leaves none of the {iterations} iterations timed: it must be below --iterations");
 var work = Path.Combine(Path.GetTempPath(), "akka-rlhf-cluster-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
 Console.WriteLine($"Cluster bench ({Environment.ProcessorCount} cores, .NET {Environment.Version}, Akka.NET {typeof(Akka.Actor.ActorSystem).Assembly.GetName().Version}); " +
@@ -118,3 +120,6 @@ try
         }
 }
 finally { Directory.Delete(work, recursive: true); }
+
+static int Count(string option, string value) => int.TryParse(value, out var n) && n >= 0
+    ? n : throw new ArgumentException($"{option} takes a whole number >= 0, not '{value}'");
